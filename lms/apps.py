@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class LmsConfig(AppConfig):
+    """The project package itself: platform-wide commands (healthcheck) and tasks."""
+
+    name = "lms"
+    verbose_name = "Infohus LMS"

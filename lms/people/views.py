@@ -1,0 +1,10 @@
+from django.contrib.auth.decorators import login_required
+from django.template.response import TemplateResponse
+
+from . import selectors
+
+
+@login_required
+def my_profile(request):
+    person = selectors.person_for_user(user=request.user)
+    return TemplateResponse(request, "people/my_profile.html", {"person": person})

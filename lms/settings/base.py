@@ -1,0 +1,330 @@
+"""Settings shared by every environment. Everything that differs between installations comes from
+environment variables (see README, "Configuration")."""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(environ.Env().str("LMS_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+env_file = BASE_DIR / ".env"
+if env_file.exists():
+    environ.Env.read_env(str(env_file))
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    # Ours first so that our templates override allauth's and Wagtail's.
+    "lms",
+    "lms.people",
+    "lms.site",
+    "courses",
+    "attendance",
+    "newsletters",
+    "reports",
+    # Wagtail
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    # Identity
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    # Background work
+    "django_celery_beat",
+    "django_celery_results",
+    "django_filters",
+    # Django
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "lms.people.middleware.StaffMFARequiredMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "lms.urls"
+WSGI_APPLICATION = "lms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "lms" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------
+# SQLite is the embedded default. WAL lets readers run beside the writer, IMMEDIATE transactions
+# take the write lock at BEGIN (so two writers queue instead of failing half-way with "database is
+# locked"), and the timeout is how long a writer waits for that lock.
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and broker ---------------------------------------------------------------------------
+# With REDIS_URL the cache and the broker use different Redis databases (REDIS_CACHE_DB /
+# REDIS_BROKER_DB), so flushing the cache never drops queued tasks.
+REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_CACHE_DB = env.int("REDIS_CACHE_DB", default=1)
+REDIS_BROKER_DB = env.int("REDIS_BROKER_DB", default=0)
+REDIS_RESULT_DB = env.int("REDIS_RESULT_DB", default=2)
+
+
+def redis_db_url(url: str, db: int) -> str:
+    """The same Redis server, another database number."""
+    base, _, rest = url.partition("://")
+    hostpart = rest.split("/", 1)[0].split("?", 1)[0]
+    query = ("?" + rest.split("?", 1)[1]) if "?" in rest else ""
+    return f"{base}://{hostpart}/{db}{query}"
+
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_db_url(REDIS_URL, REDIS_CACHE_DB),
+            "KEY_PREFIX": "lms",
+        }
+    }
+    CELERY_BROKER_URL = redis_db_url(REDIS_URL, REDIS_BROKER_DB)
+    CELERY_RESULT_BACKEND = redis_db_url(REDIS_URL, REDIS_RESULT_DB)
+else:
+    # A cache that every process of the default run shares (web, worker, beat): allauth's rate
+    # limits only mean something on a cache shared between processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+    # The embedded broker: kombu's filesystem transport, so that worker and beat still run as
+    # separate processes without any server installed.
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
+        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
+        "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TIMEZONE = "Europe/Copenhagen"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Authentication (django-allauth is the only way in) ------------------------------------------
+AUTH_USER_MODEL = "people.User"
+AUTHENTICATION_BACKENDS = [
+    "allauth.account.auth_backends.AuthenticationBackend",
+    # Answers Wagtail's "may access the admin" from the access policy (lms.people.policy).
+    "lms.people.backends.PolicyBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+WAGTAILADMIN_LOGIN_URL = "/konto/login/"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Infohus] "
+ACCOUNT_ADAPTER = "lms.people.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "lms.people.adapters.SocialAccountAdapter"
+ACCOUNT_SIGNUP_ENABLED = env.bool("LMS_SIGNUP_ENABLED", default=True)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Infohus LMS")
+# Staff roles must set up TOTP before they reach the Wagtail admin (StaffMFARequiredMiddleware).
+LMS_REQUIRE_STAFF_MFA = True
+# Email addresses that may skip the staff MFA requirement. Only the demo run sets this.
+LMS_MFA_EXEMPT_EMAILS: list[str] = []
+
+# Single sign-on by OpenID Connect (Microsoft Entra ID, AD FS ...), configured from the environment.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if env.str("OIDC_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env.str("OIDC_PROVIDER_ID", default="entra"),
+                "name": env.str("OIDC_NAME", default="Microsoft Entra ID"),
+                "client_id": env.str("OIDC_CLIENT_ID"),
+                "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                "settings": {
+                    "server_url": env.str("OIDC_SERVER_URL"),
+                    "token_auth_method": env.str(
+                        "OIDC_TOKEN_AUTH_METHOD", default="client_secret_post"
+                    ),
+                },
+            }
+        ],
+    }
+# SAML (AD FS, KOMBIT's Context Handler) is an optional extra: pip install ".[saml]".
+if env.str("SAML_IDP_ENTITY_ID", default=""):
+    INSTALLED_APPS.append("allauth.socialaccount.providers.saml")
+    SOCIALACCOUNT_PROVIDERS["saml"] = {
+        "APPS": [
+            {
+                "name": env.str("SAML_NAME", default="KOMBIT Context Handler"),
+                "provider_id": env.str("SAML_PROVIDER_ID", default="kombit"),
+                "client_id": env.str("SAML_ORGANIZATION", default="infohus"),
+                "settings": {
+                    "attribute_mapping": {
+                        "uid": env.str(
+                            "SAML_ATTR_UID",
+                            default="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
+                        ),
+                        "email": env.str(
+                            "SAML_ATTR_EMAIL",
+                            default=(
+                                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
+                            ),
+                        ),
+                        "email_verified": "email_verified",
+                    },
+                    "idp": {
+                        "entity_id": env.str("SAML_IDP_ENTITY_ID"),
+                        "metadata_url": env.str("SAML_IDP_METADATA_URL", default=""),
+                    },
+                    "sp": {"entity_id": env.str("SAML_SP_ENTITY_ID", default="")},
+                },
+            }
+        ]
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation -----------------------------------------------------------------------
+LANGUAGE_CODE = "da"
+LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "lms" / "locale"]
+TIME_ZONE = "Europe/Copenhagen"
+USE_I18N = True
+USE_TZ = True
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+
+# --- Static and media ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "lms" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Email --------------------------------------------------------------------------------------
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.dk:587; without it, mail goes to files.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Infohus <infohus@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Wagtail ------------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = "Infohus"
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+WAGTAIL_I18N_ENABLED = False
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Domain -------------------------------------------------------------------------------------
+# People who left more than this many days ago are anonymised by a periodic task.
+LMS_PERSON_RETENTION_DAYS = env.int("LMS_PERSON_RETENTION_DAYS", default=365)
+# Maximum upload size for roster and org-unit imports.
+LMS_IMPORT_MAX_BYTES = env.int("LMS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

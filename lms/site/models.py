@@ -1,0 +1,1 @@
+"""Wagtail pages and site settings arrive in lms.site.models."""

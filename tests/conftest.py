@@ -1,0 +1,42 @@
+import pytest
+
+from lms.people.models import OrgUnit, Role
+
+from .factories import PersonFactory, RoleAssignmentFactory, UserFactory, org_unit
+
+
+@pytest.fixture
+def tree(db):
+    """Two municipalities, each with an administration, a workplace and an institution.
+
+    Returns a dict of units by code.
+    """
+    units = {}
+    for m in ("HJ", "FR"):
+        mun = org_unit(code=m, name=f"{m} Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+        adm = org_unit(code=f"{m}-BFU", name=f"{m} BFU", kind=OrgUnit.Kind.ADMINISTRATION, parent=mun)
+        wp = org_unit(code=f"{m}-SKOLE", name=f"{m} Skole", parent=adm)
+        inst = org_unit(
+            code=f"{m}-GYM", name=f"{m} Gymnasium", kind=OrgUnit.Kind.INSTITUTION, parent=mun
+        )
+        units.update({m: mun, f"{m}-BFU": adm, f"{m}-SKOLE": wp, f"{m}-GYM": inst})
+    for unit in units.values():
+        unit.refresh_from_db()
+    return units
+
+
+@pytest.fixture
+def make_staff(db):
+    """make_staff(role, unit) -> a verified user holding `role` over `unit`."""
+
+    def make(role: Role, unit, **user_fields):
+        user = UserFactory(**user_fields)
+        RoleAssignmentFactory(user=user, role=role, org_unit=unit)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def person_factory(db):
+    return PersonFactory
