@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3* staticfiles
+
+# Danish translations live in lms/locale/fragments/*.po (one per area); this merges and compiles them.
+messages: $(STAMP)
+	msgcat --use-first --sort-output lms/locale/fragments/*.po -o lms/locale/da/LC_MESSAGES/django.po
+	cd lms && ../$(BIN)/python ../manage.py compilemessages -l da
