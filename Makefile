@@ -1,10 +1,11 @@
-# The two commands of the README: `make run` and `make test`. Both set up everything they need.
+# The two commands of the README: `make run` and `make test`. Both set up everything they need on a
+# machine with nothing but Python 3.11+ and make.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench clean messages
+.PHONY: run test install lint format bench clean messages healthcheck
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +15,30 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The local demo: web on http://127.0.0.1:8000, a Celery worker and beat, all stopped by Ctrl-C
+# (honcho sends SIGTERM, and SIGKILL to whatever still runs 5 s later).
+# Settings: lms.settings.dev (manage.py's default): SQLite, the embedded broker, mail to var/mail/.
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	@echo ""
+	@echo "Outgoing mail is written to files in $${LMS_VAR_DIR:-$(CURDIR)/var}/mail/ (one file per message)."
+	@echo "Open http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/). Ctrl-C stops everything."
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.dev start
+
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Database, cache, broker and a round trip through a running worker.
+healthcheck: $(STAMP)
+	$(BIN)/python manage.py healthcheck
+
+# Benchmarks print timings, never assert them; run on demand (DATABASE_URL picks the database).
+bench: $(STAMP)
+	for f in tests/benchmarks/bench_*.py; do \
+		$(BIN)/python -m "$$(echo "$${f%.py}" | tr / .)" || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

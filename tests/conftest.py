@@ -14,7 +14,9 @@ def tree(db):
     units = {}
     for m in ("HJ", "FR"):
         mun = org_unit(code=m, name=f"{m} Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
-        adm = org_unit(code=f"{m}-BFU", name=f"{m} BFU", kind=OrgUnit.Kind.ADMINISTRATION, parent=mun)
+        adm = org_unit(
+            code=f"{m}-BFU", name=f"{m} BFU", kind=OrgUnit.Kind.ADMINISTRATION, parent=mun
+        )
         wp = org_unit(code=f"{m}-SKOLE", name=f"{m} Skole", parent=adm)
         inst = org_unit(
             code=f"{m}-GYM", name=f"{m} Gymnasium", kind=OrgUnit.Kind.INSTITUTION, parent=mun
@@ -40,3 +42,17 @@ def make_staff(db):
 @pytest.fixture
 def person_factory(db):
     return PersonFactory
+
+
+@pytest.fixture
+def mfa(db):
+    """mfa(user) -> gives `user` an allauth TOTP authenticator (staff need it for /admin/)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    def activate(user):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+        return user
+
+    return activate

@@ -13,10 +13,15 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Single sign-on from the municipality's identity provider.
 
-    The IdP is configured by the municipality's IT and asserts staff email addresses, so an email
-    it sends is taken as verified when OIDC_TRUST_EMAIL / SAML are configured (the default)."""
+    Whether an email the IdP sends counts as verified is allauth's own `verified_email` app
+    setting, which lms/settings/base.py fills from OIDC_VERIFIED_EMAIL / SAML_VERIFIED_EMAIL:
+    true for an IdP whose mail attribute the municipality's IT controls, or a list of the
+    municipality's mail domains. The IdP's own `email_verified` claim counts too. A verified email
+    signs in to the local account with that address and links the user to the roster Person
+    (lms.people.identity); an unverified one is confirmed by mail first.
+    """
 
-    def is_email_verified(self, provider, email):
-        if getattr(settings, "LMS_SSO_TRUST_EMAIL", True):
-            return True
-        return super().is_email_verified(provider, email)
+    def is_open_for_signup(self, request, sociallogin):
+        # An employee who signs in through the municipality's IdP gets an account even when
+        # self-service signup with a password is closed (LMS_SIGNUP_ENABLED=false).
+        return True

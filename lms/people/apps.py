@@ -6,3 +6,9 @@ class PeopleConfig(AppConfig):
     name = "lms.people"
     label = "people"
     verbose_name = _("People and organisation")
+
+    def ready(self):
+        # Link a signed-in user to their roster Person by verified email (allauth signals).
+        from .identity import connect_signals
+
+        connect_signals()

@@ -1,13 +1,30 @@
-"""Staff roles must set up TOTP before they reach the Wagtail admin."""
+"""Staff roles must set up TOTP before they reach the Wagtail admin.
+
+A signed-in user whom the access policy does not let into the admin is sent to the front page
+with a message (Wagtail's own answer, its login page, is allauth's, which would send a signed-in
+user straight back to the admin).
+
+A user who holds any staff role (any role assignment, or a superuser) and has no TOTP
+authenticator is sent from every admin page to allauth's TOTP activation. allauth's activation view
+itself asks for reauthentication when the sign-in is not recent, and generates the recovery codes.
+Signing out of the admin stays possible. The page the user wanted is remembered, and the MFA pages
+offer a link back to it once TOTP is active.
+
+A staff user who has TOTP is asked for a code by allauth at every sign-in, so a session that got
+past the login reached the admin with the second factor.
+"""
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import policy
 
-ADMIN_PREFIX = "/admin/"
+# Where the user wanted to go before being sent to set up TOTP.
+NEXT_SESSION_KEY = "lms.mfa.next"
 
 
 def staff_mfa_missing(user) -> bool:
@@ -15,9 +32,10 @@ def staff_mfa_missing(user) -> bool:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import is_mfa_enabled
 
-    if not settings.LMS_REQUIRE_STAFF_MFA or not user.is_authenticated:
+    if not settings.LMS_REQUIRE_STAFF_MFA or not getattr(user, "is_authenticated", False):
         return False
-    if user.email.lower() in {e.lower() for e in settings.LMS_MFA_EXEMPT_EMAILS}:
+    exempt = {e.lower() for e in getattr(settings, "LMS_MFA_EXEMPT_EMAILS", [])}
+    if (user.email or "").lower() in exempt:
         return False
     if not policy.has_staff_role(user):
         return False
@@ -29,13 +47,45 @@ class StaffMFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(ADMIN_PREFIX) and staff_mfa_missing(request.user):
-            messages.warning(
-                request,
-                _(
-                    "Your role gives access to the administration. Set up two-factor "
-                    "authentication before you continue."
-                ),
-            )
-            return redirect("mfa_activate_totp")
+        admin_prefix = reverse("wagtailadmin_home")
+        if request.path.startswith(admin_prefix) and not self._always_allowed(request):
+            if request.user.is_authenticated and not policy.can(
+                request.user, policy.Action.ADMIN_ACCESS
+            ):
+                return self._no_admin_access(request)
+            if staff_mfa_missing(request.user):
+                return self._to_totp_setup(request)
+            # Reached the admin: the remembered destination has served its purpose.
+            request.session.pop(NEXT_SESSION_KEY, None)
+        elif NEXT_SESSION_KEY in request.session and request.user.is_authenticated:
+            # The MFA pages show "continue" once TOTP is active (see allauth/layouts/manage.html).
+            if not staff_mfa_missing(request.user):
+                request.lms_mfa_continue_url = request.session[NEXT_SESSION_KEY]
         return self.get_response(request)
+
+    @staticmethod
+    def _always_allowed(request) -> bool:
+        # Signing out must work for everyone; /admin/login/ only redirects to allauth.
+        return request.path in {reverse("wagtailadmin_logout"), reverse("wagtailadmin_login")}
+
+    @staticmethod
+    def _no_admin_access(request):
+        # Wagtail would send a signed-in user without access to its login page, which is
+        # allauth's: allauth sends a signed-in user on to `next`, the admin, and round it goes.
+        messages.error(request, _("Your account does not give access to the administration."))
+        return redirect("/")
+
+    @staticmethod
+    def _to_totp_setup(request):
+        if request.method == "GET" and url_has_allowed_host_and_scheme(
+            request.get_full_path(), allowed_hosts={request.get_host()}
+        ):
+            request.session[NEXT_SESSION_KEY] = request.get_full_path()
+        messages.warning(
+            request,
+            _(
+                "Your role gives access to the administration. Set up two-factor "
+                "authentication before you continue."
+            ),
+        )
+        return redirect("mfa_activate_totp")

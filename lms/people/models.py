@@ -121,9 +121,7 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), max_length=254)
-    employee_number = models.CharField(
-        _("employee number"), max_length=64, blank=True, default=""
-    )
+    employee_number = models.CharField(_("employee number"), max_length=64, blank=True, default="")
     org_unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="people", verbose_name=_("org unit")
     )

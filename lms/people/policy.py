@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 
-from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment
+from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 
 
 class Action(StrEnum):
@@ -160,3 +160,55 @@ def role_assignments(user, action: Action) -> QuerySet[RoleAssignment]:
 def may_assign_role(user, *, role: Role, org_unit: OrgUnit) -> bool:
     """A user may hand out any role, but only over a unit inside their own ROLE_MANAGE scope."""
     return can(user, Action.ROLE_MANAGE, org_unit)
+
+
+def may_revoke_role(user, *, assignment: RoleAssignment) -> bool:
+    """Revoking follows the same rule as granting: the unit must be inside the ROLE_MANAGE scope."""
+    return can(user, Action.ROLE_MANAGE, assignment.org_unit)
+
+
+def may_create_root_unit(user) -> bool:
+    """A new top of the tree (a municipality, a regional Infohus) is outside every scope."""
+    return _is_superuser(user)
+
+
+def may_move_org_unit(user, *, unit: OrgUnit, new_parent: OrgUnit | None) -> bool:
+    """Both the unit and its new parent must be inside the user's ORGUNIT_MANAGE scope."""
+    if not can(user, Action.ORGUNIT_MANAGE, unit):
+        return False
+    if new_parent is None:
+        return may_create_root_unit(user)
+    return can(user, Action.ORGUNIT_MANAGE, new_parent)
+
+
+def assignable_users(user) -> QuerySet[User]:
+    """The accounts `user` may hand a role to: those whose roster entry is in their scope.
+
+    A coordinator never sees (or picks) an account that belongs to someone outside their scope.
+    """
+    active = User.objects.filter(is_active=True)
+    if _is_superuser(user):
+        return active
+    return active.filter(
+        pk__in=Person.objects.filter(scope_q(user, Action.ROLE_MANAGE), user__isnull=False).values(
+            "user_id"
+        )
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    step = OrgUnit.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def users_with(action: Action, *, obj=None) -> QuerySet[User]:
+    """Active users who may do `action` (to `obj`, when given): the inverse of `can`."""
+    granting = [role for role, actions in GRANTS.items() if action in actions]
+    by_role = Q(role_assignments__role__in=granting)
+    if obj is not None and action not in UNSCOPED_ACTIONS and not isinstance(obj, JobCategory):
+        path = _path_of(obj)
+        if path is None:
+            by_role = Q(pk__in=[])
+        else:
+            by_role &= Q(role_assignments__org_unit__path__in=_ancestor_paths(path))
+    return User.objects.filter(Q(is_superuser=True) | by_role, is_active=True).distinct()

@@ -4,6 +4,7 @@ environment variables (see README, "Configuration")."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "lms.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,14 +155,21 @@ else:
     }
     # The embedded broker: kombu's filesystem transport, so that worker and beat still run as
     # separate processes without any server installed.
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # Exchange tables; kombu's default is a "control" folder in the current directory.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
+        "polling_interval": 0.5,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
+    # kombu and Celery's file backend expect their folders to exist; a fresh clone has none.
+    for _folder in ("queue", "processed", "control"):
+        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "results").mkdir(parents=True, exist_ok=True)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -174,6 +182,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler copies these entries into its tables at start-up.
+CELERY_BEAT_SCHEDULE = {
+    "people-anonymise-expired": {
+        "task": "lms.people.anonymise_expired_people",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 # --- Authentication (django-allauth is the only way in) ------------------------------------------
 AUTH_USER_MODEL = "people.User"
@@ -185,6 +200,12 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "/konto/login/"
+# Passwords and email addresses are managed by allauth only (verification, rate limits, MFA):
+# Wagtail's own reset, change and user-form password fields are switched off.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -193,6 +214,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Infohus] "
+# Tell users by mail when their password, email or two-factor setup changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_ADAPTER = "lms.people.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "lms.people.adapters.SocialAccountAdapter"
 ACCOUNT_SIGNUP_ENABLED = env.bool("LMS_SIGNUP_ENABLED", default=True)
@@ -210,58 +233,145 @@ LMS_REQUIRE_STAFF_MFA = True
 # Email addresses that may skip the staff MFA requirement. Only the demo run sets this.
 LMS_MFA_EXEMPT_EMAILS: list[str] = []
 
-# Single sign-on by OpenID Connect (Microsoft Entra ID, AD FS ...), configured from the environment.
+# Single sign-on, configured from the environment (docs/sso.md). An IdP's email counts as verified
+# only as the installation says (OIDC_VERIFIED_EMAIL / SAML_VERIFIED_EMAIL: true, false, or a list
+# of the municipality's mail domains); only a verified email signs in to an existing account or
+# links the user to the roster. An unverified one must be confirmed by mail like any other.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
-SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_PROVIDERS: dict = {}
+
+
+def sso_verified_email(name: str) -> bool | list[str]:
+    """allauth's `verified_email` app setting from "true" / "false" / "a.dk,b.dk"."""
+    value = env.str(name, default="true").strip()
+    if value.lower() in {"true", "1", "yes"}:
+        return True
+    if value.lower() in {"false", "0", "no", ""}:
+        return False
+    return [domain.strip().lower() for domain in value.split(",") if domain.strip()]
+
+
+def env_or_file(name: str) -> str:
+    """A PEM certificate or key from NAME, or from the file named by NAME_FILE."""
+    path = env.str(f"{name}_FILE", default="")
+    return Path(path).read_text() if path else env.str(name, default="")
+
+
+# OpenID Connect (Microsoft Entra ID, AD FS 2016+, Keycloak ...): allauth's openid_connect provider.
+# Redirect URI to register at the IdP: https://<host>/konto/oidc/<OIDC_PROVIDER_ID>/login/callback/
 if env.str("OIDC_CLIENT_ID", default=""):
+    _oidc_settings = {
+        "server_url": env.str("OIDC_SERVER_URL"),
+        "verified_email": sso_verified_email("OIDC_VERIFIED_EMAIL"),
+        "oauth_pkce_enabled": env.bool("OIDC_PKCE_ENABLED", default=True),
+    }
+    if env.str("OIDC_TOKEN_AUTH_METHOD", default=""):
+        # Without it allauth picks from the IdP's discovery document (client_secret_post first).
+        _oidc_settings["token_auth_method"] = env.str("OIDC_TOKEN_AUTH_METHOD")
+    if env.str("OIDC_UID_FIELD", default=""):
+        _oidc_settings["uid_field"] = env.str("OIDC_UID_FIELD")
+    if env.str("OIDC_SCOPE", default=""):
+        _oidc_settings["scope"] = env.str("OIDC_SCOPE").split()
+    if not env.bool("OIDC_FETCH_USERINFO", default=True):
+        # Read the claims from the ID token only (AD FS's userinfo endpoint returns just `sub`).
+        _oidc_settings["fetch_userinfo"] = False
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "OAUTH_PKCE_ENABLED": True,
         "APPS": [
             {
                 "provider_id": env.str("OIDC_PROVIDER_ID", default="entra"),
                 "name": env.str("OIDC_NAME", default="Microsoft Entra ID"),
                 "client_id": env.str("OIDC_CLIENT_ID"),
                 "secret": env.str("OIDC_CLIENT_SECRET", default=""),
-                "settings": {
-                    "server_url": env.str("OIDC_SERVER_URL"),
-                    "token_auth_method": env.str(
-                        "OIDC_TOKEN_AUTH_METHOD", default="client_secret_post"
-                    ),
-                },
+                "settings": _oidc_settings,
             }
         ],
     }
-# SAML (AD FS, KOMBIT's Context Handler) is an optional extra: pip install ".[saml]".
+
+# SAML 2.0 (AD FS, KOMBIT's Context Handler) is an optional extra: pip install ".[saml]".
+# The IdP comes from its metadata URL, or from its SSO URL and signing certificate.
+# Metadata for the IdP: https://<host>/konto/saml/<SAML_ORGANIZATION>/metadata/
 if env.str("SAML_IDP_ENTITY_ID", default=""):
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import onelogin.saml2  # noqa: F401
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            'SAML_IDP_ENTITY_ID is set but SAML support is not installed: pip install ".[saml]"'
+        ) from exc
+    _saml_idp = {"entity_id": env.str("SAML_IDP_ENTITY_ID")}
+    if env.str("SAML_IDP_METADATA_URL", default=""):
+        _saml_idp["metadata_url"] = env.str("SAML_IDP_METADATA_URL")
+    elif env.str("SAML_IDP_SSO_URL", default="") and env_or_file("SAML_IDP_X509CERT"):
+        _saml_idp["sso_url"] = env.str("SAML_IDP_SSO_URL")
+        _saml_idp["x509cert"] = env_or_file("SAML_IDP_X509CERT")
+        if env.str("SAML_IDP_SLO_URL", default=""):
+            _saml_idp["slo_url"] = env.str("SAML_IDP_SLO_URL")
+    else:
+        raise ImproperlyConfigured(
+            "SAML needs SAML_IDP_METADATA_URL, or SAML_IDP_SSO_URL and SAML_IDP_X509CERT."
+        )
+    _saml_advanced = {
+        "want_assertion_signed": env.bool("SAML_WANT_ASSERTION_SIGNED", default=True),
+        "want_message_signed": env.bool("SAML_WANT_MESSAGE_SIGNED", default=False),
+        "want_assertion_encrypted": env.bool("SAML_WANT_ASSERTION_ENCRYPTED", default=False),
+        "authn_request_signed": env.bool("SAML_AUTHN_REQUEST_SIGNED", default=False),
+        "logout_request_signed": env.bool("SAML_LOGOUT_REQUEST_SIGNED", default=False),
+    }
+    if env_or_file("SAML_SP_X509CERT"):
+        # Our own certificate and key: needed to sign requests or decrypt assertions (KOMBIT).
+        _saml_advanced["x509cert"] = env_or_file("SAML_SP_X509CERT")
+        _saml_advanced["private_key"] = env_or_file("SAML_SP_PRIVATE_KEY")
+    _saml_sp = {}
+    if env.str("SAML_SP_ENTITY_ID", default=""):
+        _saml_sp["entity_id"] = env.str("SAML_SP_ENTITY_ID")
     INSTALLED_APPS.append("allauth.socialaccount.providers.saml")
     SOCIALACCOUNT_PROVIDERS["saml"] = {
         "APPS": [
             {
                 "name": env.str("SAML_NAME", default="KOMBIT Context Handler"),
                 "provider_id": env.str("SAML_PROVIDER_ID", default="kombit"),
+                # The organisation slug in the SAML URLs: /konto/saml/<client_id>/acs/ ...
                 "client_id": env.str("SAML_ORGANIZATION", default="infohus"),
                 "settings": {
                     "attribute_mapping": {
-                        "uid": env.str(
+                        "uid": env.list(
                             "SAML_ATTR_UID",
-                            default="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
+                            default=[
+                                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
+                                "urn:oasis:names:tc:SAML:attribute:subject-id",
+                            ],
                         ),
-                        "email": env.str(
+                        "email": env.list(
                             "SAML_ATTR_EMAIL",
-                            default=(
-                                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
-                            ),
+                            default=[
+                                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                                "urn:oid:0.9.2342.19200300.100.1.3",
+                            ],
                         ),
-                        "email_verified": "email_verified",
+                        "first_name": env.list(
+                            "SAML_ATTR_FIRST_NAME",
+                            default=[
+                                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+                                "urn:oid:2.5.4.42",
+                            ],
+                        ),
+                        "last_name": env.list(
+                            "SAML_ATTR_LAST_NAME",
+                            default=[
+                                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+                                "urn:oid:2.5.4.4",
+                            ],
+                        ),
                     },
-                    "idp": {
-                        "entity_id": env.str("SAML_IDP_ENTITY_ID"),
-                        "metadata_url": env.str("SAML_IDP_METADATA_URL", default=""),
-                    },
-                    "sp": {"entity_id": env.str("SAML_SP_ENTITY_ID", default="")},
+                    "use_nameid_for_email": env.bool("SAML_NAMEID_IS_EMAIL", default=False),
+                    "verified_email": sso_verified_email("SAML_VERIFIED_EMAIL"),
+                    "idp": _saml_idp,
+                    "sp": _saml_sp,
+                    "advanced": _saml_advanced,
                 },
             }
         ]

@@ -1,5 +1,7 @@
 """Settings for the test suite. DATABASE_URL / REDIS_URL switch it to PostgreSQL / Redis."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import REDIS_URL, env
 
@@ -9,6 +11,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if not REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # One Redis serves every test process (pytest-xdist workers, the next run): a prefix of this
+    # process's own keeps one process's rate-limit counters from tripping another's logins.
+    CACHES["default"]["KEY_PREFIX"] = f"lms-test-{os.getpid()}"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {

@@ -1,1 +1,149 @@
-"""Wagtail pages and site settings arrive in lms.site.models."""
+"""The public site: the home page, information pages and the Infohus site settings."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import RICH_TEXT_FEATURES, BodyBlock
+
+
+class HomePage(Page):
+    """The root page of a municipality's site."""
+
+    intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    # A home page is the root of a Site, so it lives directly under Wagtail's tree root.
+    # Feature apps (courses, newsletters) add their index page types here when they arrive.
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["site.InformationPage"]
+
+    template = "site/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["menu_pages"] = self.get_children().live().public().in_menu().specific()
+        return context
+
+
+class InformationPage(Page):
+    """A public information page, such as "Er du bekymret?" or the accessibility statement."""
+
+    intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["site.HomePage", "site.InformationPage"]
+    subpage_types = ["site.InformationPage"]
+
+    template = "site/information_page.html"
+
+    class Meta:
+        verbose_name = _("information page")
+        verbose_name_plural = _("information pages")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["child_pages"] = self.get_children().live().public().specific()
+        return context
+
+
+@register_setting(icon="group")
+class InfohusSettings(BaseSiteSetting, ClusterableModel):
+    """Who to call: the site's Infohus contacts, the national hotline and the police numbers."""
+
+    infohus_name = models.CharField(_("Infohus name"), max_length=120, default="Infohus")
+    hotline_name = models.CharField(
+        _("hotline name"), max_length=120, default="Hotline mod radikalisering"
+    )
+    hotline_number = models.CharField(_("hotline number"), max_length=40, default="41 74 90 90")
+    hotline_hours = models.CharField(
+        _("hotline opening hours"), max_length=120, default="alle dage kl. 8-22"
+    )
+    police_number = models.CharField(_("police number"), max_length=20, default="114")
+    emergency_number = models.CharField(_("emergency number"), max_length=20, default="112")
+    police_text = models.TextField(
+        _("police and emergency text"),
+        blank=True,
+        default=(
+            "Ring til politiet på 114, hvis du vil tale med politiet om en bekymring. "
+            "Ring 112, hvis der er akut fare for liv eller for at noget alvorligt sker."
+        ),
+    )
+    concern_page = models.ForeignKey(
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_('"Are you worried?" page'),
+        help_text=_('Where the header\'s "Are you worried?" link leads on every page.'),
+    )
+    accessibility_page = models.ForeignKey(
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accessibility statement page"),
+    )
+
+    select_related = ["concern_page", "accessibility_page"]
+
+    panels = [
+        FieldPanel("infohus_name"),
+        InlinePanel("contacts", label=_("Infohus contacts"), heading=_("Infohus contacts")),
+        MultiFieldPanel(
+            [FieldPanel("hotline_name"), FieldPanel("hotline_number"), FieldPanel("hotline_hours")],
+            heading=_("National hotline"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("police_number"),
+                FieldPanel("emergency_number"),
+                FieldPanel("police_text"),
+            ],
+            heading=_("Police and emergency"),
+        ),
+        FieldPanel("concern_page"),
+        FieldPanel("accessibility_page"),
+    ]
+
+    class Meta:
+        verbose_name = _("Infohus settings")
+
+
+class InfohusContact(Orderable):
+    """A person citizens and staff can contact at the Infohus."""
+
+    setting = ParentalKey(InfohusSettings, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("role or title"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("title"), FieldPanel("phone"), FieldPanel("email")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("Infohus contact")
+        verbose_name_plural = _("Infohus contacts")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,59 @@
+"""python manage.py import_roster FILE [--dry-run] [--mark-missing-as-left] [--scope CODE]"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from lms.people.imports import ImportResult, roster_import
+from lms.people.models import OrgUnit
+
+
+def report(command: BaseCommand, result: ImportResult) -> None:
+    """Print the summary, or every error and fail (a non-zero exit status)."""
+    if not result.ok:
+        for error in result.errors:
+            command.stderr.write(str(error))
+        raise CommandError(result.summary())
+    command.stdout.write(result.summary())
+
+
+def scope_unit(code: str | None) -> OrgUnit | None:
+    if not code:
+        return None
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise CommandError(f"No organisation unit has the code {code!r}.")
+    return unit
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the staff roster from a CSV or XLSX file (columns: employee_number, name, email, "
+        "org_unit_code, job_category, manager_employee_number). All or nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV (comma or semicolon, UTF-8 or Windows-1252) or XLSX")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and count; write nothing."
+        )
+        parser.add_argument(
+            "--mark-missing-as-left",
+            action="store_true",
+            help="Mark active people who are not in the file as left (never deletes).",
+        )
+        parser.add_argument(
+            "--scope",
+            metavar="CODE",
+            help="Limit the import to this org unit's subtree (units and people marked left).",
+        )
+
+    def handle(self, *args, **options):
+        with translation.override(settings.LANGUAGE_CODE):
+            result = roster_import(
+                source=options["file"],
+                dry_run=options["dry_run"],
+                mark_missing_as_left=options["mark_missing_as_left"],
+                scope=scope_unit(options["scope"]),
+            )
+            report(self, result)

@@ -1,0 +1,41 @@
+"""python manage.py load_demo_data: the Hjørring-like demo municipality, roster, logins and site."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from lms.people.demo import DEMO_PASSWORD, DemoDataError, demo_data_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: a Hjørring-like municipality, 1,500+ people, one login per role and "
+        "the public site. Idempotent: a second run adds nothing."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            result = demo_data_load()
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from exc
+
+        if result.changed:
+            with translation.override("en"):
+                org_units, roster = result.org_units.summary(), result.roster.summary()
+            lines = [
+                f"Job categories: {result.job_categories_created} created",
+                f"Organisation units: {org_units}",
+                f"Roster: {roster}",
+                f"Demo users: {result.users_created} created, "
+                f"{result.emails_verified} addresses verified, {result.people_linked} linked to "
+                f"the roster, {result.roles_created} roles assigned",
+                "Site: " + (", ".join(result.site_changes) or "no changes"),
+            ]
+            self.stdout.write("\n".join(lines))
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        else:
+            self.stdout.write("Nothing to add: the demo data is already loaded.")
+
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        width = max(len(login.email) for login in result.logins)
+        for login in result.logins:
+            self.stdout.write(f"  {login.email:<{width}}  {login.label}")

@@ -1,0 +1,466 @@
+"""Every change to the organisation tree, the roster and role assignments.
+
+Each function is keyword-only, checks the access policy when an acting user (`by`) is given, and
+writes Wagtail's audit log so that staff see the change in the admin's history. Log entries never
+carry names or email addresses (only ids and field names): they outlive anonymisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import uuid4
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail import log_actions
+
+from . import policy
+from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
+
+# Person fields whose values are personal data: the audit log names them, never their values.
+PERSON_PERSONAL_FIELDS = frozenset({"name", "email", "employee_number"})
+PERSON_EDITABLE_FIELDS = (
+    "name",
+    "email",
+    "employee_number",
+    "org_unit",
+    "job_category",
+    "manager",
+    "active",
+    "left_on",
+)
+ANONYMOUS_NAME = "Anonymiseret person"
+
+
+def _person_title(person: Person) -> str:
+    # The log entry's label would default to str(person), i.e. the name.
+    return f"person #{person.pk}"
+
+
+def _role_title(assignment: RoleAssignment) -> str:
+    # str(assignment) contains the user's email address.
+    return f"role assignment #{assignment.pk}"
+
+
+def _log(instance, action: str, *, by: User | None, data: dict | None = None, title=None):
+    log_actions.log(instance=instance, action=action, user=by, data=data or {}, title=title)
+
+
+def _deny(message: str, field: str | None = None):
+    raise ValidationError({field: message} if field else message, code="permission_denied")
+
+
+def _require(by: User | None, action: policy.Action, obj=None, *, field: str | None = None):
+    """Refuse when an acting user is given and the policy says no. `by=None` is the system."""
+    if by is not None and not policy.can(by, action, obj):
+        _deny(_("You do not have permission to do this here."), field)
+
+
+def _fk_value(value):
+    return getattr(value, "pk", value)
+
+
+def _changes(instance, fields: dict[str, Any], personal: frozenset[str]) -> dict[str, Any]:
+    """Apply `fields` to `instance` and describe what changed for the audit log: every changed
+    field by name, and old -> new only for fields that are not personal data."""
+    names: list[str] = []
+    values: dict[str, dict[str, Any]] = {}
+    for name, new in fields.items():
+        old = getattr(instance, name)
+        if _fk_value(old) == _fk_value(new):
+            continue
+        setattr(instance, name, new)
+        names.append(name)
+        if name not in personal:
+            values[name] = {"old": _json(old), "new": _json(new)}
+    return {"fields": names, "values": values} if names else {}
+
+
+def _json(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+# --- Organisation units -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def org_unit_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None = None,
+    by: User | None = None,
+) -> OrgUnit:
+    if parent is None:
+        if by is not None and not policy.may_create_root_unit(by):
+            _deny(_("Choose a parent unit inside your area."), "parent")
+    else:
+        _require(by, policy.Action.ORGUNIT_MANAGE, parent, field="parent")
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("An organisation unit with this code already exists.")})
+    fields = {"code": code, "name": name, "kind": kind}
+    if parent is None:
+        unit = OrgUnit.add_root(**fields)
+    else:
+        # treebeard keeps numchild and paths on the parent row; work on a fresh copy.
+        parent = OrgUnit.objects.get(pk=parent.pk)
+        unit = parent.add_child(**fields)
+    _log(
+        unit,
+        "lms.orgunit.create",
+        by=by,
+        data={"code": code, "kind": kind, "parent_id": parent.pk if parent else None},
+    )
+    return unit
+
+
+@transaction.atomic
+def org_unit_update(
+    *, unit: OrgUnit, by: User | None = None, code: str, name: str, kind: str
+) -> OrgUnit:
+    _require(by, policy.Action.ORGUNIT_MANAGE, unit)
+    if OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
+        raise ValidationError({"code": _("An organisation unit with this code already exists.")})
+    unit = OrgUnit.objects.get(pk=unit.pk)
+    changed = _changes(unit, {"code": code, "name": name, "kind": kind}, frozenset())
+    if not changed:
+        return unit
+    unit.save(update_fields=changed["fields"])
+    _log(unit, "lms.orgunit.update", by=by, data=changed)
+    return unit
+
+
+@transaction.atomic
+def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, by: User | None = None) -> OrgUnit:
+    unit = OrgUnit.objects.get(pk=unit.pk)
+    if by is not None and not policy.may_move_org_unit(by, unit=unit, new_parent=new_parent):
+        _deny(_("You may only move units within your area."), "parent")
+    old_parent = unit.get_parent()
+    if _fk_value(old_parent) == _fk_value(new_parent):
+        return unit
+    if new_parent is None:
+        # The sorted position among the roots.
+        first_root = OrgUnit.get_first_root_node()
+        unit.move(first_root, pos="sorted-sibling")
+    else:
+        new_parent = OrgUnit.objects.get(pk=new_parent.pk)
+        if new_parent.path.startswith(unit.path):
+            raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+        unit.move(new_parent, pos="sorted-child")
+    unit = OrgUnit.objects.get(pk=unit.pk)
+    _log(
+        unit,
+        "lms.orgunit.move",
+        by=by,
+        data={
+            "old_parent_id": old_parent.pk if old_parent else None,
+            "new_parent_id": new_parent.pk if new_parent else None,
+        },
+    )
+    return unit
+
+
+# --- Job categories -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_category_create(
+    *, code: str, name: str, is_frontline: bool = False, by: User | None = None
+) -> JobCategory:
+    _require(by, policy.Action.JOBCATEGORY_MANAGE)
+    category = JobCategory(code=code, name=name, is_frontline=is_frontline)
+    category.full_clean()
+    category.save()
+    _log(
+        category,
+        "lms.jobcategory.create",
+        by=by,
+        data={"code": code, "name": name, "is_frontline": is_frontline},
+    )
+    return category
+
+
+@transaction.atomic
+def job_category_update(
+    *,
+    category: JobCategory,
+    by: User | None = None,
+    code: str,
+    name: str,
+    is_frontline: bool,
+) -> JobCategory:
+    _require(by, policy.Action.JOBCATEGORY_MANAGE)
+    category = JobCategory.objects.get(pk=category.pk)
+    changed = _changes(
+        category, {"code": code, "name": name, "is_frontline": is_frontline}, frozenset()
+    )
+    if not changed:
+        return category
+    category.full_clean()
+    category.save(update_fields=changed["fields"])
+    _log(category, "lms.jobcategory.update", by=by, data=changed)
+    return category
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+def _validate_person(person: Person) -> None:
+    if person.anonymised_at is None:
+        person.email = person.email.strip().lower()
+    if not person.active and person.left_on is None:
+        raise ValidationError({"left_on": _("A person who is no longer active needs a left date.")})
+    if person.active:
+        person.left_on = None
+    if person.manager_id is not None and person.pk is not None:
+        # Walk up the chain: a person may not (indirectly) manage themselves.
+        seen = {person.pk}
+        current = person.manager_id
+        while current is not None:
+            if current in seen:
+                raise ValidationError({"manager": _("This would make a manager cycle.")})
+            seen.add(current)
+            current = Person.objects.filter(pk=current).values_list("manager_id", flat=True)[0]
+    if Person.objects.filter(email__iexact=person.email).exclude(pk=person.pk).exists():
+        raise ValidationError({"email": _("A person with this email address already exists.")})
+    if (
+        person.employee_number
+        and Person.objects.filter(employee_number=person.employee_number)
+        .exclude(pk=person.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"employee_number": _("A person with this employee number already exists.")}
+        )
+    person.full_clean(validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def person_create(
+    *,
+    name: str,
+    email: str,
+    org_unit: OrgUnit,
+    employee_number: str = "",
+    job_category: JobCategory | None = None,
+    manager: Person | None = None,
+    active: bool = True,
+    left_on: dt.date | None = None,
+    by: User | None = None,
+) -> Person:
+    _require(by, policy.Action.PERSON_MANAGE, org_unit, field="org_unit")
+    if manager is not None:
+        _require(by, policy.Action.PERSON_VIEW, manager, field="manager")
+    person = Person(
+        name=name,
+        email=email,
+        employee_number=employee_number or "",
+        org_unit=org_unit,
+        job_category=job_category,
+        manager=manager,
+        active=active,
+        left_on=left_on,
+    )
+    _validate_person(person)
+    person.save()
+    _log(
+        person,
+        "lms.person.create",
+        by=by,
+        title=_person_title(person),
+        data={
+            "org_unit_id": org_unit.pk,
+            "job_category_id": job_category.pk if job_category else None,
+            "manager_id": manager.pk if manager else None,
+            "active": active,
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, by: User | None = None, **fields: Any) -> Person:
+    """Change any of PERSON_EDITABLE_FIELDS. Logs which fields changed (values only if not
+    personal data)."""
+    unknown = set(fields) - set(PERSON_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update() cannot change {', '.join(sorted(unknown))}")
+    person = Person.objects.select_related("org_unit").select_for_update().get(pk=person.pk)
+    if person.anonymised_at is not None:
+        raise ValidationError(_("An anonymised person cannot be changed."))
+    _require(by, policy.Action.PERSON_MANAGE, person)
+    if "org_unit" in fields and _fk_value(fields["org_unit"]) != person.org_unit_id:
+        _require(by, policy.Action.PERSON_MANAGE, fields["org_unit"], field="org_unit")
+    if fields.get("manager") is not None and _fk_value(fields["manager"]) != person.manager_id:
+        _require(by, policy.Action.PERSON_VIEW, fields["manager"], field="manager")
+    if "employee_number" in fields and fields["employee_number"] is None:
+        fields["employee_number"] = ""
+    if fields.get("active") is True and "left_on" not in fields:
+        fields["left_on"] = None
+    changed = _changes(person, fields, PERSON_PERSONAL_FIELDS)
+    if not changed:
+        return person
+    _validate_person(person)
+    person.save()
+    _log(person, "lms.person.update", by=by, title=_person_title(person), data=changed)
+    return person
+
+
+@transaction.atomic
+def person_mark_left(*, person: Person, left_on: dt.date, by: User | None = None) -> Person:
+    """Idempotent: a person already marked left keeps their first left date."""
+    person = Person.objects.select_related("org_unit").select_for_update().get(pk=person.pk)
+    _require(by, policy.Action.PERSON_MANAGE, person)
+    if not person.active:
+        return person
+    person.active = False
+    person.left_on = left_on
+    person.save(update_fields=["active", "left_on", "updated_at"])
+    _log(
+        person,
+        "lms.person.mark_left",
+        by=by,
+        title=_person_title(person),
+        data={"left_on": left_on.isoformat()},
+    )
+    return person
+
+
+def _anonymised_values(person: Person) -> dict[str, Any]:
+    return {
+        "name": ANONYMOUS_NAME,
+        "email": f"anonymised-{person.pk}@invalid",
+        "employee_number": "",
+        "manager": None,
+        "user": None,
+    }
+
+
+@transaction.atomic
+def person_anonymise(*, person: Person, by: User | None = None) -> Person:
+    """Replace the personal data of someone who left by non-identifying values. Never deletes:
+    attendance, evidence and coverage keep counting the row."""
+    person = Person.objects.select_related("org_unit").select_for_update().get(pk=person.pk)
+    _require(by, policy.Action.PERSON_MANAGE, person)
+    if person.anonymised_at is not None:
+        return person
+    if person.active:
+        raise ValidationError(_("Only people who have left can be anonymised."))
+    for name, value in _anonymised_values(person).items():
+        setattr(person, name, value)
+    person.anonymised_at = timezone.now()
+    person.save()
+    # Nobody may keep reporting to an anonymised row by name.
+    Person.objects.filter(manager=person).update(manager=None, updated_at=timezone.now())
+    _log(person, "lms.person.anonymise", by=by, title=_person_title(person))
+    return person
+
+
+def people_anonymise_expired(*, today: dt.date, by: User | None = None) -> int:
+    """Anonymise everyone who left more than LMS_PERSON_RETENTION_DAYS before `today` and is not
+    anonymised yet. Idempotent; returns how many rows it anonymised."""
+    cutoff = today - dt.timedelta(days=settings.LMS_PERSON_RETENTION_DAYS)
+    due = Person.objects.filter(
+        active=False, left_on__lt=cutoff, anonymised_at__isnull=True
+    ).order_by("pk")
+    count = 0
+    # Chunks keep each transaction (and SQLite's write lock) short on a large roster.
+    while ids := list(due.values_list("pk", flat=True)[:500]):
+        count += _anonymise_chunk(ids, by=by)
+    return count
+
+
+@transaction.atomic
+def _anonymise_chunk(ids: list[int], *, by: User | None) -> int:
+    """One UPDATE for the chunk and one INSERT for its log entries: constant values, and the
+    email built from the primary key in SQL."""
+    now = timezone.now()
+    ids = list(
+        Person.objects.select_for_update()
+        .filter(pk__in=ids, anonymised_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    Person.objects.filter(pk__in=ids).update(
+        name=ANONYMOUS_NAME,
+        email=Concat(Value("anonymised-"), Cast("pk", CharField()), Value("@invalid")),
+        employee_number="",
+        manager=None,
+        user=None,
+        anonymised_at=now,
+        updated_at=now,
+    )
+    Person.objects.filter(manager_id__in=ids).update(manager=None, updated_at=now)
+    # The same rows wagtail.log_actions.log() writes, in one INSERT.
+    log_model = log_actions.registry.get_log_model_for_model(Person)
+    content_type = ContentType.objects.get_for_model(Person, for_concrete_model=False)
+    uuid = uuid4()
+    log_model.objects.bulk_create(
+        log_model(
+            content_type=content_type,
+            object_id=str(pk),
+            label=_person_title(Person(pk=pk)),
+            action="lms.person.anonymise",
+            timestamp=now,
+            user=by,
+            uuid=uuid,
+            data={"reason": "retention"},
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
+# --- Role assignments ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_assignment_create(
+    *, user: User, role: Role | str, org_unit: OrgUnit, by: User | None = None
+) -> RoleAssignment:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    role = Role(role)
+    if by is not None and not policy.may_assign_role(by, role=role, org_unit=org_unit):
+        _deny(_("You may only hand out roles over units within your area."), "org_unit")
+    if by is not None and not policy.assignable_users(by).filter(pk=user.pk).exists():
+        _deny(_("You may only hand out roles to people within your area."), "user")
+    if RoleAssignment.objects.filter(user=user, role=role, org_unit=org_unit).exists():
+        raise ValidationError(_("This user already holds this role over this unit."))
+    assignment = RoleAssignment.objects.create(user=user, role=role, org_unit=org_unit)
+    policy.forget(user)
+    _log(
+        assignment,
+        "lms.role.create",
+        by=by,
+        title=_role_title(assignment),
+        data={"user_id": user.pk, "role": role.value, "org_unit_id": org_unit.pk},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_assignment_delete(*, assignment: RoleAssignment, by: User | None = None) -> None:
+    if by is not None and not policy.may_revoke_role(by, assignment=assignment):
+        _deny(_("You may only revoke roles over units within your area."))
+    data = {
+        "user_id": assignment.user_id,
+        "role": assignment.role,
+        "org_unit_id": assignment.org_unit_id,
+    }
+    title = _role_title(assignment)
+    # Log first: the entry needs the primary key, which delete() clears.
+    _log(assignment, "lms.role.delete", by=by, title=title, data=data)
+    assignment.delete()
+    policy.forget(assignment.user)

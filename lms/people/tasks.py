@@ -1,0 +1,15 @@
+"""Thin Celery tasks for the roster; the work is in lms.people.services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(name="lms.people.anonymise_expired_people")
+def anonymise_expired_people() -> int:
+    """Daily: anonymise people who left more than LMS_PERSON_RETENTION_DAYS ago.
+
+    Safe to run twice (the service skips rows already anonymised), so acks_late is harmless.
+    """
+    return services.people_anonymise_expired(today=timezone.localdate())

@@ -1,0 +1,166 @@
+"""Playwright in Debian's Chromium against pytest-django's live server.
+
+No browser is downloaded: the tests use /usr/bin/chromium (LMS_CHROMIUM overrides the path) and are
+skipped with a reason when it is missing. `.ci/run` installs it.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+import struct
+import time
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page
+
+from lms.people.models import OrgUnit, Role
+from lms.site.services import ContactData, site_seed
+from tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory, org_unit
+
+CHROMIUM = Path(os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PASSWORD = "korrekt-hest-batteri"  # tests.factories.UserFactory's password
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses ORM
+    # calls from a thread with a running loop. The tests are plain sequential code, so allow it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) on the live server, Danish like our users."""
+    context = browser.new_context(base_url=live_server.url, locale="da-DK")
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def wagtail_roots_ensure() -> None:
+    """Put back the root page, locale and root collection that Wagtail's migrations create.
+
+    A transactional test ends with a flush that empties every table; post_migrate signals bring
+    back content types and permissions, but not Wagtail's migration data.
+    """
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def site(transactional_db):
+    """The public site as `load_demo_data` seeds it: home, "Er du bekymret?", accessibility."""
+    wagtail_roots_ensure()
+    return site_seed(
+        infohus_name="Infohus Hjørring",
+        organisation_name="Hjørring Kommune",
+        contacts=[
+            ContactData(
+                name="Mette Sørensen",
+                title="SSP-konsulent",
+                phone="72 33 33 33",
+                email="mette.sorensen@example.dk",
+            ),
+            ContactData(
+                name="Jens Kristensen",
+                title="Forebyggelsesmedarbejder, Lokalpoliti Hjørring",
+                phone="72 58 14 48",
+                email="jens.kristensen@example.dk",
+            ),
+        ],
+    )
+
+
+@pytest.fixture
+def municipality(transactional_db):
+    mun = org_unit(code="HJK", name="Hjørring Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+    school = org_unit(code="HJK-BAG", name="Bagterpskolen", parent=mun)
+    return {"HJK": mun, "HJK-BAG": school}
+
+
+@pytest.fixture
+def make_user(transactional_db):
+    """make_user(email, role=None, unit=None, person_unit=None) -> a user with a verified email,
+    optionally holding a role and linked to a roster Person."""
+
+    def make(email: str, *, role: Role | None = None, unit=None, person_unit=None):
+        user = UserFactory(email=email)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if role is not None:
+            RoleAssignmentFactory(user=user, role=role, org_unit=unit)
+        if person_unit is not None:
+            PersonFactory(email=email, org_unit=person_unit, user=user)
+        return user
+
+    return make
+
+
+def totp_now(secret: str, *, at: float | None = None, digits: int = 6, step: int = 30) -> str:
+    """The code an authenticator app shows for `secret` (RFC 6238, HMAC-SHA1)."""
+    counter = int((time.time() if at is None else at) // step)
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page, WCAG 2.0 and 2.1 level A and AA rules only."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": WCAG_21_AA},
+            "resultTypes": ["violations"],
+        },
+    )
+    return results.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    """One line per violation and element, to read in a failing assertion."""
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {', '.join(map(str, node['target']))}: {v['help']}"
+        for v in violations
+        for node in v["nodes"]
+    )
