@@ -1,7 +1,9 @@
 """Wagtail admin: upload a roster or organisation file, preview what it changes, confirm.
 
-The uploaded bytes are kept in the default storage under "imports/<uuid>" and referenced from the
-session, so that the confirm button applies exactly the file that was previewed. Confirming
+The uploaded bytes are kept in the private "imports" storage (never the public media folder: a
+roster is personal data) and referenced from the session, so that the confirm button applies
+exactly the file that was previewed. Files left behind by abandoned previews are deleted by the
+hourly task lms.people.delete_stale_import_files. Confirming
 validates the file again (the roster may have changed since the preview). Who may import, and
 where, is decided by the access policy.
 """
@@ -14,7 +16,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse, reverse_lazy
@@ -164,7 +166,7 @@ class ImportView(WagtailAdminTemplateMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         _discard(self.request)
-        stored = default_storage.save(f"imports/{uuid.uuid4()}", ContentFile(upload.read()))
+        stored = storages["imports"].save(f"{uuid.uuid4()}", ContentFile(upload.read()))
         token = uuid.uuid4().hex
         scope = form.cleaned_data.get("scope")
         kind = form.cleaned_data["kind"]
@@ -217,7 +219,7 @@ class ImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
 
     def _run(self, *, dry_run: bool) -> ImportResult | None:
         try:
-            with default_storage.open(self.state["path"], "rb") as stored:
+            with storages["imports"].open(self.state["path"], "rb") as stored:
                 data = stored.read()
         except (FileNotFoundError, OSError):
             return None
@@ -303,7 +305,7 @@ def _discard(request) -> None:
     """Forget the previewed file: after a successful import or when a new file replaces it."""
     state = request.session.pop(SESSION_KEY, None)
     if state and state.get("path"):
-        default_storage.delete(state["path"])
+        storages["imports"].delete(state["path"])
 
 
 urlpatterns = [

@@ -13,6 +13,7 @@ bulk-updated, managers set in a second bulk pass, audit entries bulk-created).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import os
@@ -28,6 +29,7 @@ from typing import IO, Any
 import pandas as pd
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
@@ -37,6 +39,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail import log_actions
 from wagtail.models import ModelLogEntry
 
+from . import policy
 from .models import JobCategory, OrgUnit, Person, User
 
 Source = str | os.PathLike | bytes | IO[bytes] | pd.DataFrame
@@ -495,6 +498,25 @@ def _bulk_update(objs: list, fields: list[str]) -> None:
             )
 
 
+def _refused(by: User | None, action: policy.Action, scope: OrgUnit | None) -> RowError | None:
+    """The services check the policy themselves, so that a view's check is a second line, not
+    the only one. `by=None` is the system (commands, the demo). Without a scope the file may
+    touch the whole tree: only a superuser may do that."""
+    if by is None:
+        return None
+    if scope is None:
+        allowed = policy.may_create_root_unit(by)
+    else:
+        allowed = policy.can(by, action, scope)
+    if allowed:
+        return None
+    return RowError(
+        row=None,
+        column=None,
+        message=_("You may not import into this area. Nothing was changed."),
+    )
+
+
 def _in_scope(path: str, scope: OrgUnit | None) -> bool:
     return scope is None or path.startswith(scope.path)
 
@@ -534,7 +556,31 @@ def roster_import(
 
     `scope` (an admin import by a coordinator): every org unit and every existing person the file
     touches must lie in that subtree, and only people in it are marked left when missing.
+
+    `mark_missing_as_left` never reaches into external units (institutions, partners and their
+    subtrees): their staff come from the institution's own list, not from the municipality's HR
+    file. Only an import scoped to an external unit marks its people left. Without a scope it
+    needs a tree with one top: with several (municipalities) one file cannot speak for all.
     """
+    refused = _refused(by, policy.Action.PERSON_IMPORT, scope)
+    if refused is not None:
+        return _failed([refused], dry_run=dry_run, kind="roster")
+    if mark_missing_as_left and scope is None and OrgUnit.get_root_nodes().count() > 1:
+        return _failed(
+            [
+                RowError(
+                    row=None,
+                    column=None,
+                    message=_(
+                        "Marking missing people as left needs a scope when there is more than one "
+                        "organisation at the top of the tree: choose the unit the file covers "
+                        "(--scope CODE). Nothing was changed."
+                    ),
+                )
+            ],
+            dry_run=dry_run,
+            kind="roster",
+        )
     with _sqlite_real_parameter_limit():
         try:
             table = _read_table(source, filename)
@@ -574,9 +620,12 @@ class _RosterPlan:
     # Loading ------------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        self.units = {
-            code: (pk, path) for pk, code, path in OrgUnit.objects.values_list("pk", "code", "path")
-        }
+        self.units: dict[str, tuple[int, str]] = {}
+        self.external_paths: list[str] = []
+        for pk, code, path, kind in OrgUnit.objects.values_list("pk", "code", "path", "kind"):
+            self.units[code] = (pk, path)
+            if kind in OrgUnit.EXTERNAL_KINDS:
+                self.external_paths.append(path)
         self.categories: dict[str, int] = {}
         for pk, code, name in JobCategory.objects.values_list("pk", "code", "name"):
             self.categories.setdefault(code.lower(), pk)
@@ -892,10 +941,14 @@ class _RosterPlan:
                 self.unchanged += 1
         if self.mark_missing_as_left:
             matched = {row.existing.pk for row in self.rows if row.existing is not None}
+            external = self._external_unit_ids()
             self.leaving = [
                 p
                 for p in self.people
-                if p.active and p.pk not in matched and p.anonymised_at is None
+                if p.active
+                and p.pk not in matched
+                and p.anonymised_at is None
+                and p.org_unit_id not in external
             ]
             self.changes.extend(
                 Change(None, "left", p.employee_number, p.name, ["active", "left_on"])
@@ -911,6 +964,14 @@ class _RosterPlan:
             changes=self.changes,
             kind="roster",
         )
+
+    def _external_unit_ids(self) -> set[int]:
+        """The units whose people this import may not mark left: external units (institution,
+        partner) and everything below them, unless the scope itself lies in such a subtree."""
+        roots = self.external_paths
+        if self.scope is not None and any(self.scope.path.startswith(r) for r in roots):
+            return set()
+        return {pk for pk, path in self.units.values() if any(path.startswith(r) for r in roots)}
 
     # Applying -----------------------------------------------------------------------------------
 
@@ -1048,6 +1109,9 @@ def org_units_import(
     admin import by a coordinator): every unit the file creates or changes, and every new parent,
     must lie in that subtree.
     """
+    refused = _refused(by, policy.Action.ORGUNIT_MANAGE, scope)
+    if refused is not None:
+        return _failed([refused], dry_run=dry_run, kind="org_units")
     try:
         table = _read_table(source, filename)
     except _FileError as exc:
@@ -1283,3 +1347,30 @@ def _kind_of(text: str) -> OrgUnit.Kind | None:
                 if str(label).lower() == wanted:
                     return OrgUnit.Kind(value)
     return None
+
+
+# --- Stored uploads -----------------------------------------------------------------------------
+
+IMPORT_FILE_MAX_AGE = dt.timedelta(hours=24)
+
+
+def import_files_delete_stale(*, now: dt.datetime | None = None) -> int:
+    """Delete uploaded import files older than IMPORT_FILE_MAX_AGE from the private "imports"
+    storage: previews that were never confirmed or discarded. Idempotent; returns how many."""
+    storage = storages["imports"]
+    cutoff = (now or timezone.now()) - IMPORT_FILE_MAX_AGE
+    try:
+        _folders, names = storage.listdir("")
+    except FileNotFoundError:
+        # Nothing was ever uploaded (the folder is made by the first save).
+        return 0
+    deleted = 0
+    for name in names:
+        try:
+            stale = storage.get_modified_time(name) < cutoff
+        except FileNotFoundError:
+            continue  # removed meanwhile, by the preview that owned it
+        if stale:
+            storage.delete(name)
+            deleted += 1
+    return deleted

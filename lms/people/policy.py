@@ -25,19 +25,33 @@ class Action(StrEnum):
     JOBCATEGORY_MANAGE = "jobcategory.manage"
     ROLE_VIEW = "role.view"
     ROLE_MANAGE = "role.manage"
+    # --- Competence ledger (lms.competence) ---
+    COMPETENCE_VIEW = "competence.view"
+    COMPETENCE_MANAGE = "competence.manage"
+    REQUIREMENT_VIEW = "requirement.view"
+    REQUIREMENT_MANAGE = "requirement.manage"
+    EVIDENCE_VIEW = "evidence.view"
+    EVIDENCE_RECORD = "evidence.record"
+    # --- end competence ledger ---
+    # --- Meetings (attendance) ---
+    MEETING_VIEW = "meeting.view"
+    MEETING_MANAGE = "meeting.manage"
+    # --- end meetings ---
 
 
 STAFF_ROLES = frozenset(Role)
 
 # What each role may do, within the subtree of the unit it is assigned to.
 GRANTS: dict[Role, frozenset[Action]] = {
-    Role.COORDINATOR: frozenset(Action),
+    # Job categories are one list shared by every municipality of the installation: only a
+    # superuser changes them, never a municipality's coordinator.
+    Role.COORDINATOR: frozenset(Action) - {Action.JOBCATEGORY_MANAGE},
+    # A department contact requests meetings and follows their administration's coverage, which
+    # is aggregates: no access to the named roster (data minimisation).
     Role.DEPARTMENT_CONTACT: frozenset(
         {
             Action.ADMIN_ACCESS,
             Action.ORGUNIT_VIEW,
-            Action.PERSON_VIEW,
-            Action.PERSON_EXPORT,
             Action.JOBCATEGORY_VIEW,
         }
     ),
@@ -60,6 +74,30 @@ GRANTS: dict[Role, frozenset[Action]] = {
 # Job categories are one list shared by every unit; their actions need a grant, not a scope.
 UNSCOPED_ACTIONS = frozenset({Action.JOBCATEGORY_VIEW, Action.JOBCATEGORY_MANAGE})
 
+# --- Competence ledger (lms.competence) ---
+# Competences are shared definitions like job categories (unscoped); requirements and evidence
+# are scoped by the org unit they apply to / the person's unit. The coordinator holds every
+# action already (frozenset(Action) above). Others may read what their area is required to hold;
+# a person's evidence is personal data, seen only by those who see the named roster (not the
+# department contact nor the steering group: they get aggregates).
+GRANTS[Role.DEPARTMENT_CONTACT] |= {Action.COMPETENCE_VIEW, Action.REQUIREMENT_VIEW}
+GRANTS[Role.INSTITUTION_COORDINATOR] |= {
+    Action.COMPETENCE_VIEW,
+    Action.REQUIREMENT_VIEW,
+    Action.EVIDENCE_VIEW,
+}
+GRANTS[Role.STEERING_GROUP] |= {Action.COMPETENCE_VIEW, Action.REQUIREMENT_VIEW}
+UNSCOPED_ACTIONS = UNSCOPED_ACTIONS | {Action.COMPETENCE_VIEW, Action.COMPETENCE_MANAGE}
+# --- end competence ledger ---
+
+# --- Meetings (attendance) ---
+# Coordinators manage meetings organised in their area (frozenset(Action) above); the other staff
+# roles may look at the meetings organised in, or aimed at, their area, without the registrations.
+GRANTS[Role.DEPARTMENT_CONTACT] |= {Action.MEETING_VIEW}
+GRANTS[Role.INSTITUTION_COORDINATOR] |= {Action.MEETING_VIEW}
+GRANTS[Role.STEERING_GROUP] |= {Action.MEETING_VIEW}
+# --- end meetings ---
+
 
 def _assignments(user) -> list[tuple[Role, str]]:
     """(role, unit path) pairs of the user, loaded once per user object (one query)."""
@@ -67,11 +105,14 @@ def _assignments(user) -> list[tuple[Role, str]]:
         return []
     cached = getattr(user, "_lms_assignments", None)
     if cached is None:
+        # Someone who left keeps their account and assignments (history, a possible return), but
+        # their roles stop counting the moment their roster entry is marked left. An account
+        # without a roster entry (an external consultant, the installation's admin) keeps them.
         cached = [
             (Role(role), path)
-            for role, path in RoleAssignment.objects.filter(user=user).values_list(
-                "role", "org_unit__path"
-            )
+            for role, path in RoleAssignment.objects.filter(user=user)
+            .filter(Q(user__person__isnull=True) | Q(user__person__active=True))
+            .values_list("role", "org_unit__path")
         ]
         user._lms_assignments = cached
     return cached
@@ -204,7 +245,10 @@ def _ancestor_paths(path: str) -> list[str]:
 def users_with(action: Action, *, obj=None) -> QuerySet[User]:
     """Active users who may do `action` (to `obj`, when given): the inverse of `can`."""
     granting = [role for role, actions in GRANTS.items() if action in actions]
-    by_role = Q(role_assignments__role__in=granting)
+    # Roles of someone whose roster entry has left count for nothing, as in _assignments().
+    by_role = Q(role_assignments__role__in=granting) & (
+        Q(person__isnull=True) | Q(person__active=True)
+    )
     if obj is not None and action not in UNSCOPED_ACTIONS and not isinstance(obj, JobCategory):
         path = _path_of(obj)
         if path is None:
@@ -212,3 +256,214 @@ def users_with(action: Action, *, obj=None) -> QuerySet[User]:
         else:
             by_role &= Q(role_assignments__org_unit__path__in=_ancestor_paths(path))
     return User.objects.filter(Q(is_superuser=True) | by_role, is_active=True).distinct()
+
+
+# --- Meetings (attendance) ---------------------------------------------------------------------
+# The core imports no feature app: these functions take a meeting (or a queryset of meetings) and
+# use only its fields: org_unit (the organising unit), audience_units (M2M, each covers its
+# subtree), institution, job_categories (M2M, empty = every category), status, starts_at,
+# cancellation_cutoff_hours and the reverse relation `registrations`.
+
+MEETING_DRAFT = "draft"
+MEETING_PUBLISHED = "published"
+REGISTRATION_LIVE = ("confirmed", "waiting")
+
+
+def person_of(user) -> Person | None:
+    """The roster entry of a signed-in user (with its unit), loaded once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_lms_person"):
+        user._lms_person = (
+            Person.objects.select_related("org_unit").filter(user=user, active=True).first()
+        )
+    return user._lms_person
+
+
+def _meeting_audience_q(model, person: Person) -> Q:
+    """Meetings whose audience holds `person`: an audience unit or the institution is the
+    person's unit or above it, and the job category matches when the meeting names any."""
+    from django.db.models import Exists, OuterRef
+
+    ancestors = _ancestor_paths(person.org_unit.path)
+    units = model.audience_units.through.objects.filter(
+        meeting=OuterRef("pk"), orgunit__path__in=ancestors
+    )
+    categories = model.job_categories.through.objects.filter(meeting=OuterRef("pk"))
+    job_match = ~Exists(categories)
+    if person.job_category_id is not None:
+        job_match |= Exists(categories.filter(jobcategory_id=person.job_category_id))
+    return (Exists(units) | Q(institution__path__in=ancestors)) & job_match
+
+
+def _meeting_staff_view_q(model, user) -> Q:
+    """Meetings organised in, or aimed at, a unit in the user's MEETING_VIEW scope."""
+    from django.db.models import Exists, OuterRef
+
+    paths = scope_paths(user, Action.MEETING_VIEW)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    for path in paths:
+        aimed = model.audience_units.through.objects.filter(
+            meeting=OuterRef("pk"), orgunit__path__startswith=path
+        )
+        q |= (
+            Q(org_unit__path__startswith=path)
+            | Q(institution__path__startswith=path)
+            | Exists(aimed)
+        )
+    return q
+
+
+def meetings_managed_by(user, meetings: QuerySet) -> QuerySet:
+    """The meetings (drafts included) that `user` may change: organised within their scope."""
+    if not getattr(user, "is_active", False):
+        return meetings.none()
+    return meetings.filter(scope_q(user, Action.MEETING_MANAGE, "org_unit__path"))
+
+
+def meetings_visible_to(user, meetings: QuerySet) -> QuerySet:
+    """The meetings of `meetings` that `user` may see.
+
+    Managers see every meeting they manage, drafts included. Nobody else sees a draft. Staff see
+    the meetings organised in or aimed at their MEETING_VIEW scope; a person sees the meetings
+    whose audience they are in, and any meeting they hold a live registration for (the audience
+    may have changed since they signed up).
+    """
+    if not getattr(user, "is_active", False):
+        return meetings.none()
+    if _is_superuser(user):
+        return meetings
+    from django.db.models import Exists, OuterRef
+
+    model = meetings.model
+    shown = _meeting_staff_view_q(model, user)
+    person = person_of(user)
+    if person is not None:
+        registrations = model._meta.get_field("registrations").related_model.objects.filter(
+            meeting=OuterRef("pk"), person=person, status__in=REGISTRATION_LIVE
+        )
+        shown |= _meeting_audience_q(model, person) | Exists(registrations)
+    manage = scope_q(user, Action.MEETING_MANAGE, "org_unit__path")
+    return meetings.filter(manage | (~Q(status=MEETING_DRAFT) & shown))
+
+
+def meetings_in_staff_view(user, meetings: QuerySet) -> QuerySet:
+    """The meetings `user` sees in the admin by their roles: those they manage (drafts
+    included), and those organised in or aimed at their MEETING_VIEW scope (no drafts)."""
+    if not getattr(user, "is_active", False):
+        return meetings.none()
+    if _is_superuser(user):
+        return meetings
+    manage = scope_q(user, Action.MEETING_MANAGE, "org_unit__path")
+    staff = _meeting_staff_view_q(meetings.model, user)
+    return meetings.filter(manage | (~Q(status=MEETING_DRAFT) & staff))
+
+
+def can_view_meeting(user, meeting) -> bool:
+    """One query; the same rule as meetings_visible_to by construction."""
+    return meetings_visible_to(user, type(meeting)._default_manager.filter(pk=meeting.pk)).exists()
+
+
+def can_manage_meeting(user, meeting) -> bool:
+    return can(user, Action.MEETING_MANAGE, meeting.org_unit)
+
+
+def person_in_meeting_audience(person: Person, meeting) -> bool:
+    if not person.active:
+        return False
+    model = type(meeting)
+    return model._default_manager.filter(_meeting_audience_q(model, person), pk=meeting.pk).exists()
+
+
+def meeting_open_for_sign_up(meeting, *, now=None) -> bool:
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return meeting.status == MEETING_PUBLISHED and now < meeting.starts_at
+
+
+def can_sign_up(user, meeting) -> bool:
+    """A person signs themselves up: published meeting, before it starts, in its audience."""
+    person = person_of(user)
+    return (
+        person is not None
+        and meeting_open_for_sign_up(meeting)
+        and person_in_meeting_audience(person, meeting)
+    )
+
+
+def may_register_person(user, *, meeting, person: Person) -> bool:
+    """Signing up someone: oneself (can_sign_up), or a manager of the meeting booking a person
+    of their own area."""
+    if not getattr(user, "is_active", False):
+        return False
+    own = person_of(user)
+    if own is not None and own.pk == person.pk:
+        return can_sign_up(user, meeting)
+    return can_manage_meeting(user, meeting) and can(user, Action.PERSON_VIEW, person)
+
+
+def cancellation_deadline(meeting):
+    from datetime import timedelta
+
+    return meeting.starts_at - timedelta(hours=meeting.cancellation_cutoff_hours)
+
+
+def may_cancel_registration(user, registration, *, now=None) -> bool:
+    """A person cancels their own registration until the meeting's cut-off; a manager of the
+    meeting at any time."""
+    from django.utils import timezone
+
+    meeting = registration.meeting
+    if can_manage_meeting(user, meeting):
+        return True
+    own = person_of(user)
+    if own is None or own.pk != registration.person_id:
+        return False
+    return (now or timezone.now()) < cancellation_deadline(meeting)
+
+
+def is_own_registration(user, registration) -> bool:
+    own = person_of(user)
+    return own is not None and own.pk == registration.person_id
+
+
+# Attendance: the meeting's facilitators take attendance, and so does whoever manages the
+# meeting. A facilitator needs no role of their own for it; they reach the admin sheet only if
+# their roles give them the admin (ADMIN_ACCESS).
+
+
+def is_meeting_facilitator(user, meeting) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return meeting.facilitators.filter(pk=user.pk).exists()
+
+
+def may_take_attendance(user, meeting) -> bool:
+    """Mark attendance, add walk-ins, show the check-in QR code, import attendance."""
+    if not getattr(user, "is_active", False):
+        return False
+    return can_manage_meeting(user, meeting) or is_meeting_facilitator(user, meeting)
+
+
+def attendance_candidates(user, meeting) -> QuerySet[Person]:
+    """Active people `user` may add to a meeting's attendance as walk-ins: those of their own
+    roster scope, and (for anyone taking attendance) those within the organising unit, whose
+    subtree holds the meeting's audience."""
+    if not may_take_attendance(user, meeting):
+        return Person.objects.none()
+    q = scope_q(user, Action.PERSON_VIEW) | Q(org_unit__path__startswith=meeting.org_unit.path)
+    return Person.objects.filter(q, active=True)
+
+
+def walk_in_units(user, meeting) -> QuerySet[OrgUnit]:
+    """Where a new external walk-in may be created: the meeting's institution, and the external
+    units (institutions, partners) within the organising unit."""
+    if not may_take_attendance(user, meeting):
+        return OrgUnit.objects.none()
+    q = Q(kind__in=OrgUnit.EXTERNAL_KINDS, path__startswith=meeting.org_unit.path)
+    if meeting.institution_id is not None:
+        q |= Q(pk=meeting.institution_id)
+    return OrgUnit.objects.filter(q)

@@ -217,6 +217,12 @@ def job_category_update(
 # --- People -------------------------------------------------------------------------------------
 
 
+def person_validate(*, person: Person) -> None:
+    """The roster rules for an unsaved or changed person, as the services apply them; forms ask
+    this instead of repeating them. Normalises `person.email` in place."""
+    _validate_person(person)
+
+
 def _validate_person(person: Person) -> None:
     if person.anonymised_at is None:
         person.email = person.email.strip().lower()
@@ -358,14 +364,59 @@ def person_anonymise(*, person: Person, by: User | None = None) -> Person:
         return person
     if person.active:
         raise ValidationError(_("Only people who have left can be anonymised."))
+    user_id = person.user_id
     for name, value in _anonymised_values(person).items():
         setattr(person, name, value)
     person.anonymised_at = timezone.now()
     person.save()
     # Nobody may keep reporting to an anonymised row by name.
     Person.objects.filter(manager=person).update(manager=None, updated_at=timezone.now())
-    _log(person, "lms.person.anonymise", by=by, title=_person_title(person))
+    _users_anonymise([user_id] if user_id else [], by=by)
+    _log(
+        person,
+        "lms.person.anonymise",
+        by=by,
+        title=_person_title(person),
+        data={"user_id": user_id} if user_id else {},
+    )
     return person
+
+
+def _users_anonymise(user_ids: list[int], *, by: User | None) -> None:
+    """Close the accounts of anonymised people and strip what identifies them.
+
+    The rows stay (log entries and past actions point at them), but nobody can sign in as them
+    again: no password login (inactive), no email to reset to or confirm (allauth's addresses
+    deleted, the login address replaced), no single sign-on (social accounts, with their tokens,
+    deleted) and no roles to come back to.
+    """
+    if not user_ids:
+        return
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    User.objects.filter(pk__in=user_ids).update(
+        is_active=False,
+        email=Concat(Value("anonymised-user-"), Cast("pk", CharField()), Value("@invalid")),
+        first_name="",
+        last_name="",
+    )
+    EmailAddress.objects.filter(user_id__in=user_ids).delete()
+    SocialAccount.objects.filter(user_id__in=user_ids).delete()
+    for assignment in RoleAssignment.objects.filter(user_id__in=user_ids):
+        _log(
+            assignment,
+            "lms.role.delete",
+            by=by,
+            title=_role_title(assignment),
+            data={
+                "user_id": assignment.user_id,
+                "role": assignment.role,
+                "org_unit_id": assignment.org_unit_id,
+                "reason": "anonymised",
+            },
+        )
+        assignment.delete()
 
 
 def people_anonymise_expired(*, today: dt.date, by: User | None = None) -> int:
@@ -387,11 +438,13 @@ def _anonymise_chunk(ids: list[int], *, by: User | None) -> int:
     """One UPDATE for the chunk and one INSERT for its log entries: constant values, and the
     email built from the primary key in SQL."""
     now = timezone.now()
-    ids = list(
+    rows = list(
         Person.objects.select_for_update()
         .filter(pk__in=ids, anonymised_at__isnull=True)
-        .values_list("pk", flat=True)
+        .values_list("pk", "user_id")
     )
+    ids = [pk for pk, _user_id in rows]
+    user_of = {pk: user_id for pk, user_id in rows if user_id is not None}
     Person.objects.filter(pk__in=ids).update(
         name=ANONYMOUS_NAME,
         email=Concat(Value("anonymised-"), Cast("pk", CharField()), Value("@invalid")),
@@ -402,6 +455,7 @@ def _anonymise_chunk(ids: list[int], *, by: User | None) -> int:
         updated_at=now,
     )
     Person.objects.filter(manager_id__in=ids).update(manager=None, updated_at=now)
+    _users_anonymise(sorted(user_of.values()), by=by)
     # The same rows wagtail.log_actions.log() writes, in one INSERT.
     log_model = log_actions.registry.get_log_model_for_model(Person)
     content_type = ContentType.objects.get_for_model(Person, for_concrete_model=False)
@@ -415,7 +469,7 @@ def _anonymise_chunk(ids: list[int], *, by: User | None) -> int:
             timestamp=now,
             user=by,
             uuid=uuid,
-            data={"reason": "retention"},
+            data={"reason": "retention", "user_id": user_of.get(pk)},
         )
         for pk in ids
     )

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import imports, services
 
 
 @shared_task(name="lms.people.anonymise_expired_people")
@@ -13,3 +13,9 @@ def anonymise_expired_people() -> int:
     Safe to run twice (the service skips rows already anonymised), so acks_late is harmless.
     """
     return services.people_anonymise_expired(today=timezone.localdate())
+
+
+@shared_task(name="lms.people.delete_stale_import_files")
+def delete_stale_import_files() -> int:
+    """Hourly: delete uploaded rosters whose preview was abandoned more than a day ago."""
+    return imports.import_files_delete_stale()

@@ -90,19 +90,24 @@ class PersonForm(WagtailAdminModelForm):
         self.fields["manager"].queryset = managers.order_by("name", "pk")
 
     def clean(self):
+        """Ask the service's own validation (no copy of its rules here), so that its clear
+        messages land on the fields. A field with an error is left out of the model's constraint
+        check that follows, which would otherwise only say "constraint ... is violated"."""
         cleaned = super().clean()
-        if cleaned.get("active") is False and not cleaned.get("left_on"):
-            self.add_error("left_on", _("A person who is no longer active needs a left date."))
-        email = cleaned.get("email")
-        if email:
-            taken = Person.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error("email", _("A person with this email address already exists."))
+        if self.errors:
+            return cleaned
+        candidate = Person(
+            pk=self.instance.pk,
+            anonymised_at=self.instance.anonymised_at,
+            **{name: cleaned.get(name) for name in services.PERSON_EDITABLE_FIELDS},
+        )
+        if candidate.employee_number is None:
+            candidate.employee_number = ""
+        try:
+            services.person_validate(person=candidate)
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
-
-    def validate_constraints(self):
-        # The constraints are checked with clear messages in clean() and by the service.
-        pass
 
 
 class JobCategoryForm(WagtailAdminModelForm):

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     # Ours first so that our templates override allauth's and Wagtail's.
     "lms",
     "lms.people",
+    "lms.competence",
     "lms.site",
     "courses",
     "attendance",
@@ -66,7 +67,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +188,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lms.people.anonymise_expired_people",
         "schedule": crontab(hour=3, minute=15),
     },
+    "people-delete-stale-import-files": {
+        "task": "lms.people.delete_stale_import_files",
+        "schedule": crontab(minute=40),
+    },
+    "attendance-send-due-reminders": {
+        "task": "attendance.send_due_reminders",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Authentication (django-allauth is the only way in) ------------------------------------------
@@ -234,8 +242,8 @@ LMS_REQUIRE_STAFF_MFA = True
 LMS_MFA_EXEMPT_EMAILS: list[str] = []
 
 # Single sign-on, configured from the environment (docs/sso.md). An IdP's email counts as verified
-# only as the installation says (OIDC_VERIFIED_EMAIL / SAML_VERIFIED_EMAIL: true, false, or a list
-# of the municipality's mail domains); only a verified email signs in to an existing account or
+# only as the installation says (OIDC_VERIFIED_EMAIL / SAML_VERIFIED_EMAIL: the municipality's mail
+# domains, true, or false, the default); only a verified email signs in to an existing account or
 # links the user to the roster. An unverified one must be confirmed by mail like any other.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -245,8 +253,12 @@ SOCIALACCOUNT_PROVIDERS: dict = {}
 
 
 def sso_verified_email(name: str) -> bool | list[str]:
-    """allauth's `verified_email` app setting from "true" / "false" / "a.dk,b.dk"."""
-    value = env.str(name, default="true").strip()
+    """allauth's `verified_email` app setting from "true" / "false" / "a.dk,b.dk".
+
+    Not trusted by default: an IdP that lets users set their own address (or a guest tenant)
+    would otherwise let anyone take over the account and roster entry of that address.
+    """
+    value = env.str(name, default="false").strip()
     if value.lower() in {"true", "1", "yes"}:
         return True
     if value.lower() in {"false", "0", "no", ""}:
@@ -402,9 +414,20 @@ STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "lms" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploaded rosters wait here between the admin's preview and its confirmation: personal data, so
+# never under MEDIA_ROOT (which the proxy serves). An hourly task deletes what is left behind.
+IMPORTS_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(VAR_DIR / "private" / "imports"),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": IMPORTS_STORAGE,
 }
 
 # --- Email --------------------------------------------------------------------------------------
@@ -420,6 +443,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Infohus"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The front end's address, for absolute links in emails and calendar entries.
+LMS_BASE_URL = env.str("LMS_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
@@ -430,6 +455,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LMS_PERSON_RETENTION_DAYS = env.int("LMS_PERSON_RETENTION_DAYS", default=365)
 # Maximum upload size for roster and org-unit imports.
 LMS_IMPORT_MAX_BYTES = env.int("LMS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Registered people get a reminder this many days before a meeting (a meeting may override it).
+LMS_MEETING_REMINDER_DAYS = env.int("LMS_MEETING_REMINDER_DAYS", default=2)
+# `load_demo_data` creates logins with a published password, a superuser among them: only the
+# demo run (dev.py) and the tests allow it.
+LMS_DEMO_DATA_ALLOWED = False
 
 LOGGING = {
     "version": 1,

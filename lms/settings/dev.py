@@ -17,3 +17,5 @@ LMS_MFA_EXEMPT_EMAILS = env.list(
         "admin@demo.infohus.dk",
     ],
 )
+# `make run` seeds the demo with `load_demo_data` (known passwords): allowed here only.
+LMS_DEMO_DATA_ALLOWED = True

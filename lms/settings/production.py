@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import IMPORTS_STORAGE, MIDDLEWARE, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -14,6 +14,21 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names the site answers to.")
+if not env.str("EMAIL_URL", default=""):
+    # base.py would fall back to writing mail to files on the server: sign-up verification and
+    # password-reset mail would silently never arrive, and nobody could get in.
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name the outgoing mail server in production (for example "
+        "smtp+tls://user:password@smtp.example.dk:587): without it, email verification and "
+        "password-reset mail would be written to files and never reach anyone."
+    )
+
+# WhiteNoise serves the collected static files in production (the dev server does it in `make run`).
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -29,6 +44,9 @@ SESSION_COOKIE_HTTPONLY = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "imports": IMPORTS_STORAGE,
 }
 LMS_MFA_EXEMPT_EMAILS: list[str] = []
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Never: the demo data's logins share a published password, a superuser among them.
+LMS_DEMO_DATA_ALLOWED = False

@@ -36,3 +36,23 @@ def test_bad_demo_data_changes_nothing(db, monkeypatch):
     assert not Person.objects.exists()
     assert not User.objects.exists()
     assert not JobCategory.objects.exists()
+
+
+def test_refuses_unless_the_settings_allow_it(db, settings):
+    """Known passwords (a superuser among them) must never reach a real installation."""
+    settings.LMS_DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="LMS_DEMO_DATA_ALLOWED") as excinfo:
+        load()
+    assert "superuser" in str(excinfo.value)
+    assert not User.objects.exists()
+    assert not OrgUnit.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_only_dev_and_test_settings_allow_it():
+    import importlib
+
+    # Production is checked in a subprocess (tests/ops/test_settings.py): it needs its secrets.
+    assert importlib.import_module("lms.settings.test").LMS_DEMO_DATA_ALLOWED is True
+    assert importlib.import_module("lms.settings.dev").LMS_DEMO_DATA_ALLOWED is True
+    assert importlib.import_module("lms.settings.base").LMS_DEMO_DATA_ALLOWED is False

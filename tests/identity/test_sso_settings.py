@@ -90,9 +90,10 @@ def test_oidc_from_environment():
     assert app["name"] == "Microsoft Entra ID"
     assert app["client_id"] == "client-123"
     assert app["secret"] == "hemmelig"
+    # Not trusted unless the installation says so (OIDC_VERIFIED_EMAIL).
     assert app["settings"] == {
         "server_url": "https://login.microsoftonline.com/tenant-id/v2.0",
-        "verified_email": True,
+        "verified_email": False,
         "oauth_pkce_enabled": True,
     }
 
@@ -111,11 +112,17 @@ def test_oidc_trusted_domains_and_token_method():
     assert app["settings"]["token_auth_method"] == "client_secret_basic"
 
 
-def test_oidc_email_trust_can_be_switched_off():
-    config = settings_with(
-        OIDC_CLIENT_ID="c", OIDC_SERVER_URL="https://x.test", OIDC_VERIFIED_EMAIL="false"
+@pytest.mark.parametrize(
+    "value,expected", [("", False), ("false", False), ("no", False), ("true", True), ("1", True)]
+)
+def test_oidc_email_trust_is_off_unless_switched_on(value, expected):
+    env = {"OIDC_CLIENT_ID": "c", "OIDC_SERVER_URL": "https://x.test"}
+    if value:
+        env["OIDC_VERIFIED_EMAIL"] = value
+    config = settings_with(**env)
+    assert (
+        config["providers"]["openid_connect"]["APPS"][0]["settings"]["verified_email"] is expected
     )
-    assert config["providers"]["openid_connect"]["APPS"][0]["settings"]["verified_email"] is False
 
 
 def test_saml_from_metadata_url():
@@ -132,10 +139,19 @@ def test_saml_from_metadata_url():
         "entity_id": "http://adfs.hjoerring.test/adfs/services/trust",
         "metadata_url": "https://adfs.hjoerring.test/FederationMetadata/2007-06/FederationMetadata.xml",
     }
-    assert app["settings"]["verified_email"] is True
+    assert app["settings"]["verified_email"] is False  # not trusted unless SAML_VERIFIED_EMAIL
     assert app["settings"]["advanced"]["want_assertion_signed"] is True
     mapping = app["settings"]["attribute_mapping"]
     assert "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" in mapping["email"]
+
+
+def test_saml_trusted_domains():
+    config = settings_with(
+        SAML_IDP_ENTITY_ID="http://adfs.hjoerring.test/adfs/services/trust",
+        SAML_IDP_METADATA_URL="https://adfs.hjoerring.test/FederationMetadata.xml",
+        SAML_VERIFIED_EMAIL="hjoerring.dk",
+    )
+    assert config["providers"]["saml"]["APPS"][0]["settings"]["verified_email"] == ["hjoerring.dk"]
 
 
 def test_saml_without_idp_endpoint_refuses_to_start():

@@ -10,6 +10,7 @@ def production_env(tmp_path, **overrides):
         "DJANGO_SETTINGS_MODULE": "lms.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "lms.example.dk",
+        "EMAIL_URL": "smtp+tls://lms:secret@smtp.example.dk:587",
     }
     return isolated_env(tmp_path, **{**variables, **overrides})
 
@@ -79,3 +80,33 @@ def test_production_keeps_cache_and_broker_on_different_redis_databases(tmp_path
         "redis://:pw@cache.example.dk:6379/2",
         "[]",
     ]
+
+
+def test_refuses_to_start_without_a_mail_server(tmp_path):
+    env = production_env(tmp_path)
+    del env["EMAIL_URL"]
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "EMAIL_URL must name the outgoing mail server" in result.stderr
+    assert "password-reset" in result.stderr
+
+
+def test_production_sends_mail_over_smtp(tmp_path):
+    code = "from django.conf import settings as s;print(s.EMAIL_BACKEND);print(s.EMAIL_HOST)"
+    result = manage("shell", "-c", code, env=production_env(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-3:-1] == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.dk",
+    ]
+
+
+def test_production_refuses_to_load_the_demo_data(tmp_path):
+    result = manage("load_demo_data", env=production_env(tmp_path))
+
+    assert result.returncode != 0
+    assert "Refusing to load the demo data" in result.stderr
+    assert "LMS_DEMO_DATA_ALLOWED" in result.stderr

@@ -138,3 +138,65 @@ def test_person_anonymise_single_refuses_active_and_outside_scope(tree, make_sta
     # An anonymised row cannot be given its data back through the update service.
     with pytest.raises(ValidationError):
         services.person_update(person=inside, by=coordinator, name="Tilbage")
+
+
+# --- The linked account ------------------------------------------------------------------------
+
+
+def linked_account(unit, days_ago: int):
+    """A person who left, with a login, a confirmed allauth address, an SSO link and a role."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from lms.people.models import RoleAssignment
+
+    user = UserFactory(email="karen.hemmelig@example.dk", first_name="Karen", last_name="Hemmelig")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    SocialAccount.objects.create(user=user, provider="openid_connect", uid="karen-sub")
+    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, org_unit=unit)
+    person = left(unit, days_ago, email=user.email, user=user, name="Karen Hemmelig")
+    return person, user
+
+
+def assert_account_anonymised(user, person):
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from lms.people.models import RoleAssignment
+
+    user.refresh_from_db()
+    assert not user.is_active
+    assert user.email == f"anonymised-user-{user.pk}@invalid"
+    assert (user.first_name, user.last_name) == ("", "")
+    assert not EmailAddress.objects.filter(user=user).exists()
+    assert not SocialAccount.objects.filter(user=user).exists()
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    assert not Person.objects.filter(user=user).exists()
+    # Every log entry written on the way carries ids only.
+    for entry in ModelLogEntry.objects.all():
+        blob = (json.dumps(entry.data) + entry.label).lower()
+        assert "karen" not in blob and "hemmelig" not in blob
+    entry = ModelLogEntry.objects.get(action="lms.person.anonymise", object_id=str(person.pk))
+    assert entry.data["user_id"] == user.pk
+
+
+def test_retention_anonymises_and_closes_the_linked_account(tree, retention, client):
+    person, user = linked_account(tree["HJ-SKOLE"], 500)
+    bystander = UserFactory(first_name="Bo")
+    assert services.people_anonymise_expired(today=TODAY) == 1
+    assert_account_anonymised(user, person)
+    bystander.refresh_from_db()
+    assert bystander.is_active and bystander.first_name == "Bo"
+    # Neither the old password nor the old address signs in any more.
+    assert not client.login(email="karen.hemmelig@example.dk", password="korrekt-hest-batteri")
+
+
+def test_person_anonymise_closes_the_linked_account(tree, make_staff):
+    coordinator = make_staff(Role.COORDINATOR, tree["HJ"])
+    person, user = linked_account(tree["HJ-SKOLE"], 10)
+    services.person_anonymise(person=person, by=coordinator)
+    assert_account_anonymised(user, person)
+    # Idempotent: a second call changes nothing and logs nothing more.
+    count = ModelLogEntry.objects.count()
+    services.person_anonymise(person=person, by=coordinator)
+    assert ModelLogEntry.objects.count() == count

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
@@ -54,7 +54,9 @@ def test_upload_preview_confirm(client, coordinator, tree):
     assert response.status_code == 302
     assert response.url == preview_url(client)
     stored = client.session[SESSION_KEY]["path"]
-    assert default_storage.exists(stored)
+    # Kept in the private storage, never in the public media folder.
+    assert storages["imports"].exists(stored)
+    assert not default_storage.exists(stored)
 
     preview = client.get(response.url)
     html = preview.content.decode()
@@ -84,7 +86,7 @@ def test_upload_preview_confirm(client, coordinator, tree):
         == 2
     )
     # The stored file is gone and the same confirmation cannot be replayed.
-    assert not default_storage.exists(stored)
+    assert not storages["imports"].exists(stored)
     assert SESSION_KEY not in client.session
     assert client.post(response.url).status_code == 302
     assert Person.objects.count() == 4

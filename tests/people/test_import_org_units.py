@@ -70,7 +70,7 @@ def test_xlsx(db):
 
 
 def test_renames_rekinds_and_moves_existing_units_by_code(tree):
-    user = UserFactory()
+    user = UserFactory(is_superuser=True)  # the file spans two municipalities: a superuser's
     result = org_units_import(
         source=csv_bytes(
             [

@@ -40,7 +40,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--mark-missing-as-left",
             action="store_true",
-            help="Mark active people who are not in the file as left (never deletes).",
+            help=(
+                "Mark active people who are not in the file as left (never deletes). Needs "
+                "--scope when the tree has more than one top unit; never touches external units "
+                "(institution, partner) unless --scope is one."
+            ),
         )
         parser.add_argument(
             "--scope",

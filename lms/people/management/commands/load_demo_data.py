@@ -1,8 +1,10 @@
 """python manage.py load_demo_data: the Hjørring-like demo municipality, roster, logins and site."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from lms.competence.demo import competence_demo_load
 from lms.people.demo import DEMO_PASSWORD, DemoDataError, demo_data_load
 
 
@@ -13,12 +15,20 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not getattr(settings, "LMS_DEMO_DATA_ALLOWED", False):
+            raise CommandError(
+                "Refusing to load the demo data: it creates logins whose password is published "
+                f"({DEMO_PASSWORD!r}), a superuser among them. Only the demo run "
+                "(DJANGO_SETTINGS_MODULE=lms.settings.dev) and the tests allow it "
+                "(settings.LMS_DEMO_DATA_ALLOWED)."
+            )
         try:
             result = demo_data_load()
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
+        competences = competence_demo_load()
 
-        if result.changed:
+        if result.changed or competences.changed:
             with translation.override("en"):
                 org_units, roster = result.org_units.summary(), result.roster.summary()
             lines = [
@@ -29,6 +39,7 @@ class Command(BaseCommand):
                 f"{result.emails_verified} addresses verified, {result.people_linked} linked to "
                 f"the roster, {result.roles_created} roles assigned",
                 "Site: " + (", ".join(result.site_changes) or "no changes"),
+                f"Competences: {competences.summary()}",
             ]
             self.stdout.write("\n".join(lines))
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
