@@ -13,6 +13,8 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("dokumenter/", include(wagtaildocs_urls)),
     path("", include("lms.people.urls")),
+    path("moeder/", include("attendance.urls", namespace="attendance")),
+    path("mine-kompetencer/", include("lms.competence.urls")),
 ]
 
 if settings.DEBUG:

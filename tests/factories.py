@@ -55,3 +55,25 @@ class RoleAssignmentFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Role.COORDINATOR
+
+
+# --- Competence ledger (lms.competence) ---------------------------------------------------------
+
+
+class CompetenceFactory(DjangoModelFactory):
+    class Meta:
+        model = "competence.Competence"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"COMP{n}")
+    name = factory.Sequence(lambda n: f"Competence {n}")
+    validity_months = 24
+
+
+def requirement(*, competence, org_unit, job_categories):
+    """A Requirement with its job categories (an M2M needs the row saved first)."""
+    from lms.competence.models import Requirement
+
+    row = Requirement.objects.create(competence=competence, org_unit=org_unit)
+    row.job_categories.set(job_categories)
+    return row

@@ -1,0 +1,51 @@
+"""What people are told when their registration or meeting changes.
+
+The services call these functions through `transaction.on_commit(...)`, so nothing is sent for a
+change that is rolled back. Each one only enqueues a Celery task (attendance.tasks) with the ids;
+the task renders and sends the mail. The signatures take ids, not instances, for that reason.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kombu.exceptions import OperationalError
+
+from . import tasks
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(task, *args: int) -> None:
+    # The change is already committed when this runs: a broker that is down must not turn the
+    # person's successful sign-up into an error page. The mail is lost; say so in the log.
+    try:
+        task.delay(*args)
+    except OperationalError:
+        logger.exception("could not enqueue %s%r", task.name, args)
+
+
+def registration_confirmed(*, registration_id: int) -> None:
+    _enqueue(tasks.send_confirmation, registration_id)
+
+
+def registration_waitlisted(*, registration_id: int) -> None:
+    _enqueue(tasks.send_waitlisted, registration_id)
+
+
+def registration_promoted(*, registration_id: int) -> None:
+    """A seat freed and this person moved from the waiting list to confirmed."""
+    _enqueue(tasks.send_promotion, registration_id)
+
+
+def registration_cancelled(*, registration_id: int) -> None:
+    _enqueue(tasks.send_cancellation, registration_id)
+
+
+def meeting_changed(*, meeting_id: int, sequence: int) -> None:
+    """Time or place changed; `sequence` is the meeting's new iCalendar SEQUENCE."""
+    _enqueue(tasks.send_meeting_changed, meeting_id, sequence)
+
+
+def meeting_cancelled(*, meeting_id: int) -> None:
+    _enqueue(tasks.send_meeting_cancelled, meeting_id)

@@ -1,0 +1,776 @@
+"""Every change to meetings and registrations.
+
+Seats follow pretix's locking rule: one transaction, lock late, lock once, re-check inside the
+lock. A sign-up or cancellation first does its cheap checks unlocked (the access policy, the
+person), then locks the meeting row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE
+transaction mode already holds the database's single write lock from BEGIN), re-reads the status
+and the registrations inside the lock, and only then confirms or waiting-lists. The meeting's
+`confirmed_count` is moved in the same transaction, and its check constraint
+(confirmed_count <= capacity) makes the database refuse an overbooking even if the lock were
+forgotten (see registration_create_unlocked, used only by the tests that show the race).
+
+People are told through attendance.notifications after commit. The audit log never carries names
+or email addresses, only ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail import log_actions
+
+from lms.competence import services as competence_services
+from lms.competence.models import Competence, Evidence
+from lms.people import policy
+from lms.people import services as people_services
+from lms.people.models import JobCategory, OrgUnit, Person, User
+
+from . import checkin, notifications
+from .models import Attendance, Meeting, Registration
+
+S = Meeting.Status
+R = Registration.Status
+
+# Fields meeting_create / meeting_update accept; the M2M ones are sets of rows.
+MEETING_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "org_unit",
+    "institution",
+    "venue",
+    "online_url",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "cancellation_cutoff_hours",
+    "reminder_days",
+    "competence",
+)
+MEETING_M2M_FIELDS = ("audience_units", "job_categories", "facilitators")
+# A change to any of these moves the event in people's calendars (iCalendar SEQUENCE).
+MEETING_CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "online_url", "title"})
+EDITABLE_STATUSES = (S.DRAFT, S.PUBLISHED)
+
+
+def _log(instance, action: str, *, by: User | None, data: dict | None = None) -> None:
+    log_actions.log(
+        instance=instance,
+        action=action,
+        user=by,
+        data=data or {},
+        title=f"{instance._meta.model_name} #{instance.pk}",
+    )
+
+
+def _deny() -> None:
+    raise ValidationError(
+        _("You do not have permission to do this here."), code="permission_denied"
+    )
+
+
+def _on_commit(func, **kwargs) -> None:
+    transaction.on_commit(partial(func, **kwargs))
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    """The meeting row, locked until the transaction ends, with fresh values.
+
+    of=("self",): PostgreSQL would otherwise also lock the joined organising unit's row, and so
+    serialise the sign-ups of every meeting that unit organises."""
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("org_unit")
+        .get(pk=meeting.pk)
+    )
+
+
+def _status_error(meeting: Meeting) -> ValidationError:
+    return ValidationError(
+        _("This is not possible for a meeting with status “%(status)s”.")
+        % {"status": meeting.get_status_display()},
+        code="invalid_transition",
+    )
+
+
+# --- Meetings -----------------------------------------------------------------------------------
+
+
+def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | None) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if meeting.starts_at and timezone.is_naive(meeting.starts_at):
+        add("starts_at", _("Give the time with its time zone."))
+    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
+        add("ends_at", _("The meeting must end after it starts."))
+    if meeting.capacity is None or meeting.capacity < 1:
+        add("capacity", _("Capacity must be at least 1."))
+    elif meeting.capacity < meeting.confirmed_count:
+        add(
+            "capacity",
+            _("Capacity cannot be lower than the %(count)d confirmed registrations.")
+            % {"count": meeting.confirmed_count},
+        )
+    if meeting.cancellation_cutoff_hours is None or meeting.cancellation_cutoff_hours < 0:
+        add("cancellation_cutoff_hours", _("The cut-off cannot be negative."))
+    organiser = meeting.org_unit
+    if by is not None and not policy.can(by, policy.Action.MEETING_MANAGE, organiser):
+        add("org_unit", _("Choose an organising unit inside your area."))
+    units = list(m2m.get("audience_units", meeting.audience_units.all() if meeting.pk else []))
+    if meeting.institution is not None:
+        if meeting.institution.kind != OrgUnit.Kind.INSTITUTION:
+            add("institution", _("Choose an external institution."))
+        units.append(meeting.institution)
+    outside = [u for u in units if not u.path.startswith(organiser.path)]
+    if outside:
+        add(
+            "audience_units",
+            _("The audience must lie within the organising unit: %(units)s.")
+            % {"units": ", ".join(u.name for u in outside)},
+        )
+    if errors:
+        raise ValidationError(errors)
+    meeting.full_clean(exclude=MEETING_M2M_FIELDS, validate_constraints=False)
+
+
+def _set_m2m(meeting: Meeting, m2m: dict[str, Iterable]) -> None:
+    for name, rows in m2m.items():
+        getattr(meeting, name).set(list(rows))
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    kind: str,
+    title: str,
+    org_unit: OrgUnit,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    description: str = "",
+    institution: OrgUnit | None = None,
+    venue: str = "",
+    online_url: str = "",
+    cancellation_cutoff_hours: int = 24,
+    reminder_days: int | None = None,
+    competence: Competence | None = None,
+    audience_units: Iterable[OrgUnit] = (),
+    job_categories: Iterable[JobCategory] = (),
+    facilitators: Iterable[User] = (),
+    by: User | None = None,
+) -> Meeting:
+    """A new meeting, as a draft."""
+    meeting = Meeting(
+        kind=kind,
+        title=title,
+        description=description,
+        org_unit=org_unit,
+        institution=institution,
+        venue=venue,
+        online_url=online_url,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        cancellation_cutoff_hours=cancellation_cutoff_hours,
+        reminder_days=reminder_days,
+        competence=competence,
+        status=S.DRAFT,
+        created_by=by,
+    )
+    m2m = {
+        "audience_units": list(audience_units),
+        "job_categories": list(job_categories),
+        "facilitators": list(facilitators),
+    }
+    _validate_meeting(meeting, m2m, by=by)
+    meeting.save()
+    _set_m2m(meeting, m2m)
+    _log(meeting, "lms.meeting.create", by=by, data={"org_unit_id": org_unit.pk})
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, by: User | None = None, **fields: Any) -> Meeting:
+    """Change any of MEETING_FIELDS and MEETING_M2M_FIELDS of a draft or published meeting.
+
+    A raised capacity promotes from the waiting list; a new time or place raises the iCalendar
+    sequence and, for a published meeting, tells the registered people after commit.
+    """
+    unknown = set(fields) - set(MEETING_FIELDS) - set(MEETING_M2M_FIELDS)
+    if unknown:
+        raise TypeError(f"meeting_update() cannot change {', '.join(sorted(unknown))}")
+    if by is not None and not policy.can_manage_meeting(by, meeting):
+        _deny()
+    meeting = _lock(meeting)
+    if meeting.status not in EDITABLE_STATUSES:
+        raise _status_error(meeting)
+    changed: list[str] = []
+    for name in MEETING_FIELDS:
+        if name in fields:
+            old, new = getattr(meeting, name), fields[name]
+            if getattr(old, "pk", old) != getattr(new, "pk", new):
+                setattr(meeting, name, new)
+                changed.append(name)
+    m2m = {}
+    for name in MEETING_M2M_FIELDS:
+        if name in fields:
+            new_rows = list(fields[name])
+            if {r.pk for r in new_rows} != set(getattr(meeting, name).values_list("pk", flat=True)):
+                m2m[name] = new_rows
+                changed.append(name)
+    if not changed:
+        return meeting
+    _validate_meeting(meeting, m2m, by=by)
+    calendar_changed = bool(MEETING_CALENDAR_FIELDS.intersection(changed))
+    if calendar_changed:
+        meeting.sequence += 1
+    meeting.save()
+    _set_m2m(meeting, m2m)
+    _log(meeting, "lms.meeting.update", by=by, data={"fields": changed})
+    if meeting.status == S.PUBLISHED:
+        if calendar_changed:
+            _on_commit(
+                notifications.meeting_changed, meeting_id=meeting.pk, sequence=meeting.sequence
+            )
+        if "capacity" in changed:
+            _promote(meeting, by=by)
+    return meeting
+
+
+def _transition(meeting: Meeting, *, by: User | None, allowed: tuple[str, ...]) -> Meeting:
+    """The meeting locked, after checking that `by` manages it and its status is `allowed`."""
+    if by is not None and not policy.can_manage_meeting(by, meeting):
+        _deny()
+    meeting = _lock(meeting)
+    if meeting.status not in allowed:
+        raise _status_error(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_publish(*, meeting: Meeting, by: User | None = None) -> Meeting:
+    """Draft -> published: people in the audience can now see it and sign up."""
+    meeting = _transition(meeting, by=by, allowed=(S.DRAFT,))
+    if not meeting.audience_units.exists() and meeting.institution_id is None:
+        raise ValidationError(
+            {"audience_units": _("Choose the audience before publishing.")}, code="no_audience"
+        )
+    if not meeting.venue and not meeting.online_url:
+        raise ValidationError(
+            {"venue": _("Give a venue or an online link before publishing.")}, code="no_place"
+        )
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(
+            {"starts_at": _("A meeting in the past cannot be published.")}, code="in_past"
+        )
+    meeting.status = S.PUBLISHED
+    meeting.save(update_fields=["status", "updated_at"])
+    _log(meeting, "lms.meeting.publish", by=by)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, reason: str, by: User | None = None) -> Meeting:
+    """Draft or published -> cancelled. Registrations are kept (so the people on them can be
+    told and the history stays); sign-ups are refused from now on."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the cancellation.")})
+    meeting = _transition(meeting, by=by, allowed=(S.DRAFT, S.PUBLISHED))
+    was_published = meeting.status == S.PUBLISHED
+    meeting.status = S.CANCELLED
+    meeting.cancel_reason = reason
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    _log(meeting, "lms.meeting.cancel", by=by)
+    if was_published:
+        _on_commit(notifications.meeting_cancelled, meeting_id=meeting.pk)
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: Meeting, by: User | None = None) -> Meeting:
+    """Published -> held, once the meeting has started."""
+    meeting = _transition(meeting, by=by, allowed=(S.PUBLISHED,))
+    if timezone.now() < meeting.starts_at:
+        raise ValidationError(
+            _("A meeting cannot be marked as held before it starts."), code="not_started"
+        )
+    meeting.status = S.HELD
+    meeting.save(update_fields=["status", "updated_at"])
+    _log(meeting, "lms.meeting.held", by=by)
+    return meeting
+
+
+@transaction.atomic
+def meeting_close(*, meeting: Meeting, by: User | None = None) -> Meeting:
+    """Held -> closed: attendance is final."""
+    meeting = _transition(meeting, by=by, allowed=(S.HELD,))
+    meeting.status = S.CLOSED
+    meeting.save(update_fields=["status", "updated_at"])
+    _log(meeting, "lms.meeting.close", by=by)
+    return meeting
+
+
+# --- Registrations ------------------------------------------------------------------------------
+
+
+def _sign_up_error(meeting: Meeting, now: datetime) -> ValidationError | None:
+    if meeting.status == S.CANCELLED:
+        return ValidationError(_("This meeting has been cancelled."), code="cancelled")
+    if meeting.status != S.PUBLISHED:
+        return ValidationError(_("Sign-up is not open for this meeting."), code="not_open")
+    if now >= meeting.starts_at:
+        return ValidationError(_("The meeting has already started."), code="started")
+    return None
+
+
+@transaction.atomic
+def registration_create(*, meeting: Meeting, person: Person, by: User | None) -> Registration:
+    """Sign `person` up: confirmed while seats are free, otherwise on the waiting list.
+
+    Signing up twice returns the live registration unchanged. After a cancellation a new row is
+    made (the cancelled one stays as history) at the end of the waiting list if it is full.
+    """
+    now = timezone.now()
+    # Unlocked checks first: they decide nothing about seats.
+    error = _sign_up_error(meeting, now)
+    if error is not None:
+        raise error
+    if not person.active:
+        raise ValidationError(_("This person is no longer active."), code="inactive")
+    if by is not None and not policy.may_register_person(by, meeting=meeting, person=person):
+        own = policy.person_of(by)
+        if own is not None and own.pk == person.pk:
+            raise ValidationError(
+                _("You are not in the audience for this meeting."), code="not_in_audience"
+            )
+        _deny()
+    # Lock late, lock once; re-check everything that another transaction may have changed.
+    meeting = _lock(meeting)
+    error = _sign_up_error(meeting, now)
+    if error is not None:
+        raise error
+    # One round trip while holding the lock: the confirmed seats, and whether this person
+    # already holds a live registration.
+    seen = meeting.registrations.filter(status__in=Registration.LIVE).aggregate(
+        confirmed=Count("pk", filter=Q(status=R.CONFIRMED)),
+        mine=Count("pk", filter=Q(person=person)),
+    )
+    if seen["mine"]:
+        return meeting.registrations.get(person=person, status__in=Registration.LIVE)
+    status = R.CONFIRMED if seen["confirmed"] < meeting.capacity else R.WAITING
+    registration = Registration.objects.create(
+        meeting=meeting, person=person, status=status, created_at=now, created_by=by
+    )
+    if status == R.CONFIRMED:
+        Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
+    _log(
+        registration,
+        "lms.registration.create",
+        by=by,
+        data={"meeting_id": meeting.pk, "person_id": person.pk, "status": status},
+    )
+    _on_commit(
+        notifications.registration_confirmed
+        if status == R.CONFIRMED
+        else notifications.registration_waitlisted,
+        registration_id=registration.pk,
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_create_unlocked(
+    *, meeting: Meeting, person: Person, by: User | None
+) -> Registration:
+    """FOR THE RACE TESTS ONLY: registration_create without the lock and without the re-check,
+    to show that concurrent sign-ups then overbook and only the check constraint stops them."""
+    confirmed = meeting.registrations.filter(status=R.CONFIRMED).count()
+    status = R.CONFIRMED if confirmed < meeting.capacity else R.WAITING
+    registration = Registration.objects.create(
+        meeting=meeting, person=person, status=status, created_at=timezone.now(), created_by=by
+    )
+    if status == R.CONFIRMED:
+        Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, by: User | None) -> Registration:
+    """Cancel a registration. Self-cancellation only until the meeting's cut-off; a manager of
+    the meeting may cancel at any time. A freed seat goes to the first on the waiting list.
+    Cancelling a cancelled registration changes nothing."""
+    meeting = registration.meeting
+    if by is not None:
+        if not (
+            policy.is_own_registration(by, registration) or policy.can_manage_meeting(by, meeting)
+        ):
+            _deny()
+        if not policy.may_cancel_registration(by, registration):
+            raise ValidationError(_("The cancellation deadline has passed."), code="cutoff_passed")
+    meeting = _lock(meeting)
+    # Re-read under the lock: a promotion or another cancel may have changed it meanwhile.
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status == R.CANCELLED:
+        return registration
+    if meeting.status in (S.HELD, S.CLOSED):
+        raise _status_error(meeting)
+    was_confirmed = registration.status == R.CONFIRMED
+    registration.status = R.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancelled_at"])
+    if was_confirmed:
+        Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") - 1)
+        meeting.confirmed_count -= 1
+    _log(
+        registration,
+        "lms.registration.cancel",
+        by=by,
+        data={"meeting_id": meeting.pk, "was": "confirmed" if was_confirmed else "waiting"},
+    )
+    _on_commit(notifications.registration_cancelled, registration_id=registration.pk)
+    if was_confirmed and meeting.status == S.PUBLISHED:
+        _promote(meeting, by=by)
+    return registration
+
+
+def _promote(meeting: Meeting, *, by: User | None) -> list[Registration]:
+    """Fill free seats from the waiting list, first come first served. The caller holds the
+    meeting's lock, and `meeting` carries the values read under it."""
+    if timezone.now() >= meeting.starts_at:
+        return []
+    free = meeting.capacity - meeting.confirmed_count
+    if free <= 0:
+        return []
+    waiting = list(
+        meeting.registrations.filter(status=R.WAITING).order_by("created_at", "pk")[:free]
+    )
+    if not waiting:
+        return []
+    now = timezone.now()
+    Registration.objects.filter(pk__in=[r.pk for r in waiting]).update(
+        status=R.CONFIRMED, promoted_at=now
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        confirmed_count=F("confirmed_count") + len(waiting)
+    )
+    meeting.confirmed_count += len(waiting)
+    for registration in waiting:
+        registration.status = R.CONFIRMED
+        registration.promoted_at = now
+        _log(
+            registration,
+            "lms.registration.promote",
+            by=by,
+            data={"meeting_id": meeting.pk, "person_id": registration.person_id},
+        )
+        _on_commit(notifications.registration_promoted, registration_id=registration.pk)
+    return waiting
+
+
+# === Attendance ==================================================================================
+# Marking who was at a meeting (the attendance sheet, QR self check-in, the CSV import) and the
+# competence evidence that follows from it. One Attendance row per (meeting, person), changed in
+# place; the audit log keeps every change. Present or late records Evidence through
+# lms.competence.services with the stable reference "meeting:<id>", so marking again never
+# records twice; a change to excused or absent voids that evidence with a reason.
+
+ATTENDANCE_STATUSES = (S.PUBLISHED, S.HELD)
+
+
+def _evidence_reference(meeting: Meeting) -> str:
+    return f"meeting:{meeting.pk}"
+
+
+def _recorder(by: User | None, person: Person) -> User | None:
+    """Who the ledger names as recording the evidence. The caller is already allowed to take
+    attendance (a facilitator needs no roster rights for that); if they may not record evidence
+    for this person themselves, the system records it, and the attendance audit entry names them.
+    """
+    if by is not None and policy.can(by, policy.Action.EVIDENCE_RECORD, person):
+        return by
+    return None
+
+
+def attendance_open_error(meeting: Meeting, now: datetime) -> ValidationError | None:
+    if meeting.status == S.CLOSED:
+        return ValidationError(_("The meeting is closed: its attendance is final."), code="closed")
+    if meeting.status not in ATTENDANCE_STATUSES:
+        return ValidationError(
+            _("Attendance can only be taken for a published or held meeting."), code="not_open"
+        )
+    if now < checkin.checkin_window(meeting).opens:
+        return ValidationError(
+            _("Attendance can be taken from 30 minutes before the meeting starts."),
+            code="too_early",
+        )
+    return None
+
+
+def _attendance_evidence(
+    attendance: Attendance, meeting: Meeting, *, old_mark: str | None, by: User | None
+) -> dict[str, Any]:
+    """Record or void the meeting's competence after a mark changed; what was done, for the log."""
+    if meeting.competence_id is None:
+        return {}
+    person = attendance.person
+    if attendance.mark in Attendance.ATTENDED:
+        achieved_on = min(timezone.localdate(meeting.starts_at), timezone.localdate())
+        evidence = competence_services.evidence_record(
+            person=person,
+            competence=meeting.competence,
+            source=Evidence.Source.MEETING,
+            source_reference=_evidence_reference(meeting),
+            achieved_on=achieved_on,
+            by=_recorder(by, person),
+        )
+        return {"evidence_id": evidence.pk}
+    found = Evidence.objects.filter(
+        person=person,
+        competence_id=meeting.competence_id,
+        source_reference=_evidence_reference(meeting),
+        voided_at=None,
+    ).first()
+    if found is None:
+        return {}
+    reason = _("Attendance at meeting %(meeting)s changed from %(old)s to %(new)s.") % {
+        "meeting": meeting.pk,
+        "old": Attendance.Mark(old_mark).label if old_mark else "–",
+        "new": attendance.get_mark_display(),
+    }
+    competence_services.evidence_void(evidence=found, reason=reason, by=_recorder(by, person))
+    return {"evidence_voided_id": found.pk, "void_reason": reason}
+
+
+def _mark(
+    *, meeting: Meeting, person: Person, mark: str, method: str, by: User | None, now: datetime
+) -> Attendance:
+    """Set one person's mark; the caller has checked access and holds the meeting's lock."""
+    if mark not in Attendance.Mark.values:
+        raise ValidationError({"mark": _("Unknown attendance mark.")}, code="bad_mark")
+    if method not in Attendance.Method.values:
+        raise ValidationError({"method": _("Unknown attendance method.")}, code="bad_method")
+    attendance = Attendance.objects.filter(meeting=meeting, person=person).first()
+    old_mark = attendance.mark if attendance else None
+    if attendance is not None and old_mark == mark:
+        return attendance
+    if attendance is None:
+        registered = Registration.objects.filter(
+            meeting=meeting, person=person, status__in=Registration.LIVE
+        ).exists()
+        attendance = Attendance(meeting=meeting, person=person, walk_in=not registered)
+    attendance.mark = mark
+    attendance.method = method
+    attendance.marked_by = by
+    attendance.marked_at = now
+    attendance.save()
+    data = {
+        "meeting_id": meeting.pk,
+        "person_id": person.pk,
+        "old": old_mark,
+        "mark": mark,
+        "method": method,
+    }
+    data.update(_attendance_evidence(attendance, meeting, old_mark=old_mark, by=by))
+    _log(attendance, "lms.attendance.mark", by=by, data=data)
+    return attendance
+
+
+def _attendance_begin(meeting: Meeting, *, by: User | None, now: datetime) -> Meeting:
+    if by is not None and not policy.may_take_attendance(by, meeting):
+        _deny()
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("org_unit", "competence")
+        .get(pk=meeting.pk)
+    )
+    error = attendance_open_error(meeting, now)
+    if error is not None:
+        raise error
+    return meeting
+
+
+def _check_people(meeting: Meeting, people: list[Person], *, by: User | None) -> None:
+    """A taker of attendance marks the meeting's registrations and attendance rows, and walk-ins
+    from the people they may add (attendance_candidates), nobody else."""
+    if by is None or not people:
+        return
+    ids = {p.pk for p in people}
+    known = set(
+        Registration.objects.filter(meeting=meeting, person_id__in=ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    known |= set(
+        Attendance.objects.filter(meeting=meeting, person_id__in=ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    rest = ids - known
+    if rest and policy.attendance_candidates(by, meeting).filter(pk__in=rest).count() != len(rest):
+        _deny()
+
+
+@transaction.atomic
+def attendance_mark(
+    *, meeting: Meeting, person: Person, mark: str, method: str, by: User | None
+) -> Attendance:
+    """Mark one person's attendance (a facilitator of the meeting or its manager)."""
+    now = timezone.now()
+    meeting = _attendance_begin(meeting, by=by, now=now)
+    _check_people(meeting, [person], by=by)
+    return _mark(meeting=meeting, person=person, mark=mark, method=method, by=by, now=now)
+
+
+@transaction.atomic
+def attendance_mark_many(
+    *, meeting: Meeting, marks: dict[Person, str], method: str, by: User | None
+) -> list[Attendance]:
+    """Mark several people at once (the sheet, the import): all or nothing."""
+    now = timezone.now()
+    meeting = _attendance_begin(meeting, by=by, now=now)
+    _check_people(meeting, list(marks), by=by)
+    return [
+        _mark(meeting=meeting, person=person, mark=mark, method=method, by=by, now=now)
+        for person, mark in marks.items()
+    ]
+
+
+@transaction.atomic
+def attendance_add_walk_in(
+    *,
+    meeting: Meeting,
+    by: User | None,
+    person: Person | None = None,
+    name: str = "",
+    email: str = "",
+    org_unit: OrgUnit | None = None,
+    job_category: JobCategory | None = None,
+    mark: str = Attendance.Mark.PRESENT,
+) -> Attendance:
+    """Someone came without a registration: a person from the roster, or a new external person
+    (name, email) created under the meeting's institution or an external unit chosen in scope."""
+    now = timezone.now()
+    if person is None:
+        org_unit = org_unit or meeting.institution
+        if org_unit is None:
+            raise ValidationError(
+                {"org_unit": _("Choose the institution the person comes from.")},
+                code="no_unit",
+            )
+        if by is not None and not policy.walk_in_units(by, meeting).filter(pk=org_unit.pk).exists():
+            raise ValidationError(
+                {"org_unit": _("Choose an external unit of this meeting.")}, code="bad_unit"
+            )
+    elif (
+        by is not None
+        and not policy.attendance_candidates(by, meeting).filter(pk=person.pk).exists()
+    ):
+        _deny()
+    meeting = _attendance_begin(meeting, by=by, now=now)
+    if person is None:
+        person = people_services.person_create(
+            name=name.strip(),
+            email=email.strip(),
+            org_unit=org_unit,
+            job_category=job_category,
+            # The facilitator may add walk-ins without roster rights; the system creates the
+            # person then, and the walk-in's audit entry names the facilitator.
+            by=by
+            if by is not None and policy.can(by, policy.Action.PERSON_MANAGE, org_unit)
+            else None,
+        )
+    elif not person.active:
+        raise ValidationError(_("This person is no longer active."), code="inactive")
+    attendance = _mark(
+        meeting=meeting, person=person, mark=mark, method=Attendance.Method.ROSTER, by=by, now=now
+    )
+    _log(
+        attendance,
+        "lms.attendance.walk_in",
+        by=by,
+        data={"meeting_id": meeting.pk, "person_id": person.pk, "walk_in": attendance.walk_in},
+    )
+    return attendance
+
+
+def _checkin_person(meeting: Meeting, person: Person) -> bool:
+    registered = Registration.objects.filter(
+        meeting=meeting, person=person, status__in=Registration.LIVE
+    ).exists()
+    return registered or policy.person_in_meeting_audience(person, meeting)
+
+
+@transaction.atomic
+def attendance_check_in(
+    *,
+    meeting: Meeting,
+    token: str,
+    user: User | None = None,
+    email: str = "",
+) -> Attendance:
+    """QR self check-in: a signed-in person (`user`), or an attendee without an account who gives
+    the email of a registration for this meeting. Present, or late after the start + 10 minutes.
+
+    Raises checkin.TokenError for a bad token, and ValidationError(code="not_found") for any
+    person who cannot check in here, with one message whether or not the email exists."""
+    now = timezone.now()
+    checkin.token_check(token=token, meeting=meeting, now=now)
+    not_found = ValidationError(
+        _(
+            "We could not check you in with this information. Ask the meeting's facilitator "
+            "to mark your attendance."
+        ),
+        code="not_found",
+    )
+    person = policy.person_of(user) if user is not None else None
+    if person is not None:
+        if not _checkin_person(meeting, person):
+            raise not_found
+    else:
+        address = (email or "").strip()
+        registration = (
+            Registration.objects.filter(
+                meeting=meeting, status__in=Registration.LIVE, person__active=True
+            )
+            .filter(person__email__iexact=address)
+            .select_related("person")
+            .first()
+            if address
+            else None
+        )
+        if registration is None:
+            raise not_found
+        person = registration.person
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("org_unit", "competence")
+        .get(pk=meeting.pk)
+    )
+    error = attendance_open_error(meeting, now)
+    if error is not None:
+        raise error
+    existing = Attendance.objects.filter(meeting=meeting, person=person).first()
+    if existing is not None and existing.mark in Attendance.ATTENDED:
+        # Scanning twice (or after the facilitator marked them) changes nothing.
+        return existing
+    return _mark(
+        meeting=meeting,
+        person=person,
+        mark=checkin.mark_for(meeting, now=now),
+        method=Attendance.Method.QR,
+        by=user if user is not None and user.is_authenticated else None,
+        now=now,
+    )

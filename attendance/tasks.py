@@ -1,0 +1,73 @@
+"""Thin Celery tasks for meeting emails; the work is in attendance.emails.
+
+They take ids and are enqueued after commit by attendance.notifications. Each mail function
+re-reads the rows and sends nothing when the mail no longer applies, and reminders are claimed in
+the database before sending, so a task that runs twice (acks_late) does no harm where it matters.
+Meeting-wide mails fan out into one task per registration, so that one bad address does not stop
+the rest and a retry repeats only what failed.
+"""
+
+from celery import shared_task
+
+from . import emails
+
+
+@shared_task(name="attendance.send_confirmation")
+def send_confirmation(registration_id: int) -> bool:
+    return emails.confirmation_send(registration_id=registration_id)
+
+
+@shared_task(name="attendance.send_waitlisted")
+def send_waitlisted(registration_id: int) -> bool:
+    return emails.waitlisted_send(registration_id=registration_id)
+
+
+@shared_task(name="attendance.send_promotion")
+def send_promotion(registration_id: int) -> bool:
+    return emails.promotion_send(registration_id=registration_id)
+
+
+@shared_task(name="attendance.send_cancellation")
+def send_cancellation(registration_id: int) -> bool:
+    return emails.cancellation_send(registration_id=registration_id)
+
+
+@shared_task(name="attendance.send_meeting_changed")
+def send_meeting_changed(meeting_id: int, sequence: int) -> int:
+    ids = emails.meeting_recipient_ids(meeting_id=meeting_id)
+    for registration_id in ids:
+        send_change.delay(registration_id, sequence)
+    return len(ids)
+
+
+@shared_task(name="attendance.send_change")
+def send_change(registration_id: int, sequence: int) -> bool:
+    return emails.change_send(registration_id=registration_id, sequence=sequence)
+
+
+@shared_task(name="attendance.send_meeting_cancelled")
+def send_meeting_cancelled(meeting_id: int) -> int:
+    ids = emails.meeting_recipient_ids(meeting_id=meeting_id)
+    for registration_id in ids:
+        send_meeting_cancellation.delay(registration_id)
+    return len(ids)
+
+
+@shared_task(name="attendance.send_meeting_cancellation")
+def send_meeting_cancellation(registration_id: int) -> bool:
+    return emails.meeting_cancellation_send(registration_id=registration_id)
+
+
+@shared_task(name="attendance.send_due_reminders")
+def send_due_reminders() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): one reminder task per registration that is due. Running
+    twice enqueues twice; the claim in emails.reminder_send lets only one of them send."""
+    ids = emails.reminders_due()
+    for registration_id in ids:
+        send_reminder.delay(registration_id)
+    return len(ids)
+
+
+@shared_task(name="attendance.send_reminder")
+def send_reminder(registration_id: int) -> bool:
+    return emails.reminder_send(registration_id=registration_id)

@@ -1,0 +1,358 @@
+"""Wagtail admin for meetings: list with filters, create and edit, status changes, and the
+registrations of a meeting (read-only).
+
+Access comes from lms.people.policy through attendance.permissions; every change goes through
+attendance.services (never form.save()), so it is checked, locked where seats are involved, and
+audit-logged.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
+
+from lms.people import policy
+from lms.people.models import OrgUnit, User
+from lms.people.viewsets import (
+    OrgUnitChoiceField,
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedInspectView,
+    ScopedViewSet,
+    ServiceFormMixin,
+)
+
+from . import selectors, services
+from .models import Meeting
+from .permissions import meeting_permission_policy
+
+A = policy.Action
+S = Meeting.Status
+
+# --- Forms --------------------------------------------------------------------------------------
+
+
+class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        person = getattr(obj, "person", None)
+        return f"{person.name} ({obj.email})" if person else obj.email
+
+
+class OrgUnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.indented_name
+
+
+def facilitator_choices(user):
+    """Accounts `user` may name as facilitators: people of their area, and staff of it."""
+    paths = policy.scope_paths(user, A.MEETING_MANAGE)
+    users = User.objects.filter(is_active=True)
+    if policy.may_create_root_unit(user):
+        return users
+    q = Q(pk__in=policy.people(user, A.PERSON_VIEW).filter(user__isnull=False).values("user_id"))
+    for unit_path in paths:
+        q |= Q(role_assignments__org_unit__path__startswith=unit_path)
+    return users.filter(q | Q(pk=user.pk)).distinct()
+
+
+class MeetingForm(WagtailAdminModelForm):
+    org_unit = OrgUnitChoiceField(label=gettext_lazy("Organising unit"), queryset=OrgUnit.objects)
+    audience_units = OrgUnitMultipleChoiceField(
+        label=gettext_lazy("Audience units"),
+        queryset=OrgUnit.objects,
+        required=False,
+        help_text=gettext_lazy("Each unit includes the units below it."),
+    )
+    online_url = forms.URLField(
+        label=gettext_lazy("Online meeting link"), required=False, assume_scheme="https"
+    )
+    facilitators = FacilitatorChoiceField(
+        label=gettext_lazy("Facilitators"), queryset=User.objects, required=False
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "org_unit",
+            "audience_units",
+            "job_categories",
+            "institution",
+            "venue",
+            "online_url",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "cancellation_cutoff_hours",
+            "reminder_days",
+            "competence",
+            "facilitators",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        units = policy.org_units(user, A.MEETING_MANAGE).order_by("path")
+        self.fields["org_unit"].queryset = units
+        self.fields["audience_units"].queryset = units
+        self.fields["institution"].queryset = units.filter(kind=OrgUnit.Kind.INSTITUTION)
+        self.fields["facilitators"].queryset = facilitator_choices(user).select_related("person")
+
+    def validate_constraints(self):
+        # The services check these with clear messages; the database keeps them as a backstop.
+        pass
+
+
+class MeetingStatusForm(forms.Form):
+    transition = forms.ChoiceField(label=gettext_lazy("New status"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for cancellation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Required when cancelling. People who signed up are told."),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transition"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("transition") == "cancel" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason for the cancellation."))
+        return cleaned
+
+
+# Which status change is offered from which status, and the service that makes it.
+TRANSITIONS = {
+    "publish": (gettext_lazy("Publish"), (S.DRAFT,)),
+    "held": (gettext_lazy("Mark as held"), (S.PUBLISHED,)),
+    "close": (gettext_lazy("Close"), (S.HELD,)),
+    "cancel": (gettext_lazy("Cancel the meeting"), (S.DRAFT, S.PUBLISHED)),
+}
+
+
+def _run_transition(name: str, meeting: Meeting, *, by, reason: str = "") -> Meeting:
+    if name == "publish":
+        return services.meeting_publish(meeting=meeting, by=by)
+    if name == "held":
+        return services.meeting_mark_held(meeting=meeting, by=by)
+    if name == "close":
+        return services.meeting_close(meeting=meeting, by=by)
+    if name == "cancel":
+        return services.meeting_cancel(meeting=meeting, reason=reason, by=by)
+    raise ValueError(name)
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+class MeetingFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=S.choices)
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=Meeting.Kind.choices)
+    starts_at = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Date"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["status", "kind", "starts_at"]
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+
+class MeetingIndexView(ScopedIndexView):
+    select_related = ("org_unit",)
+    default_ordering = "-starts_at"
+
+
+class MeetingCreateView(ServiceFormMixin, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.meeting_create(
+            by=self.request.user,
+            **{k: data.get(k) for k in services.MEETING_FIELDS if k in data},
+            **{k: data.get(k) or () for k in services.MEETING_M2M_FIELDS},
+        )
+
+
+class MeetingEditView(ScopedEditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.meeting_update(
+            meeting=self.object,
+            by=self.request.user,
+            **{k: data.get(k) for k in services.MEETING_FIELDS if k in data},
+            **{k: data.get(k) or () for k in services.MEETING_M2M_FIELDS},
+        )
+
+
+class MeetingInspectView(ScopedInspectView):
+    template_name = "attendance/admin/meeting_inspect.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            self.scoped_queryset().select_related("org_unit", "institution"), pk=self.pk
+        )
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if policy.can_manage_meeting(self.request.user, self.object) and _offered(self.object):
+            buttons.append(
+                Button(
+                    _("Change status"),
+                    url=reverse("meetings:status", args=(self.object.pk,)),
+                    icon_name="resubmit",
+                    priority=30,
+                )
+            )
+        if policy.may_take_attendance(self.request.user, self.object):
+            buttons += [
+                Button(
+                    _("Attendance sheet"),
+                    url=reverse("attendance_admin:sheet", args=(self.object.pk,)),
+                    icon_name="list-ul",
+                    priority=40,
+                ),
+                Button(
+                    _("Show check-in QR code"),
+                    url=reverse("attendance_admin:qr", args=(self.object.pk,)),
+                    icon_name="view",
+                    priority=50,
+                ),
+            ]
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Registrations are personal data: only for those who manage the meeting.
+        manages = policy.can_manage_meeting(self.request.user, self.object)
+        context["show_registrations"] = manages
+        if manages:
+            context["registrations"] = selectors.registrations_of_meeting(meeting=self.object)
+            context["counts"] = selectors.registration_counts(meeting=self.object)
+        return context
+
+
+def _offered(meeting: Meeting) -> list[tuple[str, str]]:
+    return [
+        (name, label) for name, (label, sources) in TRANSITIONS.items() if meeting.status in sources
+    ]
+
+
+class MeetingStatusView(WagtailAdminTemplateMixin, FormView):
+    template_name = "attendance/admin/meeting_status.html"
+    form_class = MeetingStatusForm
+    page_title = gettext_lazy("Change status")
+    header_icon = "resubmit"
+    _show_breadcrumbs = True
+
+    def dispatch(self, request, *args, **kwargs):
+        meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
+        self.meeting = get_object_or_404(meetings, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.meeting)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("meetings:index"), "label": _("Meetings")},
+            {"url": reverse("meetings:inspect", args=(self.meeting.pk,)), "label": self.meeting},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "choices": _offered(self.meeting)}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "meeting": self.meeting}
+
+    def form_valid(self, form):
+        try:
+            _run_transition(
+                form.cleaned_data["transition"],
+                self.meeting,
+                by=self.request.user,
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The meeting's status has been changed."))
+        return redirect("meetings:inspect", self.meeting.pk)
+
+
+class MeetingViewSet(ScopedViewSet):
+    model = Meeting
+    form_class = MeetingForm
+    permission_policy = meeting_permission_policy
+    icon = "date"
+    menu_label = gettext_lazy("Meetings")
+    menu_order = 240
+    add_to_admin_menu = True
+    index_view_class = MeetingIndexView
+    add_view_class = MeetingCreateView
+    edit_view_class = MeetingEditView
+    inspect_view_class = MeetingInspectView
+    list_display = [
+        "title",
+        "kind",
+        "starts_at",
+        "org_unit",
+        "status",
+        Column("confirmed_count", label=gettext_lazy("Confirmed")),
+        "capacity",
+    ]
+    filterset_class = MeetingFilterSet
+    search_fields = ["title", "venue"]
+    search_backend_name = None
+    inspect_view_fields = [
+        "kind",
+        "title",
+        "description",
+        "status",
+        "cancel_reason",
+        "org_unit",
+        "audience_units",
+        "job_categories",
+        "institution",
+        "venue",
+        "online_url",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "confirmed_count",
+        "cancellation_cutoff_hours",
+        "competence",
+        "facilitators",
+    ]
+
+    @property
+    def status_view(self):
+        return MeetingStatusView.as_view()
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("status/<int:pk>/", self.status_view, name="status"),
+        ]

@@ -1,0 +1,156 @@
+"""Demo data for the competence ledger: the two competences every front-line employee of the demo
+municipality must hold, and evidence for part of the roster, so that "Mine kompetencer" and the
+coverage figures have something to show.
+
+Idempotent: competences and requirements are created only when missing (a coordinator may have
+edited them since), and each piece of evidence has a stable reference ("demo:<code>:<employee
+number>") that the ledger records only once. Dates are relative to the day of the first load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from lms.people.demo import DEMO_LOGINS, MUNICIPALITY
+from lms.people.models import JobCategory, OrgUnit, Person
+
+from . import services
+from .models import Competence, Evidence, Requirement
+
+SIGNS = "BEKYMRINGSTEGN"
+PASSING_ON = "VIDEREGIVELSE"
+
+# (code, name, description, validity in months)
+COMPETENCES = [
+    (
+        SIGNS,
+        "Kender bekymringstegn",
+        "Kender tegnene på, at et barn, en ung eller en voksen er ved at blive radikaliseret "
+        "eller optaget af ekstremisme, og ved hvad der ikke er et tegn.",
+        24,
+    ),
+    (
+        PASSING_ON,
+        "Ved hvordan en bekymring videregives",
+        "Ved hvem man taler med om en bekymring (leder, Infohus, politi 114 eller 112 ved akut "
+        "fare) og hvordan den videregives.",
+        24,
+    ),
+]
+
+# One in this many front-line employees has evidence in the demo.
+EVIDENCE_EVERY = 6
+SOURCES = [Evidence.Source.MEETING, Evidence.Source.COURSE, Evidence.Source.EXTERNAL_CDE]
+EMPLOYEE_LOGIN = next(login for login in DEMO_LOGINS if login.email.startswith("medarbejder@"))
+
+
+@dataclass
+class CompetenceDemoResult:
+    competences_created: int = 0
+    requirements_created: int = 0
+    evidence_created: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.competences_created or self.requirements_created or self.evidence_created)
+
+    def summary(self) -> str:
+        return (
+            f"{self.competences_created} competences, {self.requirements_created} requirements, "
+            f"{self.evidence_created} pieces of evidence created"
+        )
+
+
+def _evidence_plan(today: dt.date, competences: dict[str, Competence]):
+    """(person, competence, source, reference, achieved on) for the demo evidence."""
+    frontline = (
+        Person.objects.active()
+        .filter(
+            org_unit__path__startswith=OrgUnit.objects.get(code=MUNICIPALITY).path,
+            job_category__is_frontline=True,
+        )
+        .exclude(employee_number=EMPLOYEE_LOGIN.employee_number)
+        .order_by("employee_number")
+    )
+    for index, person in enumerate(frontline.iterator()):
+        if index % EVIDENCE_EVERY:
+            continue
+        # Spread over the last 30 months: most valid, some expiring soon, some expired.
+        achieved = today - dt.timedelta(days=(index * 37) % 900 + 1)
+        source = SOURCES[index % len(SOURCES)]
+        for code in (SIGNS, PASSING_ON) if index % 4 else (SIGNS,):
+            yield (
+                person,
+                competences[code],
+                source,
+                f"demo:{code}:{person.employee_number}",
+                achieved,
+            )
+
+    # The employee login: one valid, one expiring within the 90 days.
+    employee = Person.objects.get(employee_number=EMPLOYEE_LOGIN.employee_number)
+    number = employee.employee_number
+    yield (
+        employee,
+        competences[SIGNS],
+        Evidence.Source.MEETING,
+        f"demo:{SIGNS}:{number}",
+        today - dt.timedelta(days=120),
+    )
+    expiring = services.add_months(today, -competences[PASSING_ON].validity_months)
+    yield (
+        employee,
+        competences[PASSING_ON],
+        Evidence.Source.EXTERNAL_CDE,
+        f"demo:{PASSING_ON}:{number}",
+        expiring + dt.timedelta(days=40),
+    )
+
+
+def competence_demo_load(*, today: dt.date | None = None) -> CompetenceDemoResult:
+    """Needs the demo organisation and roster (lms.people.demo) loaded first."""
+    today = today or timezone.localdate()
+    result = CompetenceDemoResult()
+    with transaction.atomic():
+        competences: dict[str, Competence] = {}
+        for code, name, description, months in COMPETENCES:
+            competence = Competence.objects.filter(code=code).first()
+            if competence is None:
+                competence = services.competence_create(
+                    code=code, name=name, description=description, validity_months=months
+                )
+                result.competences_created += 1
+            competences[code] = competence
+
+        municipality = OrgUnit.objects.get(code=MUNICIPALITY)
+        frontline = list(JobCategory.objects.filter(is_frontline=True))
+        for competence in competences.values():
+            if not Requirement.objects.filter(
+                competence=competence, org_unit=municipality
+            ).exists():
+                services.requirement_create(
+                    competence=competence, org_unit=municipality, job_categories=frontline
+                )
+                result.requirements_created += 1
+
+        recorded = set(
+            Evidence.objects.filter(source_reference__startswith="demo:").values_list(
+                "source_reference", flat=True
+            )
+        )
+        for person, competence, source, reference, achieved in _evidence_plan(today, competences):
+            if reference in recorded:
+                continue
+            services.evidence_record(
+                person=person,
+                competence=competence,
+                source=source,
+                source_reference=reference,
+                achieved_on=achieved,
+            )
+            result.evidence_created += 1
+    return result

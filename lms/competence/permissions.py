@@ -1,0 +1,57 @@
+"""Wagtail permission policies for competences and requirements, answered by lms.people.policy.
+
+Competences are one shared list (like job categories). A requirement is scoped by the org unit it
+applies to: the policy is asked about that unit.
+"""
+
+from __future__ import annotations
+
+from lms.people import policy
+from lms.people.permissions import AccessPolicyPermissionPolicy
+
+from .models import Competence, Requirement
+
+A = policy.Action
+
+
+class ByOrgUnitPermissionPolicy(AccessPolicyPermissionPolicy):
+    """Asks the access policy about the instance's org unit (the policy knows OrgUnit)."""
+
+    def _unit(self, instance):
+        return instance.org_unit
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return super().user_has_permission_for_instance(user, action, self._unit(instance))
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return super().user_has_any_permission_for_instance(user, actions, self._unit(instance))
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        return super().users_with_any_permission_for_instance(actions, self._unit(instance))
+
+
+competence_permission_policy = AccessPolicyPermissionPolicy(
+    Competence,
+    actions={"view": A.COMPETENCE_VIEW, "add": A.COMPETENCE_MANAGE, "change": A.COMPETENCE_MANAGE},
+    path_field=None,
+)
+requirement_permission_policy = ByOrgUnitPermissionPolicy(
+    Requirement,
+    actions={
+        "view": A.REQUIREMENT_VIEW,
+        "add": A.REQUIREMENT_MANAGE,
+        "change": A.REQUIREMENT_MANAGE,
+        "delete": A.REQUIREMENT_MANAGE,
+    },
+    path_field="org_unit__path",
+)
+
+POLICIES = {Competence: competence_permission_policy, Requirement: requirement_permission_policy}
+
+
+def register() -> None:
+    from wagtail.permissions import policy_registry, register_permission_policy
+
+    for model, permission_policy in POLICIES.items():
+        if policy_registry.get_by_type(model, fallback=False) is None:
+            register_permission_policy(model, permission_policy, exact_class=True)

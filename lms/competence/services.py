@@ -1,0 +1,344 @@
+"""Every change to competences, requirements and the evidence ledger.
+
+Feature apps (attendance, courses) never write the ledger themselves: they call evidence_record
+with a stable source_reference ("meeting:123", "course:7") and evidence_void when an achievement
+is withdrawn. Each function is keyword-only; an acting user (`by`) is checked against the access
+policy (`by=None` is the system). Wagtail's audit log gets ids and codes only, never names.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail import log_actions
+
+from lms.people import policy
+from lms.people.models import JobCategory, OrgUnit, Person, User
+
+from .models import Competence, Evidence, Requirement
+
+A = policy.Action
+
+
+def _log(instance, action: str, *, by: User | None, data: dict | None = None, title=None):
+    log_actions.log(instance=instance, action=action, user=by, data=data or {}, title=title)
+
+
+def _require(by: User | None, action: policy.Action, obj=None, *, field: str | None = None):
+    if by is not None and not policy.can(by, action, obj):
+        message = _("You do not have permission to do this here.")
+        raise ValidationError({field: message} if field else message, code="permission_denied")
+
+
+def _json(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return getattr(value, "pk", value)
+
+
+def _apply(instance, fields: dict[str, Any]) -> dict[str, Any]:
+    """Set `fields` on `instance`; the audit-log description of what changed (old -> new)."""
+    changed: dict[str, Any] = {}
+    for name, new in fields.items():
+        old = getattr(instance, name)
+        if _json(old) != _json(new):
+            setattr(instance, name, new)
+            changed[name] = {"old": _json(old), "new": _json(new)}
+    return {"fields": list(changed), "values": changed} if changed else {}
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole months; the 31st becomes the last day of a shorter month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def evidence_expiry(*, competence: Competence, achieved_on: dt.date) -> dt.date | None:
+    """The last day the evidence is valid; None when the competence never expires."""
+    if competence.validity_months is None:
+        return None
+    return add_months(achieved_on, competence.validity_months)
+
+
+# --- Competences --------------------------------------------------------------------------------
+
+
+def _validate_competence(*, code: str, name: str, validity_months: int | None, exclude=None):
+    errors = {}
+    if not code.strip():
+        errors["code"] = _("Enter a code.")
+    elif Competence.objects.filter(code=code.strip()).exclude(pk=exclude).exists():
+        errors["code"] = _("A competence with this code already exists.")
+    if not name.strip():
+        errors["name"] = _("Enter a name.")
+    if validity_months is not None and validity_months < 1:
+        errors["validity_months"] = _("The validity must be at least one month, or empty.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def competence_create(
+    *,
+    code: str,
+    name: str,
+    description: str = "",
+    validity_months: int | None = None,
+    active: bool = True,
+    by: User | None = None,
+) -> Competence:
+    _require(by, A.COMPETENCE_MANAGE)
+    _validate_competence(code=code, name=name, validity_months=validity_months)
+    competence = Competence.objects.create(
+        code=code.strip(),
+        name=name.strip(),
+        description=description,
+        validity_months=validity_months,
+        active=active,
+    )
+    _log(
+        competence,
+        "lms.competence.create",
+        by=by,
+        data={"code": competence.code, "validity_months": validity_months},
+    )
+    return competence
+
+
+@transaction.atomic
+def competence_update(
+    *,
+    competence: Competence,
+    code: str,
+    name: str,
+    description: str,
+    validity_months: int | None,
+    active: bool,
+    by: User | None = None,
+) -> Competence:
+    """A new validity applies to evidence recorded from now on; recorded expiry dates stay."""
+    _require(by, A.COMPETENCE_MANAGE, competence)
+    _validate_competence(
+        code=code, name=name, validity_months=validity_months, exclude=competence.pk
+    )
+    competence = Competence.objects.select_for_update().get(pk=competence.pk)
+    changed = _apply(
+        competence,
+        {
+            "code": code.strip(),
+            "name": name.strip(),
+            "description": description,
+            "validity_months": validity_months,
+            "active": active,
+        },
+    )
+    if changed:
+        competence.save(update_fields=changed["fields"])
+        _log(competence, "lms.competence.update", by=by, data=changed)
+    return competence
+
+
+# --- Requirements -------------------------------------------------------------------------------
+
+
+def requirement_validate(
+    *, competence: Competence, org_unit: OrgUnit, job_categories: list, exclude=None
+) -> None:
+    """Raises a ValidationError by field; forms call it too, to show the same clear messages."""
+    errors = {}
+    if not job_categories:
+        errors["job_categories"] = _("Choose at least one job category.")
+    duplicate = Requirement.objects.filter(competence=competence, org_unit=org_unit)
+    if duplicate.exclude(pk=exclude).exists():
+        errors["org_unit"] = _(
+            "This competence is already required in this unit: add the job categories there."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def requirement_create(
+    *,
+    competence: Competence,
+    org_unit: OrgUnit,
+    job_categories: Iterable[JobCategory],
+    by: User | None = None,
+) -> Requirement:
+    _require(by, A.REQUIREMENT_MANAGE, org_unit, field="org_unit")
+    job_categories = list(job_categories)
+    requirement_validate(competence=competence, org_unit=org_unit, job_categories=job_categories)
+    requirement = Requirement.objects.create(competence=competence, org_unit=org_unit)
+    requirement.job_categories.set(job_categories)
+    _log(
+        requirement,
+        "lms.requirement.create",
+        by=by,
+        data={
+            "competence_id": competence.pk,
+            "org_unit_id": org_unit.pk,
+            "job_category_ids": sorted(c.pk for c in job_categories),
+        },
+    )
+    return requirement
+
+
+@transaction.atomic
+def requirement_update(
+    *,
+    requirement: Requirement,
+    competence: Competence,
+    org_unit: OrgUnit,
+    job_categories: Iterable[JobCategory],
+    by: User | None = None,
+) -> Requirement:
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    # Both where it applies now and where it is moved to must be inside the user's area.
+    _require(by, A.REQUIREMENT_MANAGE, requirement.org_unit)
+    _require(by, A.REQUIREMENT_MANAGE, org_unit, field="org_unit")
+    job_categories = list(job_categories)
+    requirement_validate(
+        competence=competence,
+        org_unit=org_unit,
+        job_categories=job_categories,
+        exclude=requirement.pk,
+    )
+    changed = _apply(requirement, {"competence": competence, "org_unit": org_unit})
+    if changed:
+        requirement.save(update_fields=[*changed["fields"], "updated_at"])
+    old_ids = sorted(requirement.job_categories.values_list("pk", flat=True))
+    new_ids = sorted(c.pk for c in job_categories)
+    if old_ids != new_ids:
+        requirement.job_categories.set(job_categories)
+        changed = changed or {"fields": [], "values": {}}
+        changed["fields"].append("job_categories")
+        changed["values"]["job_categories"] = {"old": old_ids, "new": new_ids}
+    if changed:
+        _log(requirement, "lms.requirement.update", by=by, data=changed)
+    return requirement
+
+
+@transaction.atomic
+def requirement_delete(*, requirement: Requirement, by: User | None = None) -> None:
+    """A requirement is a rule, not a record: it may go. The evidence people hold stays."""
+    _require(by, A.REQUIREMENT_MANAGE, requirement.org_unit)
+    _log(
+        requirement,
+        "lms.requirement.delete",
+        by=by,
+        data={"competence_id": requirement.competence_id, "org_unit_id": requirement.org_unit_id},
+    )
+    requirement.delete()
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+
+def _evidence_title(evidence: Evidence) -> str:
+    return f"evidence #{evidence.pk}"
+
+
+def evidence_record(
+    *,
+    person: Person,
+    competence: Competence,
+    source: str,
+    source_reference: str,
+    achieved_on: dt.date,
+    by: User | None = None,
+) -> Evidence:
+    """Record that `person` achieved `competence`. Idempotent per source_reference: while a
+    non-voided row for the same person, competence and reference exists, that row is returned
+    and nothing is written (also when two callers race: the database constraint decides)."""
+    _require(by, A.EVIDENCE_RECORD, person)
+    source_reference = (source_reference or "").strip()
+    if source not in Evidence.Source.values:
+        raise ValidationError({"source": _("Unknown evidence source.")})
+    if source != Evidence.Source.MANUAL and not source_reference:
+        raise ValidationError({"source_reference": _("Say what earned the competence.")})
+    if achieved_on > timezone.localdate():
+        raise ValidationError({"achieved_on": _("The date cannot be in the future.")})
+
+    existing = Evidence.objects.filter(
+        person=person, competence=competence, source_reference=source_reference, voided_at=None
+    )
+    with transaction.atomic():
+        if source_reference and (found := existing.first()) is not None:
+            return found
+        # The validity as it is now in the database, not as the caller's copy remembers it.
+        competence = Competence.objects.get(pk=competence.pk)
+        try:
+            # A savepoint: a losing racer's IntegrityError must not break the caller's transaction.
+            with transaction.atomic():
+                evidence = Evidence.objects.create(
+                    person=person,
+                    competence=competence,
+                    source=source,
+                    source_reference=source_reference,
+                    achieved_on=achieved_on,
+                    expires_on=evidence_expiry(competence=competence, achieved_on=achieved_on),
+                    recorded_by=by,
+                )
+        except IntegrityError:
+            if not source_reference:
+                raise
+            return existing.get()
+        _log(
+            evidence,
+            "lms.evidence.record",
+            by=by,
+            title=_evidence_title(evidence),
+            data={
+                "person_id": person.pk,
+                "competence_id": competence.pk,
+                "source": source,
+                "source_reference": source_reference,
+                "achieved_on": achieved_on.isoformat(),
+                "expires_on": _json(evidence.expires_on),
+            },
+        )
+    return evidence
+
+
+@transaction.atomic
+def evidence_void(*, evidence: Evidence, reason: str, by: User | None = None) -> Evidence:
+    """Withdraw evidence. The row stays in the ledger with who, when and why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for voiding the evidence.")})
+    evidence = (
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("person__org_unit")
+        .get(pk=evidence.pk)
+    )
+    _require(by, A.EVIDENCE_RECORD, evidence.person)
+    if evidence.voided_at is not None:
+        raise ValidationError(_("This evidence has already been voided."))
+    evidence.voided_at = timezone.now()
+    evidence.voided_by = by
+    evidence.void_reason = reason
+    evidence.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    _log(
+        evidence,
+        "lms.evidence.void",
+        by=by,
+        title=_evidence_title(evidence),
+        data={
+            "person_id": evidence.person_id,
+            "competence_id": evidence.competence_id,
+            "source_reference": evidence.source_reference,
+            "reason": reason,
+        },
+    )
+    return evidence

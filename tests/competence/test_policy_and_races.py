@@ -1,0 +1,96 @@
+"""The competence actions in the access policy, and recording evidence under a real race."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from lms.competence import services
+from lms.competence.models import Evidence
+from lms.competence.permissions import requirement_permission_policy
+from lms.people import policy
+from lms.people.models import Role
+from tests.factories import UserFactory
+
+A = policy.Action
+
+
+@pytest.mark.parametrize(
+    ("role", "manage", "view_req", "view_evidence", "record"),
+    [
+        (Role.COORDINATOR, True, True, True, True),
+        (Role.DEPARTMENT_CONTACT, False, True, False, False),
+        (Role.INSTITUTION_COORDINATOR, False, True, True, False),
+        (Role.STEERING_GROUP, False, True, False, False),
+    ],
+)
+def test_grants(
+    role, manage, view_req, view_evidence, record, make_staff, tree, signs, teacher, required
+):
+    user = make_staff(role, tree["HJ"])
+    assert policy.can(user, A.COMPETENCE_VIEW, signs)
+    assert policy.can(user, A.COMPETENCE_MANAGE, signs) is manage
+    assert policy.can(user, A.REQUIREMENT_VIEW, tree["HJ-SKOLE"]) is view_req
+    assert policy.can(user, A.EVIDENCE_VIEW, teacher) is view_evidence
+    assert policy.can(user, A.EVIDENCE_RECORD, teacher) is record
+    # Nothing in the other municipality, except the shared competence definitions.
+    assert not policy.can(user, A.REQUIREMENT_VIEW, tree["FR"])
+    assert not policy.can(user, A.EVIDENCE_VIEW, tree["FR-SKOLE"])
+    assert requirement_permission_policy.user_has_permission_for_instance(
+        user, "view", required["hj_signs"]
+    )
+    assert not requirement_permission_policy.user_has_permission_for_instance(
+        user, "view", required["fr_signs"]
+    )
+
+
+def test_an_employee_has_no_competence_action(db, teacher, signs):
+    user = UserFactory()
+    for action in (A.COMPETENCE_VIEW, A.REQUIREMENT_VIEW, A.EVIDENCE_VIEW, A.EVIDENCE_RECORD):
+        assert not policy.can(user, action)
+
+
+def test_who_may_edit_a_requirement(make_staff, tree, required):
+    hj = make_staff(Role.COORDINATOR, tree["HJ"])
+    fr = make_staff(Role.COORDINATOR, tree["FR"])
+    users = requirement_permission_policy.users_with_any_permission_for_instance(
+        ["change"], required["hj_signs"]
+    )
+    assert hj in users and fr not in users
+
+
+@pytest.mark.postgres
+# serialized_rollback: the flush after this test must not take the data migrations' rows (the
+# Wagtail root page and site) away from the tests that run after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_records_of_one_reference_make_one_row(tree, jobs, signs, teacher):
+    if connection.vendor != "postgresql":
+        pytest.skip("Real concurrent writers need PostgreSQL (SQLite serialises its writers).")
+    threads, results, errors = 8, [], []
+    barrier = threading.Barrier(threads)
+
+    def work():
+        try:
+            barrier.wait()
+            evidence = services.evidence_record(
+                person=teacher,
+                competence=signs,
+                source=Evidence.Source.MEETING,
+                source_reference="meeting:race",
+                achieved_on=dt.date(2025, 5, 1),
+            )
+            results.append(evidence.pk)
+        except Exception as exc:  # any error fails the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert len(results) == threads and len(set(results)) == 1
+    assert Evidence.objects.filter(source_reference="meeting:race").count() == 1
