@@ -31,12 +31,6 @@ def _log(instance, action: str, *, by: User | None, data: dict | None = None, ti
     log_actions.log(instance=instance, action=action, user=by, data=data or {}, title=title)
 
 
-def _require(by: User | None, action: policy.Action, obj=None, *, field: str | None = None):
-    if by is not None and not policy.can(by, action, obj):
-        message = _("You do not have permission to do this here.")
-        raise ValidationError({field: message} if field else message, code="permission_denied")
-
-
 def _json(value):
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -98,7 +92,7 @@ def competence_create(
     active: bool = True,
     by: User | None = None,
 ) -> Competence:
-    _require(by, A.COMPETENCE_MANAGE)
+    policy.require(by, A.COMPETENCE_MANAGE)
     _validate_competence(code=code, name=name, validity_months=validity_months)
     competence = Competence.objects.create(
         code=code.strip(),
@@ -128,7 +122,7 @@ def competence_update(
     by: User | None = None,
 ) -> Competence:
     """A new validity applies to evidence recorded from now on; recorded expiry dates stay."""
-    _require(by, A.COMPETENCE_MANAGE, competence)
+    policy.require(by, A.COMPETENCE_MANAGE, competence)
     _validate_competence(
         code=code, name=name, validity_months=validity_months, exclude=competence.pk
     )
@@ -176,7 +170,7 @@ def requirement_create(
     job_categories: Iterable[JobCategory],
     by: User | None = None,
 ) -> Requirement:
-    _require(by, A.REQUIREMENT_MANAGE, org_unit, field="org_unit")
+    policy.require(by, A.REQUIREMENT_MANAGE, org_unit, field="org_unit")
     job_categories = list(job_categories)
     requirement_validate(competence=competence, org_unit=org_unit, job_categories=job_categories)
     requirement = Requirement.objects.create(competence=competence, org_unit=org_unit)
@@ -205,8 +199,8 @@ def requirement_update(
 ) -> Requirement:
     requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
     # Both where it applies now and where it is moved to must be inside the user's area.
-    _require(by, A.REQUIREMENT_MANAGE, requirement.org_unit)
-    _require(by, A.REQUIREMENT_MANAGE, org_unit, field="org_unit")
+    policy.require(by, A.REQUIREMENT_MANAGE, requirement.org_unit)
+    policy.require(by, A.REQUIREMENT_MANAGE, org_unit, field="org_unit")
     job_categories = list(job_categories)
     requirement_validate(
         competence=competence,
@@ -232,7 +226,7 @@ def requirement_update(
 @transaction.atomic
 def requirement_delete(*, requirement: Requirement, by: User | None = None) -> None:
     """A requirement is a rule, not a record: it may go. The evidence people hold stays."""
-    _require(by, A.REQUIREMENT_MANAGE, requirement.org_unit)
+    policy.require(by, A.REQUIREMENT_MANAGE, requirement.org_unit)
     _log(
         requirement,
         "lms.requirement.delete",
@@ -261,7 +255,7 @@ def evidence_record(
     """Record that `person` achieved `competence`. Idempotent per source_reference: while a
     non-voided row for the same person, competence and reference exists, that row is returned
     and nothing is written (also when two callers race: the database constraint decides)."""
-    _require(by, A.EVIDENCE_RECORD, person)
+    policy.require(by, A.EVIDENCE_RECORD, person)
     source_reference = (source_reference or "").strip()
     if source not in Evidence.Source.values:
         raise ValidationError({"source": _("Unknown evidence source.")})
@@ -322,7 +316,7 @@ def evidence_void(*, evidence: Evidence, reason: str, by: User | None = None) ->
         .select_related("person__org_unit")
         .get(pk=evidence.pk)
     )
-    _require(by, A.EVIDENCE_RECORD, evidence.person)
+    policy.require(by, A.EVIDENCE_RECORD, evidence.person)
     if evidence.voided_at is not None:
         raise ValidationError(_("This evidence has already been voided."))
     evidence.voided_at = timezone.now()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 
@@ -160,6 +162,15 @@ def can(user, action: Action, obj=None) -> bool:
         return True
     path = _path_of(obj)
     return path is not None and any(path.startswith(scope) for scope in paths)
+
+
+def require(by, action: Action, obj=None, *, field: str | None = None) -> None:
+    """For services: refuse with a ValidationError when an acting user is given and `can` says no.
+
+    `by=None` is the system itself (tasks, imports from the command line, the demo loader)."""
+    if by is not None and not can(by, action, obj):
+        message = _("You do not have permission to do this here.")
+        raise ValidationError({field: message} if field else message, code="permission_denied")
 
 
 def _path_of(obj) -> str | None:

@@ -57,12 +57,6 @@ def _deny(message: str, field: str | None = None):
     raise ValidationError({field: message} if field else message, code="permission_denied")
 
 
-def _require(by: User | None, action: policy.Action, obj=None, *, field: str | None = None):
-    """Refuse when an acting user is given and the policy says no. `by=None` is the system."""
-    if by is not None and not policy.can(by, action, obj):
-        _deny(_("You do not have permission to do this here."), field)
-
-
 def _fk_value(value):
     return getattr(value, "pk", value)
 
@@ -107,7 +101,7 @@ def org_unit_create(
         if by is not None and not policy.may_create_root_unit(by):
             _deny(_("Choose a parent unit inside your area."), "parent")
     else:
-        _require(by, policy.Action.ORGUNIT_MANAGE, parent, field="parent")
+        policy.require(by, policy.Action.ORGUNIT_MANAGE, parent, field="parent")
     if OrgUnit.objects.filter(code=code).exists():
         raise ValidationError({"code": _("An organisation unit with this code already exists.")})
     fields = {"code": code, "name": name, "kind": kind}
@@ -130,7 +124,7 @@ def org_unit_create(
 def org_unit_update(
     *, unit: OrgUnit, by: User | None = None, code: str, name: str, kind: str
 ) -> OrgUnit:
-    _require(by, policy.Action.ORGUNIT_MANAGE, unit)
+    policy.require(by, policy.Action.ORGUNIT_MANAGE, unit)
     if OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
         raise ValidationError({"code": _("An organisation unit with this code already exists.")})
     unit = OrgUnit.objects.get(pk=unit.pk)
@@ -179,7 +173,7 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, by: User | None 
 def job_category_create(
     *, code: str, name: str, is_frontline: bool = False, by: User | None = None
 ) -> JobCategory:
-    _require(by, policy.Action.JOBCATEGORY_MANAGE)
+    policy.require(by, policy.Action.JOBCATEGORY_MANAGE)
     category = JobCategory(code=code, name=name, is_frontline=is_frontline)
     category.full_clean()
     category.save()
@@ -201,7 +195,7 @@ def job_category_update(
     name: str,
     is_frontline: bool,
 ) -> JobCategory:
-    _require(by, policy.Action.JOBCATEGORY_MANAGE)
+    policy.require(by, policy.Action.JOBCATEGORY_MANAGE)
     category = JobCategory.objects.get(pk=category.pk)
     changed = _changes(
         category, {"code": code, "name": name, "is_frontline": is_frontline}, frozenset()
@@ -266,9 +260,9 @@ def person_create(
     left_on: dt.date | None = None,
     by: User | None = None,
 ) -> Person:
-    _require(by, policy.Action.PERSON_MANAGE, org_unit, field="org_unit")
+    policy.require(by, policy.Action.PERSON_MANAGE, org_unit, field="org_unit")
     if manager is not None:
-        _require(by, policy.Action.PERSON_VIEW, manager, field="manager")
+        policy.require(by, policy.Action.PERSON_VIEW, manager, field="manager")
     person = Person(
         name=name,
         email=email,
@@ -306,11 +300,11 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
     person = Person.objects.select_related("org_unit").select_for_update().get(pk=person.pk)
     if person.anonymised_at is not None:
         raise ValidationError(_("An anonymised person cannot be changed."))
-    _require(by, policy.Action.PERSON_MANAGE, person)
+    policy.require(by, policy.Action.PERSON_MANAGE, person)
     if "org_unit" in fields and _fk_value(fields["org_unit"]) != person.org_unit_id:
-        _require(by, policy.Action.PERSON_MANAGE, fields["org_unit"], field="org_unit")
+        policy.require(by, policy.Action.PERSON_MANAGE, fields["org_unit"], field="org_unit")
     if fields.get("manager") is not None and _fk_value(fields["manager"]) != person.manager_id:
-        _require(by, policy.Action.PERSON_VIEW, fields["manager"], field="manager")
+        policy.require(by, policy.Action.PERSON_VIEW, fields["manager"], field="manager")
     if "employee_number" in fields and fields["employee_number"] is None:
         fields["employee_number"] = ""
     if fields.get("active") is True and "left_on" not in fields:
@@ -328,7 +322,7 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
 def person_mark_left(*, person: Person, left_on: dt.date, by: User | None = None) -> Person:
     """Idempotent: a person already marked left keeps their first left date."""
     person = Person.objects.select_related("org_unit").select_for_update().get(pk=person.pk)
-    _require(by, policy.Action.PERSON_MANAGE, person)
+    policy.require(by, policy.Action.PERSON_MANAGE, person)
     if not person.active:
         return person
     person.active = False
@@ -359,7 +353,7 @@ def person_anonymise(*, person: Person, by: User | None = None) -> Person:
     """Replace the personal data of someone who left by non-identifying values. Never deletes:
     attendance, evidence and coverage keep counting the row."""
     person = Person.objects.select_related("org_unit").select_for_update().get(pk=person.pk)
-    _require(by, policy.Action.PERSON_MANAGE, person)
+    policy.require(by, policy.Action.PERSON_MANAGE, person)
     if person.anonymised_at is not None:
         return person
     if person.active:

@@ -343,9 +343,9 @@ def test_task_for_a_stale_state_sends_nothing(meeting, people, on_commit):
     mail.outbox.clear()
     cancel(registration)  # no on_commit here: the cancellation mail is not sent
     # A confirmation task that runs late, after the cancellation, must not invite them.
-    assert tasks.send_confirmation.delay(registration.pk).get() is False
-    assert tasks.send_promotion.delay(registration.pk).get() is False
-    assert tasks.send_confirmation.delay(999_999).get() is False
+    assert tasks.send_confirmation.delay(registration.pk).get(disable_sync_subtasks=False) is False
+    assert tasks.send_promotion.delay(registration.pk).get(disable_sync_subtasks=False) is False
+    assert tasks.send_confirmation.delay(999_999).get(disable_sync_subtasks=False) is False
     assert mail.outbox == []
 
 

@@ -57,8 +57,8 @@ def test_reminder_sent_once_across_two_runs(soon, people):
     assert waiting.status == R.WAITING
     mail.outbox.clear()
 
-    assert tasks.send_due_reminders.delay().get() == 2
-    assert tasks.send_due_reminders.delay().get() == 0
+    assert tasks.send_due_reminders.delay().get(disable_sync_subtasks=False) == 2
+    assert tasks.send_due_reminders.delay().get(disable_sync_subtasks=False) == 0
     sent = reminders()
     assert sorted(m.to[0] for m in sent) == sorted([people[0].email, people[1].email])
     message = sent[0]
@@ -78,8 +78,8 @@ def test_reminder_sent_once_across_two_runs(soon, people):
 def test_the_same_reminder_task_twice_sends_once(soon, people):
     [registration] = signed_up_long_ago(soon, people[:1])
     mail.outbox.clear()
-    assert tasks.send_reminder.delay(registration.pk).get() is True
-    assert tasks.send_reminder.delay(registration.pk).get() is False
+    assert tasks.send_reminder.delay(registration.pk).get(disable_sync_subtasks=False) is True
+    assert tasks.send_reminder.delay(registration.pk).get(disable_sync_subtasks=False) is False
     assert len(reminders()) == 1
 
 
@@ -87,7 +87,7 @@ def test_no_reminder_outside_the_window(tree, make_meeting, people):
     later = make_meeting(tree["HJ"], audience=[tree["HJ"]], starts_in=dt.timedelta(days=5))
     signed_up_long_ago(later, people[:2])
     mail.outbox.clear()
-    assert tasks.send_due_reminders.delay().get() == 0
+    assert tasks.send_due_reminders.delay().get(disable_sync_subtasks=False) == 0
     assert reminders() == []
 
 
@@ -95,9 +95,9 @@ def test_no_reminder_for_a_cancelled_meeting(soon, people):
     [registration] = signed_up_long_ago(soon, people[:1])
     services.meeting_cancel(meeting=soon, reason="Aflyst", by=None)
     mail.outbox.clear()
-    assert tasks.send_due_reminders.delay().get() == 0
+    assert tasks.send_due_reminders.delay().get(disable_sync_subtasks=False) == 0
     # Even a reminder task enqueued before the cancellation sends nothing.
-    assert tasks.send_reminder.delay(registration.pk).get() is False
+    assert tasks.send_reminder.delay(registration.pk).get(disable_sync_subtasks=False) is False
     assert reminders() == []
 
 
@@ -117,17 +117,17 @@ def test_no_reminder_to_a_cancelled_registration(soon, people):
     [registration] = signed_up_long_ago(soon, people[:1])
     services.registration_cancel(registration=registration, by=None)
     mail.outbox.clear()
-    assert tasks.send_due_reminders.delay().get() == 0
-    assert tasks.send_reminder.delay(registration.pk).get() is False
+    assert tasks.send_due_reminders.delay().get(disable_sync_subtasks=False) == 0
+    assert tasks.send_reminder.delay(registration.pk).get(disable_sync_subtasks=False) is False
     assert reminders() == []
 
 
 def test_no_second_reminder_after_a_change(soon, people, django_capture_on_commit_callbacks):
     signed_up_long_ago(soon, people[:1])
-    assert tasks.send_due_reminders.delay().get() == 1
+    assert tasks.send_due_reminders.delay().get(disable_sync_subtasks=False) == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_update(meeting=soon, venue="Biblioteket, sal 2")
-    assert tasks.send_due_reminders.delay().get() == 0
+    assert tasks.send_due_reminders.delay().get(disable_sync_subtasks=False) == 0
     assert len(reminders()) == 1
     assert any(m.subject.startswith("Mødet er ændret: ") for m in mail.outbox)
 

@@ -60,13 +60,15 @@ def test_who_may_edit_a_requirement(make_staff, tree, required):
     assert hj in users and fr not in users
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Real concurrent writers need PostgreSQL (SQLite serialises its writers).",
+)
 @pytest.mark.postgres
 # serialized_rollback: the flush after this test must not take the data migrations' rows (the
 # Wagtail root page and site) away from the tests that run after it.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_records_of_one_reference_make_one_row(tree, jobs, signs, teacher):
-    if connection.vendor != "postgresql":
-        pytest.skip("Real concurrent writers need PostgreSQL (SQLite serialises its writers).")
     threads, results, errors = 8, [], []
     barrier = threading.Barrier(threads)
 
