@@ -56,3 +56,15 @@ def mfa(db):
         return user
 
     return activate
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_guard_reset():
+    """Start every test with Celery's "never call get() within a task" guard down.
+
+    Eager tasks raise that process-wide flag while they run and restore the value they found, so
+    threads running eager tasks at once (the concurrency tests) can leave it raised for the tests
+    that follow in the same process."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
