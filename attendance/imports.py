@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lms.people import policy
-from lms.people.imports import RowError, Source, _FileError, _read_table
+from lms.people.imports import FileError, RowError, Source, read_table
 from lms.people.models import Person, User
 
 from . import services
@@ -76,8 +76,8 @@ def attendance_import(
             errors=[RowError(None, None, _("You do not have permission to do this here."))]
         )
     try:
-        table = _read_table(source, filename)
-    except _FileError as error:
+        table = read_table(source, filename)
+    except FileError as error:
         return AttendanceImportResult(errors=error.errors)
 
     errors: list[RowError] = []

@@ -187,15 +187,15 @@ class ImportResult:
         return text
 
 
-class _FileError(Exception):
+class FileError(Exception):
     """The file as a whole cannot be used; carries the errors to report."""
 
     def __init__(self, *errors: RowError):
         self.errors = list(errors)
 
 
-def _file_error(message: str) -> _FileError:
-    return _FileError(RowError(row=None, column=None, message=message))
+def _file_error(message: str) -> FileError:
+    return FileError(RowError(row=None, column=None, message=message))
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ def _header_and_rows(frame: pd.DataFrame, first_row_number: int) -> _Table:
             duplicates.append(name)
         seen.add(name)
     if duplicates:
-        raise _FileError(
+        raise FileError(
             *(
                 RowError(row=1, column=name, message=_("The column appears more than once."))
                 for name in duplicates
@@ -292,7 +292,7 @@ def _decode(data: bytes) -> str:
     raise _unreadable()
 
 
-def _unreadable() -> _FileError:
+def _unreadable() -> FileError:
     return _file_error(
         _(
             "The file could not be read. Upload a CSV file (UTF-8 or Windows-1252) or an Excel "
@@ -335,7 +335,7 @@ def _read_csv(data: bytes) -> _Table:
         if len(record) > width and any(value.strip() for value in record[width:])
     ]
     if ragged:
-        raise _FileError(*ragged)
+        raise FileError(*ragged)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
@@ -377,7 +377,7 @@ def _read_frame(frame: pd.DataFrame) -> _Table:
     return _header_and_rows(pd.concat([header, body], ignore_index=True), first_row_number=1)
 
 
-def _read_table(source: Source, filename: str | None) -> _Table:
+def read_table(source: Source, filename: str | None) -> _Table:
     if isinstance(source, pd.DataFrame):
         if len(source.columns) == 0:
             raise _file_error(_("The file is empty."))
@@ -583,8 +583,8 @@ def roster_import(
         )
     with _sqlite_real_parameter_limit():
         try:
-            table = _read_table(source, filename)
-        except _FileError as exc:
+            table = read_table(source, filename)
+        except FileError as exc:
             return _failed(exc.errors, dry_run=dry_run, kind="roster")
         errors = _missing_columns(table, ROSTER_REQUIRED_COLUMNS)
         if errors:
@@ -1113,8 +1113,8 @@ def org_units_import(
     if refused is not None:
         return _failed([refused], dry_run=dry_run, kind="org_units")
     try:
-        table = _read_table(source, filename)
-    except _FileError as exc:
+        table = read_table(source, filename)
+    except FileError as exc:
         return _failed(exc.errors, dry_run=dry_run, kind="org_units")
     errors = _missing_columns(table, ORG_UNIT_COLUMNS)
     if errors:

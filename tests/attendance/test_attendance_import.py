@@ -1,5 +1,7 @@
 """Attendance import from CSV: all or nothing, per-row errors; the admin upload and the command."""
 
+from io import StringIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -107,8 +109,11 @@ def test_management_command(setup, tmp_path):
     p = setup["people"]
     path = tmp_path / "fremmoede.csv"
     path.write_text(f"email,mark\n{p[0].email},present\n", encoding="utf-8")
-    call_command("import_attendance", str(setup["meeting"].pk), str(path))
+    out = StringIO()
+    call_command("import_attendance", str(setup["meeting"].pk), str(path), stdout=out)
     assert Attendance.objects.get().mark == M.PRESENT
+    # Like the roster imports, the command reports in Danish.
+    assert out.getvalue().strip() == "1 registreret, 0 uændret."
     path.write_text("email,mark\nukendt@example.dk,present\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_attendance", str(setup["meeting"].pk), str(path))

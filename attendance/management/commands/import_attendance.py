@@ -1,9 +1,12 @@
 """manage.py import_attendance MEETING_ID FILE: all or nothing, errors listed per row."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from attendance.imports import attendance_import
 from attendance.models import Meeting
+from lms.people.management.reporting import report_import
 
 
 class Command(BaseCommand):
@@ -17,9 +20,6 @@ class Command(BaseCommand):
         meeting = Meeting.objects.select_related("org_unit").filter(pk=meeting_id).first()
         if meeting is None:
             raise CommandError(f"No meeting with id {meeting_id}.")
-        result = attendance_import(meeting=meeting, source=file, by=None)
-        for error in result.errors:
-            self.stderr.write(str(error))
-        if not result.ok:
-            raise CommandError(result.summary())
-        self.stdout.write(result.summary())
+        with translation.override(settings.LANGUAGE_CODE):
+            result = attendance_import(meeting=meeting, source=file, by=None)
+            report_import(self, result)

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from lms.people.imports import org_units_import
+from lms.people.management.reporting import report_import
 
-from .import_roster import report, scope_unit
+from .import_roster import scope_unit
 
 
 class Command(BaseCommand):
@@ -33,4 +34,4 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 scope=scope_unit(options["scope"]),
             )
-            report(self, result)
+            report_import(self, result)

@@ -4,17 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from lms.people.imports import ImportResult, roster_import
+from lms.people.imports import roster_import
+from lms.people.management.reporting import report_import
 from lms.people.models import OrgUnit
-
-
-def report(command: BaseCommand, result: ImportResult) -> None:
-    """Print the summary, or every error and fail (a non-zero exit status)."""
-    if not result.ok:
-        for error in result.errors:
-            command.stderr.write(str(error))
-        raise CommandError(result.summary())
-    command.stdout.write(result.summary())
 
 
 def scope_unit(code: str | None) -> OrgUnit | None:
@@ -60,4 +52,4 @@ class Command(BaseCommand):
                 mark_missing_as_left=options["mark_missing_as_left"],
                 scope=scope_unit(options["scope"]),
             )
-            report(self, result)
+            report_import(self, result)
