@@ -103,6 +103,7 @@ class MeetingForm(WagtailAdminModelForm):
             "cancellation_cutoff_hours",
             "reminder_days",
             "competence",
+            "action_card_version",
             "facilitators",
         ]
 

@@ -16,6 +16,13 @@ def register_meeting_viewset():
     return MeetingViewSet("meetings")
 
 
+# --- meeting requests: admin queue (attendance.request_admin) ---
+# --- end meeting requests ---
+
+# --- Action Cards and distributions (attendance.card_admin) ---
+# --- end Action Cards ---
+
+
 @hooks.register("register_log_actions")
 def register_attendance_log_actions(actions):
     for action, label, message in (

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("lms.people.urls")),
     path("moeder/", include("attendance.urls", namespace="attendance")),
     path("mine-kompetencer/", include("lms.competence.urls")),
+    # Action Cards' public pages: the address printed as a QR code on every paper card.
+    path("handlekort/", include("attendance.card_urls", namespace="cards")),
 ]
 
 if settings.DEBUG:

@@ -38,7 +38,18 @@ class Action(StrEnum):
     # --- Meetings (attendance) ---
     MEETING_VIEW = "meeting.view"
     MEETING_MANAGE = "meeting.manage"
+    # Ask the Infohus for a meeting for a unit (answering a request needs MEETING_MANAGE there).
+    MEETING_REQUEST = "meeting.request"
+    # Book seats for named people of one's area (an institution coordinator for their staff).
+    MEETING_BOOK = "meeting.book"
     # --- end meetings ---
+    # --- Action Cards (attendance) ---
+    ACTIONCARD_VIEW = "actioncard.view"
+    ACTIONCARD_MANAGE = "actioncard.manage"
+    ACTIONCARD_APPROVE = "actioncard.approve"
+    DISTRIBUTION_VIEW = "distribution.view"
+    DISTRIBUTION_RECORD = "distribution.record"
+    # --- end Action Cards ---
 
 
 STAFF_ROLES = frozenset(Role)
@@ -98,7 +109,20 @@ UNSCOPED_ACTIONS = UNSCOPED_ACTIONS | {Action.COMPETENCE_VIEW, Action.COMPETENCE
 GRANTS[Role.DEPARTMENT_CONTACT] |= {Action.MEETING_VIEW}
 GRANTS[Role.INSTITUTION_COORDINATOR] |= {Action.MEETING_VIEW}
 GRANTS[Role.STEERING_GROUP] |= {Action.MEETING_VIEW}
+# Departments and institutions ask for meetings for their own units; an institution coordinator
+# books seats for the named staff of their institution (they manage that roster already).
+GRANTS[Role.DEPARTMENT_CONTACT] |= {Action.MEETING_REQUEST}
+GRANTS[Role.INSTITUTION_COORDINATOR] |= {Action.MEETING_REQUEST, Action.MEETING_BOOK}
 # --- end meetings ---
+
+# --- Action Cards (attendance) ---
+# Cards belong to an Infohus (the card's org_unit); coordinators write, approve and hand them out
+# (frozenset(Action) above). How many copies reached which place is an aggregate without personal
+# data: the department contact and the steering group see it for their area.
+GRANTS[Role.DEPARTMENT_CONTACT] |= {Action.DISTRIBUTION_VIEW}
+GRANTS[Role.INSTITUTION_COORDINATOR] |= {Action.DISTRIBUTION_VIEW}
+GRANTS[Role.STEERING_GROUP] |= {Action.DISTRIBUTION_VIEW}
+# --- end Action Cards ---
 
 
 def _assignments(user) -> list[tuple[Role, str]]:

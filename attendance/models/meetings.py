@@ -90,6 +90,17 @@ class Meeting(models.Model):
         related_name="meetings",
         verbose_name=_("competence earned"),
     )
+    # The Action Card version handed out at the meeting (what a CardDistribution of the meeting
+    # defaults to).
+    action_card_version = models.ForeignKey(
+        "attendance.ActionCardVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        limit_choices_to={"status": "approved"},
+        verbose_name=_("Action Card handed out"),
+    )
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

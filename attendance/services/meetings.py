@@ -33,8 +33,30 @@ from lms.people import policy
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
-from . import checkin, notifications
-from .models import Attendance, Meeting, Registration
+from .. import checkin, notifications
+from ..models import Attendance, Meeting, Registration
+
+__all__ = [
+    "MEETING_FIELDS",
+    "MEETING_M2M_FIELDS",
+    "MEETING_CALENDAR_FIELDS",
+    "EDITABLE_STATUSES",
+    "ATTENDANCE_STATUSES",
+    "meeting_create",
+    "meeting_update",
+    "meeting_publish",
+    "meeting_cancel",
+    "meeting_mark_held",
+    "meeting_close",
+    "registration_create",
+    "registration_create_unlocked",
+    "registration_cancel",
+    "attendance_open_error",
+    "attendance_mark",
+    "attendance_mark_many",
+    "attendance_add_walk_in",
+    "attendance_check_in",
+]
 
 S = Meeting.Status
 R = Registration.Status
@@ -54,6 +76,7 @@ MEETING_FIELDS = (
     "cancellation_cutoff_hours",
     "reminder_days",
     "competence",
+    "action_card_version",
 )
 MEETING_M2M_FIELDS = ("audience_units", "job_categories", "facilitators")
 # A change to any of these moves the event in people's calendars (iCalendar SEQUENCE).

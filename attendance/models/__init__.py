@@ -1,0 +1,18 @@
+"""The attendance app's models: meetings and registrations, meeting requests, Action Cards.
+
+One module per capability; everything is importable from `attendance.models`.
+"""
+
+from .cards import ActionCard, ActionCardVersion, CardDistribution
+from .meetings import Attendance, Meeting, Registration
+from .requests import MeetingRequest
+
+__all__ = [
+    "ActionCard",
+    "ActionCardVersion",
+    "Attendance",
+    "CardDistribution",
+    "Meeting",
+    "MeetingRequest",
+    "Registration",
+]

@@ -1,0 +1,15 @@
+"""Every change to the attendance app's data, one module per capability:
+
+- meetings: meetings, registrations (sign-up that never overbooks), attendance
+- requests: meeting requests from departments and institutions
+- bookings: an institution coordinator books seats for named staff
+- cards: Action Cards, their versions and approval, their distribution
+
+Callers use `from attendance import services` and `services.<thing>_<verb>(...)`.
+"""
+
+from .bookings import *  # noqa: F403
+from .cards import *  # noqa: F403
+from .meetings import *  # noqa: F403
+from .meetings import _lock  # noqa: F401  (the concurrency tests hold the lock themselves)
+from .requests import *  # noqa: F403
