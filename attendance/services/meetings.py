@@ -34,7 +34,7 @@ from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
 from .. import checkin, notifications
-from ..models import Attendance, Meeting, Registration
+from ..models import ActionCardVersion, Attendance, Meeting, Registration
 
 __all__ = [
     "MEETING_FIELDS",
@@ -188,6 +188,7 @@ def meeting_create(
     cancellation_cutoff_hours: int = 24,
     reminder_days: int | None = None,
     competence: Competence | None = None,
+    action_card_version: ActionCardVersion | None = None,
     audience_units: Iterable[OrgUnit] = (),
     job_categories: Iterable[JobCategory] = (),
     facilitators: Iterable[User] = (),
@@ -208,6 +209,7 @@ def meeting_create(
         cancellation_cutoff_hours=cancellation_cutoff_hours,
         reminder_days=reminder_days,
         competence=competence,
+        action_card_version=action_card_version,
         status=S.DRAFT,
         created_by=by,
     )
