@@ -502,3 +502,13 @@ def walk_in_units(user, meeting) -> QuerySet[OrgUnit]:
     if meeting.institution_id is not None:
         q |= Q(pk=meeting.institution_id)
     return OrgUnit.objects.filter(q)
+
+
+# --- meeting requests ----------------------------------------------------------------------------
+# --- end meeting requests ---
+
+# --- booking seats for named staff ---------------------------------------------------------------
+# --- end booking ---
+
+# --- Action Cards --------------------------------------------------------------------------------
+# --- end Action Cards ---
