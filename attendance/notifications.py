@@ -8,6 +8,9 @@ the task renders and sends the mail. The signatures take ids, not instances, for
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from kombu.exceptions import OperationalError
 
@@ -15,8 +18,24 @@ from . import tasks
 
 logger = logging.getLogger(__name__)
 
+_silenced: ContextVar[bool] = ContextVar("attendance_notifications_silenced", default=False)
+
+
+@contextmanager
+def silenced() -> Iterator[None]:
+    """Tell nobody about the changes made inside the block: for the demo loader, which builds a
+    season of meetings through the real services without mailing a thousand demo addresses.
+    Commit inside the block: the services enqueue on commit."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
 
 def _enqueue(task, *args: int) -> None:
+    if _silenced.get():
+        return
     # The change is already committed when this runs: a broker that is down must not turn the
     # person's successful sign-up into an error page. The mail is lost; say so in the log.
     try:

@@ -410,3 +410,13 @@ def test_meeting_spanning_two_days(tree, make_meeting, people, on_commit):
         "torsdag den 7. marts 2030 kl. 10.00 til fredag den 8. marts 2030 kl. 16.00"
     )
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PUBLISHED
+
+
+def test_silenced_block_sends_nothing(meeting, people):
+    """The demo loader builds its meetings through the services without mailing anyone."""
+    mail.outbox.clear()
+    with notifications.silenced():
+        services.registration_create(meeting=meeting, person=people[0], by=None)
+    assert mail.outbox == []
+    services.registration_create(meeting=meeting, person=people[1], by=None)
+    assert len(mail.outbox) == 1
