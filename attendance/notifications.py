@@ -11,7 +11,9 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 
+from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from . import tasks
@@ -68,3 +70,29 @@ def meeting_changed(*, meeting_id: int, sequence: int) -> None:
 
 def meeting_cancelled(*, meeting_id: int) -> None:
     _enqueue(tasks.send_meeting_cancelled, meeting_id)
+
+
+# --- meeting requests ---------------------------------------------------------------------------
+
+
+def after_commit(func, **kwargs) -> None:
+    """Call `func(**kwargs)` after commit, unless the change is made inside silenced(): decided
+    now, so that it holds even when an outer transaction commits after the block has ended (the
+    demo loader may run inside one)."""
+    if not _silenced.get():
+        transaction.on_commit(partial(func, **kwargs))
+
+
+def request_submitted(*, request_id: int) -> None:
+    """A new request: those who may answer it are told (one task per recipient)."""
+    _enqueue(tasks.send_request_submitted, request_id)
+
+
+def request_answered(*, request_id: int, status: str) -> None:
+    """The requester is told of the answer: accepted, proposed or declined."""
+    _enqueue(tasks.send_request_answered, request_id, status)
+
+
+def request_proposal_answered(*, request_id: int, accepted: bool) -> None:
+    """The coordinator who proposed a time is told whether the requester took it."""
+    _enqueue(tasks.send_request_proposal_answered, request_id, accepted)

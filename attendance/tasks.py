@@ -71,3 +71,38 @@ def send_due_reminders() -> int:
 @shared_task(name="attendance.send_reminder")
 def send_reminder(registration_id: int) -> bool:
     return emails.reminder_send(registration_id=registration_id)
+
+
+# --- meeting requests (attendance.request_emails) -----------------------------------------------
+
+
+@shared_task(name="attendance.send_request_submitted")
+def send_request_submitted(request_id: int) -> int:
+    """A new request: one task per coordinator who may answer it."""
+    from . import request_emails
+
+    ids = request_emails.answerer_ids(request_id=request_id)
+    for user_id in ids:
+        send_request_submitted_to.delay(request_id, user_id)
+    return len(ids)
+
+
+@shared_task(name="attendance.send_request_submitted_to")
+def send_request_submitted_to(request_id: int, user_id: int) -> bool:
+    from . import request_emails
+
+    return request_emails.submitted_send(request_id=request_id, user_id=user_id)
+
+
+@shared_task(name="attendance.send_request_answered")
+def send_request_answered(request_id: int, status: str) -> bool:
+    from . import request_emails
+
+    return request_emails.answered_send(request_id=request_id, status=status)
+
+
+@shared_task(name="attendance.send_request_proposal_answered")
+def send_request_proposal_answered(request_id: int, accepted: bool) -> bool:
+    from . import request_emails
+
+    return request_emails.proposal_answered_send(request_id=request_id, accepted=accepted)

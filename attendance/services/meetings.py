@@ -434,13 +434,16 @@ def registration_create_unlocked(
 
 @transaction.atomic
 def registration_cancel(*, registration: Registration, by: User | None) -> Registration:
-    """Cancel a registration. Self-cancellation only until the meeting's cut-off; a manager of
-    the meeting may cancel at any time. A freed seat goes to the first on the waiting list.
-    Cancelling a cancelled registration changes nothing."""
+    """Cancel a registration. Self-cancellation (and cancellation by whoever books seats for the
+    person) only until the meeting's cut-off; a manager of the meeting may cancel at any time. A
+    freed seat goes to the first on the waiting list. Cancelling a cancelled registration changes
+    nothing."""
     meeting = registration.meeting
     if by is not None:
         if not (
-            policy.is_own_registration(by, registration) or policy.can_manage_meeting(by, meeting)
+            policy.is_own_registration(by, registration)
+            or policy.can_manage_meeting(by, meeting)
+            or policy.is_booker_for(by, registration)
         ):
             _deny()
         if not policy.may_cancel_registration(by, registration):

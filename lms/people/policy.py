@@ -430,14 +430,16 @@ def can_sign_up(user, meeting) -> bool:
 
 
 def may_register_person(user, *, meeting, person: Person) -> bool:
-    """Signing up someone: oneself (can_sign_up), or a manager of the meeting booking a person
-    of their own area."""
+    """Signing up someone: oneself (can_sign_up), a manager of the meeting booking a person of
+    their own area, or a booker of seats booking a colleague they may book (may_book_person)."""
     if not getattr(user, "is_active", False):
         return False
     own = person_of(user)
     if own is not None and own.pk == person.pk:
         return can_sign_up(user, meeting)
-    return can_manage_meeting(user, meeting) and can(user, Action.PERSON_VIEW, person)
+    if can_manage_meeting(user, meeting) and can(user, Action.PERSON_VIEW, person):
+        return True
+    return may_book_person(user, meeting=meeting, person=person)
 
 
 def cancellation_deadline(meeting):
@@ -447,15 +449,14 @@ def cancellation_deadline(meeting):
 
 
 def may_cancel_registration(user, registration, *, now=None) -> bool:
-    """A person cancels their own registration until the meeting's cut-off; a manager of the
-    meeting at any time."""
+    """A person cancels their own registration until the meeting's cut-off, and so does whoever
+    books seats for them (is_booker_for); a manager of the meeting at any time."""
     from django.utils import timezone
 
     meeting = registration.meeting
     if can_manage_meeting(user, meeting):
         return True
-    own = person_of(user)
-    if own is None or own.pk != registration.person_id:
+    if not (is_own_registration(user, registration) or is_booker_for(user, registration)):
         return False
     return (now or timezone.now()) < cancellation_deadline(meeting)
 
@@ -505,10 +506,194 @@ def walk_in_units(user, meeting) -> QuerySet[OrgUnit]:
 
 
 # --- meeting requests ----------------------------------------------------------------------------
+# A request (attendance.MeetingRequest) is scoped by the unit it is for (org_unit). Whoever holds
+# MEETING_REQUEST over that unit asks and follows up (accepts or declines a proposed time,
+# withdraws); whoever holds MEETING_MANAGE over it answers. Like the meeting functions above,
+# these use only the request's fields: org_unit, requested_by_id, handled_by_id, status.
+
+REQUEST_OPEN = ("submitted", "proposed")
+
+
+def request_units(user) -> QuerySet[OrgUnit]:
+    """The units `user` may ask the Infohus for a meeting for."""
+    return org_units(user, Action.MEETING_REQUEST)
+
+
+def requests_visible_to(user, requests: QuerySet) -> QuerySet:
+    """The requests `user` may see: their own, those for units in their MEETING_REQUEST scope
+    (a colleague's request for the same institution), and those they may answer."""
+    if not getattr(user, "is_active", False):
+        return requests.none()
+    if _is_superuser(user):
+        return requests
+    return requests.filter(
+        Q(requested_by=user)
+        | scope_q(user, Action.MEETING_REQUEST)
+        | scope_q(user, Action.MEETING_MANAGE)
+    )
+
+
+def requests_answerable_by(user, requests: QuerySet) -> QuerySet:
+    """The requests `user` may answer: for a unit in their MEETING_MANAGE scope."""
+    if not getattr(user, "is_active", False):
+        return requests.none()
+    return requests.filter(scope_q(user, Action.MEETING_MANAGE))
+
+
+def may_view_request(user, meeting_request) -> bool:
+    if not getattr(user, "is_active", False):
+        return False
+    return (
+        meeting_request.requested_by_id == user.pk
+        or can(user, Action.MEETING_REQUEST, meeting_request.org_unit)
+        or can(user, Action.MEETING_MANAGE, meeting_request.org_unit)
+    )
+
+
+def may_answer_request(user, meeting_request) -> bool:
+    """Accept, propose another time, decline: a manager of meetings for the request's unit."""
+    return can(user, Action.MEETING_MANAGE, meeting_request.org_unit)
+
+
+def may_follow_up_request(user, meeting_request) -> bool:
+    """The requester's side (accept or decline a proposal, withdraw): whoever may still request
+    meetings for the unit, the requester or a colleague standing in for them."""
+    return can(user, Action.MEETING_REQUEST, meeting_request.org_unit)
+
+
+def request_answerers(meeting_request) -> QuerySet[User]:
+    """Who is told of a new request: those whose roles let them answer it. A superuser without
+    such a role is told only when nobody else could answer (the installation's admin is not the
+    Infohus of every municipality)."""
+    everyone = users_with(Action.MEETING_MANAGE, obj=meeting_request.org_unit)
+    by_role = everyone.filter(is_superuser=False)
+    return by_role if by_role.exists() else everyone
+
+
+def request_organiser(user, unit: OrgUnit) -> OrgUnit:
+    """The unit that organises the meeting a request turns into: the top of `user`'s
+    MEETING_MANAGE scope that holds the request's unit (the coordinator's municipality), or the
+    top of the tree above the unit when the user has no such scope (the system, a superuser)."""
+    for path in scope_paths(user, Action.MEETING_MANAGE) if user is not None else []:
+        if unit.path.startswith(path):
+            return OrgUnit.objects.get(path=path)
+    return OrgUnit.objects.get(path=unit.path[: OrgUnit.steplen])
+
+
 # --- end meeting requests ---
 
 # --- booking seats for named staff ---------------------------------------------------------------
+# Whoever holds MEETING_BOOK over a unit (an institution coordinator over their institution, a
+# coordinator over their municipality) books seats for the active people of that unit who are in
+# a meeting's audience, and cancels their seats until the meeting's cut-off, like the people
+# themselves could. Everything here is a lazy queryset or one query: the booking page lists every
+# bookable colleague without a query per person.
+
+
+def _in_meeting_audience_q(meeting, path_field: str) -> Q:
+    """Rows whose unit (reached through `path_field`) lies in the meeting's audience: one of its
+    audience units or its institution is that unit or above it. As one subquery."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Length, Substr
+
+    above = (
+        OrgUnit.objects.filter(Q(audience_meetings=meeting.pk) | Q(pk=meeting.institution_id))
+        # The unit's path starts with the audience unit's path (treebeard's materialised path).
+        .filter(path=Substr(OuterRef(path_field), 1, Length("path")))
+    )
+    return Exists(above)
+
+
+def _meeting_job_q(meeting, job_field: str = "job_category_id") -> Q:
+    """People whose job category the meeting is for (any, when it names none)."""
+    from django.db.models import Exists, OuterRef
+
+    categories = type(meeting).job_categories.through.objects.filter(meeting_id=meeting.pk)
+    return ~Exists(categories) | Exists(categories.filter(jobcategory_id=OuterRef(job_field)))
+
+
+def _may_book_at_all(user, meeting) -> bool:
+    """The checks that need no query: an active booker, a meeting open for sign-up."""
+    return (
+        getattr(user, "is_active", False)
+        and (_is_superuser(user) or bool(scope_paths(user, Action.MEETING_BOOK)))
+        and meeting_open_for_sign_up(meeting)
+    )
+
+
+def bookable_units(user, meeting) -> QuerySet[OrgUnit]:
+    """The units in the user's MEETING_BOOK scope whose people are in the meeting's audience
+    (job categories aside): where the user's bookable colleagues work, or a new one may be added.
+    """
+    if not _may_book_at_all(user, meeting):
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(
+        scope_q(user, Action.MEETING_BOOK, "path"), _in_meeting_audience_q(meeting, "path")
+    )
+
+
+def may_book_seats(user, meeting) -> bool:
+    """May `user` book seats for named colleagues at this meeting? It is published and has not
+    started, and some unit in their MEETING_BOOK scope is in its audience. At most one query."""
+    return _may_book_at_all(user, meeting) and bookable_units(user, meeting).exists()
+
+
+def bookable_people(user, meeting) -> QuerySet[Person]:
+    """The active people `user` may book for the meeting: in their MEETING_BOOK scope and in the
+    meeting's audience (unit and job category). One query when evaluated."""
+    if not _may_book_at_all(user, meeting):
+        return Person.objects.none()
+    return Person.objects.filter(
+        scope_q(user, Action.MEETING_BOOK),
+        _in_meeting_audience_q(meeting, "org_unit__path"),
+        _meeting_job_q(meeting),
+        active=True,
+    )
+
+
+def may_book_person(user, *, meeting, person: Person) -> bool:
+    return bookable_people(user, meeting).filter(pk=person.pk).exists()
+
+
+def is_booker_for(user, registration) -> bool:
+    """Does `user` book seats for the registration's person (MEETING_BOOK over their unit)?
+    Whether or not the person is still active or in the audience: a booker cancels the seat of a
+    colleague who has left since."""
+    return can(user, Action.MEETING_BOOK, registration.person)
+
+
 # --- end booking ---
 
 # --- Action Cards --------------------------------------------------------------------------------
+# A card is scoped by its owning Infohus (card.org_unit), a distribution by the place holding the
+# copies (distribution.org_unit). These take the rows duck-typed: the core imports no feature app.
+
+
+def cards_visible_to(user, cards: QuerySet) -> QuerySet:
+    """The cards of `cards` whose owning unit lies in the user's ACTIONCARD_VIEW scope."""
+    if not getattr(user, "is_active", False):
+        return cards.none()
+    return cards.filter(scope_q(user, Action.ACTIONCARD_VIEW, "org_unit__path"))
+
+
+def can_card(user, action: Action, card) -> bool:
+    """ACTIONCARD_VIEW / MANAGE / APPROVE over the card's owning unit."""
+    return can(user, action, card.org_unit)
+
+
+def may_approve_card_version(user, version, *, wrote: bool) -> bool:
+    """Four eyes: whoever may approve cards of the unit, except the one who wrote or edited the
+    draft (`wrote`), unless they are a superuser (an installation with a single administrator)."""
+    if not can(user, Action.ACTIONCARD_APPROVE, version.card.org_unit):
+        return False
+    return _is_superuser(user) or not wrote
+
+
+def distributions_visible_to(user, distributions: QuerySet) -> QuerySet:
+    """Distributions to a place in the user's DISTRIBUTION_VIEW scope."""
+    if not getattr(user, "is_active", False):
+        return distributions.none()
+    return distributions.filter(scope_q(user, Action.DISTRIBUTION_VIEW, "org_unit__path"))
+
+
 # --- end Action Cards ---
