@@ -8,6 +8,7 @@ manager); the writes are attendance.services.
 from __future__ import annotations
 
 import segno
+from allauth.core import ratelimit
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -266,6 +267,11 @@ TOKEN_MESSAGES = {
 }
 
 
+# allauth's rate limits (settings.ACCOUNT_RATE_LIMITS): only failed email checks count, so a room
+# of guests behind one wifi address is never stopped.
+CHECK_IN_FAILED = "attendance_check_in_failed"
+
+
 class CheckInEmailForm(forms.Form):
     email = forms.EmailField(
         label=gettext_lazy("The email address you signed up with"),
@@ -300,9 +306,19 @@ def check_in(request, pk: int, token: str):
         else:
             form = CheckInEmailForm(request.POST or None)
             if request.method == "POST" and form.is_valid():
-                attendance = services.attendance_check_in(
-                    meeting=meeting, token=token, email=form.cleaned_data["email"]
-                )
+                if not ratelimit.consume(request, action=CHECK_IN_FAILED, dry_run=True):
+                    context["error"] = _("Too many attempts. Wait a few minutes and try again.")
+                    context["form"] = form
+                    return TemplateResponse(
+                        request, "attendance/attendance_check_in.html", context, status=429
+                    )
+                try:
+                    attendance = services.attendance_check_in(
+                        meeting=meeting, token=token, email=form.cleaned_data["email"]
+                    )
+                except ValidationError:
+                    ratelimit.consume(request, action=CHECK_IN_FAILED)
+                    raise
                 context["attendance"] = attendance
                 form = None
     except checkin.TokenError as error:

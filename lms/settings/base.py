@@ -233,6 +233,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # A meeting's check-in page asks people without an account for their registered email:
+    # failed guesses are limited, so the page cannot be used to find out who signed up.
+    "attendance_check_in_failed": "10/10m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Infohus LMS")

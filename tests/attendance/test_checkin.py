@@ -151,3 +151,32 @@ def test_signed_in_outside_audience_refused(client, setup, make_employee, tree):
     response = client.get(url(meeting, checkin.token_make(meeting=meeting)))
     assert response.status_code == 400
     assert not Attendance.objects.exists()
+
+
+def test_failed_email_guesses_are_rate_limited(client, setup):
+    """The email check cannot be used to find out who signed up: after 10 failed guesses from
+    one address the page refuses for a while, even a correct address, and records nothing."""
+    from django.core.cache import cache
+
+    cache.clear()
+    meeting = setup["make"]()
+    link = url(meeting, checkin.token_make(meeting=meeting))
+    for n in range(10):
+        assert client.post(link, {"email": f"gaet{n}@example.dk"}).status_code == 400
+    response = client.post(link, {"email": "gaest@gym.dk"})
+    assert response.status_code == 429
+    assert "For mange forsøg" in response.content.decode()
+    assert not Attendance.objects.exists()
+    cache.clear()
+
+
+def test_successful_check_ins_do_not_count_towards_the_limit(client, setup, tree):
+    """A room of guests behind one wifi address all check in."""
+    from django.core.cache import cache
+
+    cache.clear()
+    meeting = setup["make"]()
+    link = url(meeting, checkin.token_make(meeting=meeting))
+    for _ in range(12):
+        assert client.post(link, {"email": "gaest@gym.dk"}).status_code == 200
+    cache.clear()
