@@ -1,1 +1,262 @@
-"""Models of this app arrive with its own issue."""
+"""Micro-courses: Wagtail pages for the content, plain models for each learner's way through them.
+
+CourseIndexPage (the catalogue) > CoursePage (summary, audience, the competence it earns, the quiz)
+> LessonPage (the lessons, in page order). Progress is kept per person: an Enrolment, the lessons
+done, the quiz attempts and the completions. An attempt and a completion point at the course's
+page revision they were made on (wagtailcore.Revision), so editing a course never rewrites history:
+the questions an attempt was scored against are in that revision. courses.services makes every
+change; the competence ledger is written through lms.competence.services only.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, Revision
+from wagtail.search import index
+
+from lms.competence.models import Competence, Evidence
+from lms.people.models import JobCategory, OrgUnit, Person
+from lms.site.blocks import RICH_TEXT_FEATURES
+
+from .blocks import LessonBodyBlock, QuizBlock
+
+
+class CourseIndexPage(Page):
+    """The course catalogue: what each person sees is filtered for their audience."""
+
+    intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["site.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("course catalogue")
+        verbose_name_plural = _("course catalogues")
+
+
+class CoursePage(Page):
+    summary = models.TextField(_("summary"), max_length=600)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"), validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    # The audience, like a meeting's: each unit covers its subtree; no job categories = all.
+    audience_units = ParentalManyToManyField(
+        OrgUnit,
+        blank=True,
+        related_name="+",
+        verbose_name=_("audience units"),
+        help_text=_("Each unit includes the units below it. Leave empty for everyone."),
+    )
+    job_categories = ParentalManyToManyField(
+        JobCategory,
+        blank=True,
+        related_name="+",
+        verbose_name=_("job categories"),
+        help_text=_("Leave empty for every job category."),
+    )
+    competence = models.ForeignKey(
+        Competence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("competence earned"),
+    )
+    required = models.BooleanField(
+        _("required"),
+        default=False,
+        help_text=_("Shown first in the catalogue of its audience."),
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for unlimited attempts."),
+    )
+    quiz = StreamField(QuizBlock(), blank=True, verbose_name=_("quiz"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        MultiFieldPanel(
+            [FieldPanel("audience_units"), FieldPanel("job_categories"), FieldPanel("required")],
+            heading=_("Audience"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("competence"), FieldPanel("pass_mark"), FieldPanel("attempts_allowed")],
+            heading=_("Completion"),
+        ),
+        FieldPanel("quiz"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+
+class LessonPage(Page):
+    body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+
+class Enrolment(models.Model):
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("person")
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("course")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    # Where to resume.
+    last_lesson = models.ForeignKey(
+        LessonPage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last lesson"),
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "course"], name="enrolment_once"),
+        ]
+
+    def __str__(self):
+        return f"enrolment #{self.pk}"
+
+
+class LessonProgress(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="lessons_done")
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(_("completed at"))
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "lesson"], name="lessonprogress_once"),
+        ]
+
+
+class QuizAttempt(models.Model):
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("enrolment")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    # The course revision whose questions this attempt shows and is scored against.
+    revision = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, related_name="+", verbose_name=_("course revision")
+    )
+    # The order shown: [{"question": <block id>, "choices": [<choice ids>]}, ...]
+    layout = models.JSONField(_("layout"), default=list)
+    # {<question block id>: [<choice ids chosen>]}
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    score = models.DecimalField(
+        _("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["enrolment", "number"]
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "number"], name="quizattempt_number"),
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(submitted_at__isnull=True),
+                name="quizattempt_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True, score__isnull=True, passed__isnull=True)
+                | Q(submitted_at__isnull=False, score__isnull=False, passed__isnull=False),
+                name="quizattempt_scored_when_submitted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"quiz attempt #{self.pk}"
+
+
+class Completion(models.Model):
+    """A course completed: the certificate. Completing again after expiry is a new row, with a
+    new certificate and its own dates."""
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.PROTECT,
+        related_name="completions",
+        verbose_name=_("enrolment"),
+    )
+    attempt = models.OneToOneField(
+        QuizAttempt,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="completion",
+        verbose_name=_("passing attempt"),
+    )
+    revision = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, related_name="+", verbose_name=_("course revision")
+    )
+    completed_on = models.DateField(_("completed on"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    evidence = models.OneToOneField(
+        Evidence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="course_completion",
+        verbose_name=_("evidence"),
+    )
+    # Printed on the certificate and checked on the public verification page.
+    certificate_code = models.CharField(_("verification code"), max_length=20, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-pk"]
+        verbose_name = _("completion")
+        verbose_name_plural = _("completions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("completed_on")),
+                name="completion_valid_after_completed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"completion #{self.pk}"

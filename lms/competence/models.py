@@ -7,6 +7,7 @@ lms.competence.selectors.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,11 @@ class Requirement(models.Model):
         return f"{self.competence} \u2013 {self.org_unit}"
 
 
+def _evidence_storage():
+    # A callable, so that tests and production choose the storage in settings.STORAGES.
+    return storages["evidence"]
+
+
 class EvidenceDeleteError(Exception):
     """Evidence is never deleted: void it with a reason instead."""
 
@@ -118,6 +124,15 @@ class Evidence(models.Model):
     # Fixed when the row is recorded: a later change of the competence's validity does not
     # rewrite what a person already holds.
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    # The certificate of an external course, when one was handed in. Private storage: served only
+    # through a view that asks the access policy.
+    attachment = models.FileField(
+        _("certificate file"),
+        storage=_evidence_storage,
+        upload_to="%Y/%m/",
+        blank=True,
+        max_length=255,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -175,3 +190,32 @@ class Evidence(models.Model):
 
     def delete(self, *args, **kwargs):
         raise EvidenceDeleteError("Evidence is append-only: void it with a reason instead.")
+
+
+class ExpiryReminder(models.Model):
+    """The recertification reminder ledger: one row per piece of evidence and kind of reminder.
+
+    The daily task claims a row (the unique constraint) before the mail goes out, so a reminder is
+    sent once however often the task runs, and the ledger shows who was told what and when."""
+
+    class Kind(models.TextChoices):
+        DAYS_60 = "60_days", _("Expires in 60 days")
+        DAYS_30 = "30_days", _("Expires in 30 days")
+        EXPIRED_MANAGER = "expired_manager", _("Expired: the manager was told")
+
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("evidence")
+    )
+    kind = models.CharField(_("reminder"), max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "kind"], name="expiryreminder_once"),
+        ]
+
+    def __str__(self):
+        return f"expiry reminder #{self.pk}"

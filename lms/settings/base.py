@@ -427,10 +427,21 @@ IMPORTS_STORAGE = {
         "directory_permissions_mode": 0o700,
     },
 }
+# Certificates of external courses attached to Evidence: personal data, served only through a
+# view that asks the access policy.
+EVIDENCE_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(VAR_DIR / "private" / "evidence"),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "imports": IMPORTS_STORAGE,
+    "evidence": EVIDENCE_STORAGE,
 }
 
 # --- Email --------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import IMPORTS_STORAGE, MIDDLEWARE, env
+from .base import EVIDENCE_STORAGE, IMPORTS_STORAGE, MIDDLEWARE, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -45,6 +45,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "imports": IMPORTS_STORAGE,
+    "evidence": EVIDENCE_STORAGE,
 }
 LMS_MFA_EXEMPT_EMAILS: list[str] = []
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
