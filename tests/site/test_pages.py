@@ -21,7 +21,10 @@ class PageTypeRulesTests(WagtailPageTestCase):
         self.assertCanNotCreateAt(Page, InformationPage)
 
     def test_allowed_types(self):
-        self.assertAllowedSubpageTypes(HomePage, {InformationPage})
+        # The course catalogue is the one feature page type under a home page (issue 4).
+        from courses.models import CourseIndexPage
+
+        self.assertAllowedSubpageTypes(HomePage, {InformationPage, CourseIndexPage})
         self.assertAllowedParentPageTypes(InformationPage, {HomePage, InformationPage})
 
     def test_seeded_pages_are_routable_and_renderable(self):
