@@ -1,10 +1,152 @@
-"""Demo Action Cards (being written by the Action Cards work)."""
+"""Demo Action Cards: the demo municipality's staff card (version 1, superseded by version 2) and
+its acute card, the copies handed out at the season's past meetings and to a few workplaces, and
+the staff card set on the upcoming meetings.
+
+The text is written for the demo from public guidance on signs of radicalisation (several signs
+together and change over time matter, not a checklist) and the public numbers (112, 114, the
+national hotline). Everything goes through the services: the coordinator writes, the demo
+administrator approves (four eyes), and nothing sends email (no calendar field changes).
+Idempotent: a second run creates nothing and returns 0.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from .models import Meeting
+from django.db import transaction
+from django.utils import timezone
+
+from lms.people.demo import DEMO_LOGINS, MUNICIPALITY
+from lms.people.models import OrgUnit, User
+
+from . import card_selectors, services
+from .models import ActionCard, ActionCardVersion, CardDistribution, Meeting
+
+STAFF_SLUG = "medarbejdere"
+ACUTE_SLUG = "akut"
+AUTHOR_EMAIL = DEMO_LOGINS[0].email  # the Infohus coordinator
+APPROVER_EMAIL = next(login.email for login in DEMO_LOGINS if login.superuser)
+
+
+def _sign(sign: str, detail: str = "") -> tuple[str, dict]:
+    return ("sign", {"sign": sign, "detail": detail})
+
+
+def _step(kind: str, title: str, text: str = "") -> tuple[str, dict]:
+    return ("step", {"kind": kind, "title": title, "text": text})
+
+
+STAFF_TITLE = "Handlekort for medarbejdere: bekymring for radikalisering"
+STAFF_SUMMARY = (
+    "Til dig, der i dit arbejde møder børn, unge eller voksne og bliver bekymret for, om en person "
+    "er på vej ind i et ekstremistisk miljø. Tegnene er ikke en tjekliste: det er flere tegn "
+    "sammen og forandring over tid, der giver grund til at handle."
+)
+STAFF_SIGNS_V1 = [
+    _sign(
+        "Ændret adfærd",
+        "Trækker sig fra skole, arbejde eller fritid, skifter påklædning eller symboler, bruger "
+        "meget tid i lukkede fora på nettet.",
+    ),
+    _sign(
+        "Nye relationer",
+        "Bryder med venner og familie og søger mod en ny, lukket gruppe, der kræver loyalitet.",
+    ),
+    _sign(
+        "Holdninger",
+        "Ser verden som »os og dem«, taler nedsættende om andre grupper eller afviser demokratiet.",
+    ),
+]
+STAFF_SIGNS_V2 = [
+    *STAFF_SIGNS_V1,
+    _sign(
+        "Accept af vold",
+        "Forsvarer vold som middel eller deler materiale, der hylder voldelige handlinger.",
+    ),
+]
+STAFF_STEPS_V1 = [
+    _step(
+        "leader",
+        "Tal med din leder",
+        "Del din bekymring med din nærmeste leder. Vurdér sammen, hvad I har set, og hvad næste "
+        "skridt er.",
+    ),
+    _step(
+        "infohus",
+        "Kontakt Infohuset",
+        "Infohuset rådgiver dig og hjælper med at vurdere bekymringen. Du behøver ikke være "
+        "sikker for at ringe.",
+    ),
+    _step(
+        "acute",
+        "Ved akut fare: ring 112",
+        "Er der fare for liv, eller er noget alvorligt ved at ske, så ring 112. Vil du tale med "
+        "politiet om en bekymring, så ring 114.",
+    ),
+]
+STAFF_STEPS_V2 = [
+    *STAFF_STEPS_V1,
+    _step(
+        "hotline",
+        "Den nationale hotline",
+        "Du kan også ringe til den nationale hotline mod radikalisering og ekstremisme, alle "
+        "dage kl. 8-22.",
+    ),
+]
+
+ACUTE_TITLE = "Akut: når der er fare"
+ACUTE_SUMMARY = "Når nogen truer med vold, eller når du oplever, at noget alvorligt er ved at ske."
+ACUTE_SIGNS = [
+    _sign(
+        "Konkrete trusler", "Nogen truer med at skade andre eller sig selv eller beskriver en plan."
+    ),
+    _sign("Våben eller forberedelser", "Taler om, viser eller skaffer våben eller materialer."),
+    _sign("Tidspunkt eller mål", "Nævner et bestemt sted, en bestemt person eller et tidspunkt."),
+]
+ACUTE_STEPS = [
+    _step(
+        "acute",
+        "Ring 112 med det samme",
+        "Bring dig selv og andre i sikkerhed. Sig, hvor du er, og hvad der sker.",
+    ),
+    _step("other", "Hold afstand", "Konfrontér ikke personen. Følg politiets anvisninger."),
+    _step("leader", "Orientér din leder", "Når faren er drevet over."),
+    _step("infohus", "Kontakt Infohuset bagefter", "Infohuset hjælper med opfølgningen."),
+]
+
+# Workplace hand-outs: (index among the municipality's workplaces, card, version, copies, days ago)
+WORKPLACE_HANDOUTS = [
+    (0, STAFF_SLUG, 1, 25, 240),  # still holds the superseded version 1
+    (1, STAFF_SLUG, 2, 30, 20),
+    (2, STAFF_SLUG, 1, 15, 200),
+    (2, STAFF_SLUG, 2, 15, 10),  # got the new version since
+    (3, ACUTE_SLUG, 1, 10, 30),
+]
+WORKPLACE_NOTE = "Til personalerummet (demo)"
+
+
+def _card_ensure(
+    *, slug, audience, org_unit, owner, title, summary, signs, steps, review_days, approver
+) -> tuple[ActionCard, int]:
+    card = ActionCard.objects.filter(slug=slug).first()
+    if card is not None:
+        return card, 0
+    card = services.card_create(
+        slug=slug,
+        audience=audience,
+        org_unit=org_unit,
+        owner=owner,
+        title=title,
+        summary=summary,
+        signs=signs,
+        steps=steps,
+        review_date=timezone.localdate() + dt.timedelta(days=review_days),
+        by=owner,
+    )
+    services.version_approve(version=card.versions.get(), by=approver)
+    card.refresh_from_db()
+    return card, 2
 
 
 def cards_demo_load(
@@ -12,4 +154,118 @@ def cards_demo_load(
 ) -> int:
     """Create the demo municipality's two Action Cards and their distributions; return how many
     rows were created (0 on a second run)."""
-    return 0
+    created = 0
+    with transaction.atomic():
+        municipality = OrgUnit.objects.get(code=MUNICIPALITY)
+        author = User.objects.get(email=AUTHOR_EMAIL)
+        approver = User.objects.get(email=APPROVER_EMAIL)
+
+        staff, count = _card_ensure(
+            slug=STAFF_SLUG,
+            audience=ActionCard.Audience.STAFF,
+            org_unit=municipality,
+            owner=author,
+            title=STAFF_TITLE,
+            summary=STAFF_SUMMARY,
+            signs=STAFF_SIGNS_V1,
+            steps=STAFF_STEPS_V1,
+            review_days=300,
+            approver=approver,
+        )
+        created += count
+        if not staff.versions.filter(number=2).exists():
+            draft = services.version_draft_create(card=staff, by=author)
+            services.version_update(
+                version=draft,
+                signs=STAFF_SIGNS_V2,
+                steps=STAFF_STEPS_V2,
+                review_date=timezone.localdate() + dt.timedelta(days=365),
+                change_note="Den nationale hotline og tegnet »accept af vold« er tilføjet.",
+                by=author,
+            )
+            services.version_approve(version=draft, by=approver)
+            staff.refresh_from_db()
+            created += 1
+        acute, count = _card_ensure(
+            slug=ACUTE_SLUG,
+            audience=ActionCard.Audience.ACUTE,
+            org_unit=municipality,
+            owner=author,
+            title=ACUTE_TITLE,
+            summary=ACUTE_SUMMARY,
+            signs=ACUTE_SIGNS,
+            steps=ACUTE_STEPS,
+            review_days=365,
+            approver=approver,
+        )
+        created += count
+
+        versions = {
+            (v.card.slug, v.number): v
+            for v in ActionCardVersion.objects.filter(
+                card__in=[staff, acute], status=ActionCardVersion.Status.APPROVED
+            ).select_related("card")
+        }
+        created += _meeting_distributions(past_meetings, versions)
+        created += _workplace_distributions(municipality, versions)
+
+        current = staff.current_version
+        for meeting in upcoming_meetings:
+            meeting.refresh_from_db()
+            if meeting.action_card_version_id is None and meeting.status in (
+                services.EDITABLE_STATUSES
+            ):
+                services.meeting_update(meeting=meeting, action_card_version=current, by=None)
+    return created
+
+
+def _meeting_distributions(past_meetings, versions) -> int:
+    """Each held or closed meeting handed out the staff card current then: the older half of
+    the season version 1, the recent half version 2; as many copies as people attended."""
+    done = [m for m in past_meetings if m.status in (Meeting.Status.HELD, Meeting.Status.CLOSED)]
+    done.sort(key=lambda m: m.starts_at)
+    recorded = set(
+        CardDistribution.objects.filter(meeting__in=done).values_list("meeting_id", flat=True)
+    )
+    created = 0
+    for index, meeting in enumerate(done):
+        if meeting.pk in recorded:
+            continue
+        quantity = card_selectors.suggested_quantity(meeting)
+        if quantity < 1:
+            continue
+        number = 1 if index < len(done) // 2 else 2
+        services.distribution_record(
+            version=versions[(STAFF_SLUG, number)], quantity=quantity, meeting=meeting, by=None
+        )
+        created += 1
+    return created
+
+
+def _workplace_distributions(municipality: OrgUnit, versions) -> int:
+    workplaces = list(
+        OrgUnit.objects.filter(
+            path__startswith=municipality.path, kind=OrgUnit.Kind.WORKPLACE
+        ).order_by("path")[:4]
+    )
+    created = 0
+    today = timezone.localdate()
+    for index, slug, number, copies, days_ago in WORKPLACE_HANDOUTS:
+        if index >= len(workplaces):
+            continue
+        version = versions[(slug, number)]
+        exists = CardDistribution.objects.filter(
+            meeting=None, org_unit=workplaces[index], version=version, note=WORKPLACE_NOTE
+        ).exists()
+        if exists:
+            continue
+        services.distribution_record(
+            version=version,
+            quantity=copies,
+            org_unit=workplaces[index],
+            handed_out_on=today - dt.timedelta(days=days_ago),
+            note=WORKPLACE_NOTE,
+            by=None,
+        )
+        created += 1
+    return created

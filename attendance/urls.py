@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attendance_views, views
+from . import attendance_views, booking_views, request_views, views
 
 app_name = "attendance"
 
@@ -11,7 +11,36 @@ urlpatterns = [
     path("<int:pk>/afmeld/", views.registration_cancel, name="registration_cancel"),
     path("<int:pk>/tjek-ind/<str:token>/", attendance_views.check_in, name="check_in"),
     # --- meeting requests (attendance.request_views) ---
+    path("anmodninger/", request_views.request_list, name="request_list"),
+    path("anmodninger/ny/", request_views.request_create, name="request_create"),
+    path("anmodninger/<int:pk>/", request_views.request_detail, name="request_detail"),
+    path(
+        "anmodninger/<int:pk>/accepter-forslag/",
+        request_views.request_proposal_accept,
+        name="request_proposal_accept",
+    ),
+    path(
+        "anmodninger/<int:pk>/afvis-forslag/",
+        request_views.request_proposal_decline,
+        name="request_proposal_decline",
+    ),
+    path(
+        "anmodninger/<int:pk>/traek-tilbage/",
+        request_views.request_withdraw,
+        name="request_withdraw",
+    ),
     # --- end meeting requests ---
     # --- booking seats for named staff (attendance.booking_views) ---
+    path("<int:pk>/tilmeld-medarbejdere/", booking_views.booking, name="booking"),
+    path(
+        "<int:pk>/tilmeld-medarbejdere/ny-kollega/",
+        booking_views.colleague_create,
+        name="booking_colleague_create",
+    ),
+    path(
+        "<int:pk>/tilmeld-medarbejdere/<int:registration_pk>/afmeld/",
+        booking_views.seat_cancel,
+        name="booking_seat_cancel",
+    ),
     # --- end booking ---
 ]

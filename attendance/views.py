@@ -64,6 +64,8 @@ def meeting_detail(request, pk: int):
         ),
         "cancellation_deadline": policy.cancellation_deadline(meeting),
         "started": timezone.now() >= meeting.starts_at,
+        # Booking seats for named staff (attendance.booking_views).
+        "may_book": policy.may_book_seats(request.user, meeting),
     }
     return TemplateResponse(request, "attendance/meeting_detail.html", context)
 

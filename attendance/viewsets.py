@@ -37,7 +37,7 @@ from lms.people.viewsets import (
     ServiceFormMixin,
 )
 
-from . import selectors, services
+from . import card_selectors, selectors, services
 from .models import Meeting
 from .permissions import meeting_permission_policy
 
@@ -115,6 +115,10 @@ class MeetingForm(WagtailAdminModelForm):
         self.fields["audience_units"].queryset = units
         self.fields["institution"].queryset = units.filter(kind=OrgUnit.Kind.INSTITUTION)
         self.fields["facilitators"].queryset = facilitator_choices(user).select_related("person")
+        # Only approved versions, of the cards the user may see (card_selectors decides).
+        self.fields["action_card_version"].queryset = card_selectors.versions_for_meetings(
+            user=user
+        )
 
     def validate_constraints(self):
         # The services check these with clear messages; the database keeps them as a backstop.

@@ -17,9 +17,53 @@ def register_meeting_viewset():
 
 
 # --- meeting requests: admin queue (attendance.request_admin) ---
+@hooks.register("register_admin_urls")
+def register_meeting_request_urls():
+    from django.urls import include, path
+
+    from .request_admin import admin_urlpatterns
+
+    return [path("meeting-requests/", include((admin_urlpatterns, "meeting_requests")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_meeting_request_menu_item():
+    from .request_admin import menu_item
+
+    return menu_item()
+
+
 # --- end meeting requests ---
 
+
 # --- Action Cards and distributions (attendance.card_admin) ---
+def _register_card_policies():
+    from .card_permissions import register
+
+    register()
+
+
+_register_card_policies()
+
+
+@hooks.register("register_admin_viewset")
+def register_card_viewsets():
+    from .card_admin import ActionCardViewSetGroup
+
+    return ActionCardViewSetGroup()
+
+
+CARD_LOG_ACTIONS = (
+    ("lms.actioncard.create", _("Create Action Card"), _("Action Card created")),
+    ("lms.actioncard.update", _("Edit Action Card"), _("Action Card details edited")),
+    ("lms.actioncard.version_create", _("Start new version"), _("New draft version started")),
+    ("lms.actioncard.edit", _("Edit draft version"), _("Draft version edited")),
+    ("lms.actioncard.approve", _("Approve version"), _("Version approved")),
+    ("lms.actioncard.discard", _("Discard draft"), _("Draft version discarded")),
+    ("lms.distribution.record", _("Record Action Cards handed out"), _("Distribution recorded")),
+    ("lms.distribution.update", _("Change distribution"), _("Distribution quantity changed")),
+    ("lms.distribution.delete", _("Delete distribution"), _("Distribution deleted")),
+)
 # --- end Action Cards ---
 
 
@@ -41,6 +85,32 @@ def register_attendance_log_actions(actions):
         ),
         ("lms.attendance.mark", _("Mark attendance"), _("Attendance marked")),
         ("lms.attendance.walk_in", _("Add walk-in"), _("Walk-in added")),
+        # meeting requests
+        ("lms.meetingrequest.create", _("Request a meeting"), _("Meeting requested")),
+        ("lms.meetingrequest.accept", _("Accept meeting request"), _("Meeting request accepted")),
+        ("lms.meetingrequest.propose", _("Propose another time"), _("Another time proposed")),
+        (
+            "lms.meetingrequest.proposal_accept",
+            _("Accept the proposed time"),
+            _("Proposed time accepted"),
+        ),
+        (
+            "lms.meetingrequest.proposal_decline",
+            _("Decline the proposed time"),
+            _("Proposed time declined"),
+        ),
+        (
+            "lms.meetingrequest.decline",
+            _("Decline meeting request"),
+            _("Meeting request declined"),
+        ),
+        (
+            "lms.meetingrequest.withdraw",
+            _("Withdraw meeting request"),
+            _("Meeting request withdrawn"),
+        ),
+        *CARD_LOG_ACTIONS,
+        ("lms.booking.create", _("Book seats for staff"), _("Seats booked for named staff")),
     ):
         actions.register_action(action, label, message)
 

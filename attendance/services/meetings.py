@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -101,7 +100,24 @@ def _deny() -> None:
 
 
 def _on_commit(func, **kwargs) -> None:
-    transaction.on_commit(partial(func, **kwargs))
+    # Whether to tell people is decided now, not at commit: a change made inside
+    # notifications.silenced() stays silent even when an outer transaction commits later.
+    notifications.after_commit(func, **kwargs)
+
+
+def _clock(now: datetime | None) -> datetime:
+    """The moment a service acts as of: the real time, or an earlier moment the caller names
+    (the demo loader builds a past season through these services). Never a later one: acting as
+    of a moment that has not come would let attendance, and the competence it earns, be recorded
+    for a meeting that has not taken place."""
+    real = timezone.now()
+    if now is None:
+        return real
+    if timezone.is_naive(now):
+        raise ValueError("now must be an aware datetime")
+    if now > real:
+        raise ValueError("now cannot be later than the current time")
+    return now
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -147,6 +163,12 @@ def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | 
         )
     if meeting.cancellation_cutoff_hours is None or meeting.cancellation_cutoff_hours < 0:
         add("cancellation_cutoff_hours", _("The cut-off cannot be negative."))
+    card_version = meeting.action_card_version
+    if card_version is not None and card_version.status != ActionCardVersion.Status.APPROVED:
+        add(
+            "action_card_version",
+            _("Only an approved version of an Action Card can be handed out at a meeting."),
+        )
     organiser = meeting.org_unit
     if by is not None and not policy.can(by, policy.Action.MEETING_MANAGE, organiser):
         add("org_unit", _("Choose an organising unit inside your area."))
@@ -284,8 +306,14 @@ def _transition(meeting: Meeting, *, by: User | None, allowed: tuple[str, ...]) 
 
 
 @transaction.atomic
-def meeting_publish(*, meeting: Meeting, by: User | None = None) -> Meeting:
-    """Draft -> published: people in the audience can now see it and sign up."""
+def meeting_publish(
+    *, meeting: Meeting, by: User | None = None, now: datetime | None = None
+) -> Meeting:
+    """Draft -> published: people in the audience can now see it and sign up.
+
+    `now` (default: the current time, never later) is the moment the meeting is published as
+    of: it must start after that moment."""
+    now = _clock(now)
     meeting = _transition(meeting, by=by, allowed=(S.DRAFT,))
     if not meeting.audience_units.exists() and meeting.institution_id is None:
         raise ValidationError(
@@ -295,7 +323,7 @@ def meeting_publish(*, meeting: Meeting, by: User | None = None) -> Meeting:
         raise ValidationError(
             {"venue": _("Give a venue or an online link before publishing.")}, code="no_place"
         )
-    if meeting.starts_at <= timezone.now():
+    if meeting.starts_at <= now:
         raise ValidationError(
             {"starts_at": _("A meeting in the past cannot be published.")}, code="in_past"
         )
@@ -325,10 +353,14 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by: User | None = None) -> 
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: Meeting, by: User | None = None) -> Meeting:
-    """Published -> held, once the meeting has started."""
+def meeting_mark_held(
+    *, meeting: Meeting, by: User | None = None, now: datetime | None = None
+) -> Meeting:
+    """Published -> held, once the meeting has started (as of `now`: default the current time,
+    never later)."""
+    now = _clock(now)
     meeting = _transition(meeting, by=by, allowed=(S.PUBLISHED,))
-    if timezone.now() < meeting.starts_at:
+    if now < meeting.starts_at:
         raise ValidationError(
             _("A meeting cannot be marked as held before it starts."), code="not_started"
         )
@@ -362,13 +394,21 @@ def _sign_up_error(meeting: Meeting, now: datetime) -> ValidationError | None:
 
 
 @transaction.atomic
-def registration_create(*, meeting: Meeting, person: Person, by: User | None) -> Registration:
+def registration_create(
+    *, meeting: Meeting, person: Person, by: User | None, now: datetime | None = None
+) -> Registration:
     """Sign `person` up: confirmed while seats are free, otherwise on the waiting list.
 
     Signing up twice returns the live registration unchanged. After a cancellation a new row is
     made (the cancelled one stays as history) at the end of the waiting list if it is full.
+
+    `now` (default: the current time, never later) is the moment of the sign-up: the meeting
+    must not have started by then, and it is the registration's `created_at`, hence its place
+    on the waiting list (seats go in the order of the calls, so a caller acting as of the past
+    signs people up in time order). Access is still asked of the policy as it stands; a person
+    signing themselves up must find the meeting open for sign-up at the current time too.
     """
-    now = timezone.now()
+    now = _clock(now)
     # Unlocked checks first: they decide nothing about seats.
     error = _sign_up_error(meeting, now)
     if error is not None:
@@ -653,10 +693,19 @@ def _check_people(meeting: Meeting, people: list[Person], *, by: User | None) ->
 
 @transaction.atomic
 def attendance_mark(
-    *, meeting: Meeting, person: Person, mark: str, method: str, by: User | None
+    *,
+    meeting: Meeting,
+    person: Person,
+    mark: str,
+    method: str,
+    by: User | None,
+    now: datetime | None = None,
 ) -> Attendance:
-    """Mark one person's attendance (a facilitator of the meeting or its manager)."""
-    now = timezone.now()
+    """Mark one person's attendance (a facilitator of the meeting or its manager).
+
+    `now` (default: the current time, never later) is the moment of marking: attendance must
+    be open by then (from 30 minutes before the start), and it is the row's `marked_at`."""
+    now = _clock(now)
     meeting = _attendance_begin(meeting, by=by, now=now)
     _check_people(meeting, [person], by=by)
     return _mark(meeting=meeting, person=person, mark=mark, method=method, by=by, now=now)
@@ -664,10 +713,18 @@ def attendance_mark(
 
 @transaction.atomic
 def attendance_mark_many(
-    *, meeting: Meeting, marks: dict[Person, str], method: str, by: User | None
+    *,
+    meeting: Meeting,
+    marks: dict[Person, str],
+    method: str,
+    by: User | None,
+    now: datetime | None = None,
 ) -> list[Attendance]:
-    """Mark several people at once (the sheet, the import): all or nothing."""
-    now = timezone.now()
+    """Mark several people at once (the sheet, the import): all or nothing.
+
+    `now` (default: the current time, never later) is the moment of marking, as in
+    attendance_mark."""
+    now = _clock(now)
     meeting = _attendance_begin(meeting, by=by, now=now)
     _check_people(meeting, list(marks), by=by)
     return [

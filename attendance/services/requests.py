@@ -184,7 +184,7 @@ def request_withdraw(*, request: MeetingRequest, by: User | None) -> MeetingRequ
 
 
 def request_default_title(meeting_request: MeetingRequest) -> str:
-    """"Informationsmøde: Hjørring Gymnasium", in the installation's language (it is stored)."""
+    """ "Informationsmøde: Hjørring Gymnasium", in the installation's language (it is stored)."""
     with translation.override(settings.LANGUAGE_CODE):
         return _("%(kind)s: %(unit)s") % {
             "kind": Meeting.Kind(meeting_request.kind).label,

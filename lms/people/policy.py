@@ -50,6 +50,13 @@ class Action(StrEnum):
     DISTRIBUTION_VIEW = "distribution.view"
     DISTRIBUTION_RECORD = "distribution.record"
     # --- end Action Cards ---
+    # --- courses (issue 4) ---
+    # --- end courses ---
+    # --- page editing ---
+    # Author the Wagtail pages (and upload images and documents) of the sites whose home page
+    # belongs to a unit in scope; lms.site.editors turns it into Wagtail group permissions.
+    PAGE_EDIT = "page.edit"
+    # --- end page editing ---
 
 
 STAFF_ROLES = frozenset(Role)
@@ -655,6 +662,12 @@ def may_book_person(user, *, meeting, person: Person) -> bool:
     return bookable_people(user, meeting).filter(pk=person.pk).exists()
 
 
+def new_colleague_units(user, meeting) -> QuerySet[OrgUnit]:
+    """Where a booker may add a new colleague to the roster and book them: a bookable unit
+    (bookable_units) in which they also manage the roster (PERSON_MANAGE)."""
+    return bookable_units(user, meeting).filter(scope_q(user, Action.PERSON_MANAGE, "path"))
+
+
 def is_booker_for(user, registration) -> bool:
     """Does `user` book seats for the registration's person (MEETING_BOOK over their unit)?
     Whether or not the person is still active or in the audience: a booker cancels the seat of a
@@ -697,3 +710,123 @@ def distributions_visible_to(user, distributions: QuerySet) -> QuerySet:
 
 
 # --- end Action Cards ---
+
+# --- courses (issue 4) ---------------------------------------------------------------------------
+# A course page (courses.CoursePage) is for an audience like a meeting's: audience_units (M2M, each
+# covers its subtree; none = everyone) and job_categories (M2M, none = every category). Like the
+# meeting functions, these take the rows duck-typed: the core imports no feature app.
+
+
+def _course_audience_q(model, person: Person) -> Q:
+    """Courses whose audience holds `person`, as Exists subqueries (one query however many)."""
+    from django.db.models import Exists, OuterRef
+
+    units = model.audience_units.through.objects.filter(coursepage=OuterRef("pk"))
+    categories = model.job_categories.through.objects.filter(coursepage=OuterRef("pk"))
+    unit_match = ~Exists(units) | Exists(
+        units.filter(orgunit__path__in=_ancestor_paths(person.org_unit.path))
+    )
+    job_match = ~Exists(categories)
+    if person.job_category_id is not None:
+        job_match |= Exists(categories.filter(jobcategory_id=person.job_category_id))
+    return unit_match & job_match
+
+
+def courses_for_person(person: Person | None, courses: QuerySet) -> QuerySet:
+    """The live courses of `courses` that `person` (an active roster entry) may take."""
+    if person is None or not person.active:
+        return courses.none()
+    return courses.filter(_course_audience_q(courses.model, person), live=True)
+
+
+def person_may_take_course(person: Person | None, course) -> bool:
+    """One query: the course is live and `person` is active and in its audience."""
+    if person is None or not course.live:
+        return False
+    return courses_for_person(person, type(course)._default_manager.filter(pk=course.pk)).exists()
+
+
+def may_take_course(user, course) -> bool:
+    """A signed-in user takes a course as their own active roster entry, in its audience."""
+    if not getattr(user, "is_active", False):
+        return False
+    return person_may_take_course(person_of(user), course)
+
+
+def is_own_enrolment(user, enrolment) -> bool:
+    """A learner's progress, attempts and results are theirs alone on the learning pages."""
+    own = person_of(user)
+    return own is not None and own.pk == enrolment.person_id
+
+
+# --- end courses ---
+
+# --- certificates, recertification, team (issue 4) ------------------------------------------------
+# A certificate (a course completion) and a piece of evidence are the person's own: they, and staff
+# who may see that person's evidence (EVIDENCE_VIEW over their unit), may open them. A manager
+# (the user linked to the Person that others name as `manager`) sees their active direct reports'
+# status per required competence, and nobody else's: no role needed, and no role widens it.
+
+
+def may_view_person_evidence(user, person: Person) -> bool:
+    """The person themselves, or staff with EVIDENCE_VIEW over the person's unit."""
+    if not getattr(user, "is_active", False):
+        return False
+    own = person_of(user)
+    if own is not None and own.pk == person.pk:
+        return True
+    return can(user, Action.EVIDENCE_VIEW, person)
+
+
+def team_members(user) -> QuerySet[Person]:
+    """The active, not anonymised direct reports of the user's own (active) roster entry."""
+    own = person_of(user) if getattr(user, "is_active", False) else None
+    if own is None:
+        return Person.objects.none()
+    return Person.objects.filter(manager=own, active=True, anonymised_at__isnull=True)
+
+
+def may_view_team(user) -> bool:
+    """Someone who manages at least one active person. One query at most."""
+    return team_members(user).exists()
+
+
+# --- end certificates, recertification, team ---
+
+# --- page editing --------------------------------------------------------------------------------
+# Coordinators hold PAGE_EDIT already (frozenset(Action) above); no other role writes pages.
+# Wagtail checks pages and collections against groups, not against this module, so lms.site.editors
+# keeps one group per site whose members are role_holders_by_unit(PAGE_EDIT, ...): the batched
+# inverse of `can` below, read in one query for every site at once.
+
+
+def role_holders_by_unit(
+    action: Action, *, units: list[OrgUnit], user_ids=None
+) -> dict[int, set[int]]:
+    """For each unit, the ids of the users whose roles let them do `action` there.
+
+    The same rule as users_with(action, obj=unit), superusers aside (they need no role): an
+    assignment granting `action` on the unit or above it, held by an active user whose roster
+    entry has not left. `user_ids` limits the answer to those users. One query.
+    """
+    granting = [role for role, actions in GRANTS.items() if action in actions]
+    result: dict[int, set[int]] = {unit.pk: set() for unit in units}
+    if not units or not granting:
+        return result
+    ancestors = {path for unit in units for path in _ancestor_paths(unit.path)}
+    rows = RoleAssignment.objects.filter(
+        Q(user__person__isnull=True) | Q(user__person__active=True),
+        role__in=granting,
+        org_unit__path__in=sorted(ancestors),
+        user__is_active=True,
+        user__is_superuser=False,
+    )
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=sorted(user_ids))
+    holders = list(rows.values_list("user_id", "org_unit__path").distinct())
+    for unit in units:
+        result[unit.pk] = {user for user, path in holders if unit.path.startswith(path)}
+    return result
+
+
+# --- end page editing ---

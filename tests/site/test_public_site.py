@@ -25,6 +25,7 @@ def front_end_urls():
         reverse("account_login"),
         reverse("account_signup"),
         reverse("account_reset_password"),
+        reverse("cards:list"),
     ]
 
 
@@ -122,6 +123,8 @@ def test_every_front_end_page_leads_to_the_concern_page_and_the_accessibility_st
     assert ACCESSIBILITY_LINK.search(html), f"no accessibility link on {url}"
     assert ACCESSIBILITY_LINK.search(html).group(1) == "/tilgaengelighedserklaering/"
     assert "Mette Sørensen" in html  # the Infohus contacts in the footer
+    # The Action Cards (what to look for, what to do) are one click away for everyone.
+    assert f'href="{reverse("cards:list")}"' in html
 
 
 def test_signed_in_pages_have_the_concern_link_too(client, seeded_site):
