@@ -527,6 +527,8 @@ def demo_data_load() -> DemoResult:
             infohus_name="Infohus Hjørring",
             organisation_name="Hjørring Kommune",
             contacts=site_contacts(),
+            # The coordinators of the municipality edit its site (lms.site.editors).
+            org_unit=units[MUNICIPALITY],
         )
         result.site_changes = seeded.created
     return result

@@ -41,6 +41,7 @@ from wagtail.models import ModelLogEntry
 
 from . import policy
 from .models import JobCategory, OrgUnit, Person, User
+from .signals import roles_changed_for_people
 
 Source = str | os.PathLike | bytes | IO[bytes] | pd.DataFrame
 
@@ -1033,6 +1034,10 @@ class _RosterPlan:
                 Person.objects.filter(pk__in=chunk, active=True).update(
                     active=False, left_on=today, updated_at=now
                 )
+        # The roles of people who left stop counting; those of people who came back count again.
+        returning = [row.existing.pk for row, changed in self.updates if "active" in changed]
+        if self.leaving or returning:
+            roles_changed_for_people([p.pk for p in self.leaving] + returning)
 
         self._audit(by=by, now=now, new_people=new_people)
 

@@ -23,6 +23,7 @@ from wagtail import log_actions
 
 from . import policy
 from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
+from .signals import roles_changed_send
 
 # Person fields whose values are personal data: the audit log names them, never their values.
 PERSON_PERSONAL_FIELDS = frozenset({"name", "email", "employee_number"})
@@ -154,6 +155,8 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, by: User | None 
             raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
         unit.move(new_parent, pos="sorted-child")
     unit = OrgUnit.objects.get(pk=unit.pk)
+    # The assignments above the unit's old and new place now cover something else.
+    roles_changed_send(user_ids=None)
     _log(
         unit,
         "lms.orgunit.move",
@@ -314,6 +317,9 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
         return person
     _validate_person(person)
     person.save()
+    if "active" in changed["fields"] and person.user_id is not None:
+        # Roles of someone who left stop counting (policy._assignments); they count again on return.
+        roles_changed_send(user_ids=[person.user_id])
     _log(person, "lms.person.update", by=by, title=_person_title(person), data=changed)
     return person
 
@@ -328,6 +334,8 @@ def person_mark_left(*, person: Person, left_on: dt.date, by: User | None = None
     person.active = False
     person.left_on = left_on
     person.save(update_fields=["active", "left_on", "updated_at"])
+    if person.user_id is not None:
+        roles_changed_send(user_ids=[person.user_id])
     _log(
         person,
         "lms.person.mark_left",
@@ -411,6 +419,7 @@ def _users_anonymise(user_ids: list[int], *, by: User | None) -> None:
             },
         )
         assignment.delete()
+    roles_changed_send(user_ids=user_ids)
 
 
 def people_anonymise_expired(*, today: dt.date, by: User | None = None) -> int:
@@ -488,6 +497,7 @@ def role_assignment_create(
         raise ValidationError(_("This user already holds this role over this unit."))
     assignment = RoleAssignment.objects.create(user=user, role=role, org_unit=org_unit)
     policy.forget(user)
+    roles_changed_send(user_ids=[user.pk])
     _log(
         assignment,
         "lms.role.create",
@@ -512,3 +522,4 @@ def role_assignment_delete(*, assignment: RoleAssignment, by: User | None = None
     _log(assignment, "lms.role.delete", by=by, title=title, data=data)
     assignment.delete()
     policy.forget(assignment.user)
+    roles_changed_send(user_ids=[assignment.user_id])

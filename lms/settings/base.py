@@ -196,6 +196,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.send_due_reminders",
         "schedule": crontab(minute=5),
     },
+    # Recertification: 60 and 30 days before evidence runs out, and the manager once it has.
+    "competence-send-expiry-reminders": {
+        "task": "lms.competence.send_expiry_reminders",
+        "schedule": crontab(hour=7, minute=20),
+    },
+    # A safety net: roles_changed keeps the site editors' groups in step as roles change.
+    "site-sync-editor-groups": {
+        "task": "lms.site.sync_editor_groups",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # --- Authentication (django-allauth is the only way in) ------------------------------------------
@@ -236,6 +246,8 @@ ACCOUNT_RATE_LIMITS = {
     # A meeting's check-in page asks people without an account for their registered email:
     # failed guesses are limited, so the page cannot be used to find out who signed up.
     "attendance_check_in_failed": "10/10m/ip",
+    # The public certificate check: unknown codes are limited, so codes cannot be guessed.
+    "certificate_verify_failed": "10/10m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Infohus LMS")

@@ -6,3 +6,9 @@ class SiteConfig(AppConfig):
     name = "lms.site"
     label = "site"
     verbose_name = _("Public site")
+
+    def ready(self):
+        # Page editors follow role assignments (lms.site.editors).
+        from .receivers import connect
+
+        connect()

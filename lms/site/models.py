@@ -9,7 +9,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
@@ -20,8 +20,22 @@ class HomePage(Page):
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    # Whoever may edit pages over this unit (policy.Action.PAGE_EDIT) edits this site's pages:
+    # lms.site.editors keeps the Wagtail group that grants it.
+    org_unit = models.ForeignKey(
+        "people.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Infohus unit"),
+        help_text=_("The Infohus unit whose site this is: its coordinators edit the site's pages."),
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    # Only a superuser re-points a site (the editors' own form leaves the field out): an editor
+    # could otherwise hand their site to another municipality's coordinators.
+    settings_panels = [*Page.settings_panels, FieldPanel("org_unit", permission="superuser")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
 
     # A home page is the root of a Site, so it lives directly under Wagtail's tree root.
@@ -39,6 +53,20 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["menu_pages"] = self.get_children().live().public().in_menu().specific()
         return context
+
+    def permissions_for_user(self, user):
+        return HomePagePermissionTester(user, self)
+
+
+class HomePagePermissionTester(PagePermissionTester):
+    """A site's editors edit and publish its home page, but only a superuser deletes or moves it:
+    deleting the root page of a site deletes the Site with it."""
+
+    def can_delete(self, ignore_bulk=False):
+        return bool(self.user.is_active and self.user.is_superuser and super().can_delete())
+
+    def can_move(self):
+        return bool(self.user.is_active and self.user.is_superuser and super().can_move())
 
 
 class InformationPage(Page):

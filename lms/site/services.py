@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from lms.people.models import OrgUnit
+
 from .models import HomePage, InfohusContact, InfohusSettings, InformationPage
 from .selectors import ACCESSIBILITY_SLUG, CONCERN_SLUG
 
@@ -207,9 +209,13 @@ def site_seed(
     infohus_name: str = "Infohus",
     organisation_name: str = "Kommunen",
     contacts: Sequence[ContactData] = (),
+    org_unit: OrgUnit | None = None,
 ) -> SiteSeedResult:
     """Give a site its Danish home page, the "Er du bekymret?" and accessibility pages, and fill
-    empty settings. Idempotent: pages and contacts that exist are left as editors made them."""
+    empty settings. Idempotent: pages and contacts that exist are left as editors made them.
+
+    `org_unit` is the Infohus unit whose site this is (its coordinators become the site's
+    editors, see lms.site.editors); it is set on a home page that has none yet."""
     created: list[str] = []
     if site is None:
         site = Site.objects.filter(is_default_site=True).first()
@@ -231,6 +237,7 @@ def site_seed(
             slug=HOME_SLUG,
             intro=content["intro"],
             body=json.dumps(content["body"]),
+            org_unit=org_unit,
         )
         tree_root = Page.get_first_root_node()
         if tree_root.get_children().filter(slug=HOME_SLUG).exists():
@@ -244,6 +251,12 @@ def site_seed(
         # Only Wagtail's own placeholder is removed; a real page someone made is kept.
         if _is_wagtail_welcome_page(old) and not Site.objects.filter(root_page=old).exists():
             old.delete()
+
+    if org_unit is not None and home.org_unit_id is None:
+        home.org_unit = org_unit
+        # Only the live row's field: the editors' revisions are not rewritten.
+        home.save(update_fields=["org_unit"])
+        created.append(f"home page unit {org_unit.code!r}")
 
     def child(slug: str) -> InformationPage | None:
         return InformationPage.objects.child_of(home).filter(slug=slug).first()
