@@ -32,6 +32,13 @@ INSTITUTION = "institution@demo.infohus.dk"
 SIGNS_NAME = "Kender bekymringstegn"
 
 
+def _weekday(day: dt.date) -> dt.date:
+    """The day, or the Monday after it: the demo's meetings are held on working days."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
@@ -84,7 +91,7 @@ def requests_demo_load() -> int:
             message="Dialogmøde for udskolingens lærere efter en konkret episode i en klasse.",
             by=department,
         )
-        proposed_day = today + dt.timedelta(days=31)
+        proposed_day = _weekday(today + dt.timedelta(days=31))
         services.request_propose(
             request=proposed,
             starts_at=_at(proposed_day, 14),
@@ -103,7 +110,7 @@ def requests_demo_load() -> int:
             message="Dialogmøde for studievejlederne.",
             by=institution,
         )
-        accepted_day = today + dt.timedelta(days=10)
+        accepted_day = _weekday(today + dt.timedelta(days=10))
         services.request_accept(
             request=accepted,
             by=coordinator,
