@@ -492,5 +492,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Wagtail's search-index and reference-index updates run as django-tasks; each one logs
+        # two INFO lines (thousands while loading the demo). Failures are still logged.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
