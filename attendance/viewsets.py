@@ -350,6 +350,7 @@ class MeetingViewSet(ScopedViewSet):
         "confirmed_count",
         "cancellation_cutoff_hours",
         "competence",
+        "action_card_version",
         "facilitators",
     ]
 

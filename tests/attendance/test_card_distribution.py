@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -296,3 +297,18 @@ def test_demo_cards(db, make_meeting, make_employee, mailoutbox):
     before = (CardDistribution.objects.count(), ActionCardVersion.objects.count())
     assert cards_demo_load(past_meetings=past, upcoming_meetings=upcoming) == 0
     assert (CardDistribution.objects.count(), ActionCardVersion.objects.count()) == before
+
+
+def test_meeting_page_in_the_admin_names_the_card_version_handed_out(
+    client, tree, make_meeting, make_card, coordinators, mfa
+):
+    card = make_card()
+    meeting = make_meeting(
+        tree["HJ"], audience=[tree["HJ"]], action_card_version=card.current_version
+    )
+    coordinator = coordinators["author"]
+    mfa(coordinator)
+    client.force_login(coordinator)
+    html = client.get(reverse("meetings:inspect", args=[meeting.pk])).content.decode()
+    assert "Handlekort, der udleveres" in html
+    assert str(card.current_version) in html
