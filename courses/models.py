@@ -42,6 +42,12 @@ class CourseIndexPage(Page):
         verbose_name = _("course catalogue")
         verbose_name_plural = _("course catalogues")
 
+    def serve(self, request, *args, **kwargs):
+        # The catalogue for the person asking: courses.views decides what they see.
+        from .views import course_index_page
+
+        return course_index_page(request, self)
+
 
 class CoursePage(Page):
     summary = models.TextField(_("summary"), max_length=600)
@@ -72,7 +78,7 @@ class CoursePage(Page):
         verbose_name=_("competence earned"),
     )
     required = models.BooleanField(
-        _("required"),
+        _("required course"),
         default=False,
         help_text=_("Shown first in the catalogue of its audience."),
     )
@@ -111,6 +117,12 @@ class CoursePage(Page):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
 
+    def serve(self, request, *args, **kwargs):
+        # Lessons, progress and the quiz are only for the course's audience (courses.views).
+        from .views import course_page
+
+        return course_page(request, self)
+
 
 class LessonPage(Page):
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
@@ -124,6 +136,12 @@ class LessonPage(Page):
     class Meta:
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
+
+    def serve(self, request, *args, **kwargs):
+        # Signed-in members of the course's audience only (courses.views).
+        from .views import lesson_page
+
+        return lesson_page(request, self)
 
 
 class Enrolment(models.Model):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("lms.people.urls")),
     path("moeder/", include("attendance.urls", namespace="attendance")),
     path("mine-kompetencer/", include("lms.competence.urls")),
+    path("laering/", include("courses.urls", namespace="courses")),
     # Action Cards' public pages: the address printed as a QR code on every paper card.
     path("handlekort/", include("attendance.card_urls", namespace="cards")),
 ]

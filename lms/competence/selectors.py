@@ -179,6 +179,32 @@ def competence_status_for_subtree(
     return {person: _statuses(person, requirements, best, today) for person in people}
 
 
+def competence_status_for_people(
+    *, people: QuerySet[Person], today: dt.date | None = None
+) -> dict[Person, list[CompetenceStatus]]:
+    """For each person of `people` (any units): their status per required competence.
+
+    Four queries however many people: the people (with their units), the requirements that can
+    apply to any of their units (with their job categories), and one aggregate over the evidence.
+    """
+    today = today or timezone.localdate()
+    people_list = list(people.select_related("org_unit", "job_category").order_by("name", "pk"))
+    if not people_list:
+        return {}
+    paths = {p for person in people_list for p in _ancestor_paths(person.org_unit.path)}
+    requirements = _requirements(Q(org_unit__path__in=sorted(paths)))
+    best: dict[tuple[int, int], Best] = {}
+    if requirements:
+        best = _best_evidence(
+            Evidence.objects.filter(
+                person_id__in=[person.pk for person in people_list],
+                competence_id__in={r.competence_id for r in requirements},
+            ),
+            today,
+        )
+    return {person: _statuses(person, requirements, best, today) for person in people_list}
+
+
 def evidence_for_person(*, person: Person) -> QuerySet[Evidence]:
     """All the person's evidence, voided rows included (the ledger is theirs to see)."""
     return (

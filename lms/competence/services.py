@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -336,3 +337,127 @@ def evidence_void(*, evidence: Evidence, reason: str, by: User | None = None) ->
         },
     )
     return evidence
+
+
+# --- External courses (CDE / formerly NCFE, SIRI, Infohus Nordjylland) ----------------------------
+
+EXTERNAL_SOURCES = (
+    Evidence.Source.EXTERNAL_CDE,
+    Evidence.Source.EXTERNAL_SIRI,
+    Evidence.Source.EXTERNAL_INFOHUS_NORD,
+)
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+# What a certificate file may be, told by its first bytes (never by its name or the browser's
+# content type, which the uploader controls): extension and content type it is stored and served as.
+ATTACHMENT_TYPES = (
+    (b"%PDF-", "pdf", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
+)
+EXTERNAL_REFERENCE_MAX_LENGTH = 150
+
+
+def attachment_type(head: bytes) -> tuple[str, str] | None:
+    """(extension, content type) of a PDF, PNG or JPEG file starting with `head`; else None."""
+    for magic, extension, content_type in ATTACHMENT_TYPES:
+        if head.startswith(magic):
+            return extension, content_type
+    return None
+
+
+def attachment_validate(attachment) -> str:
+    """Check an uploaded certificate file; its extension by content. Raises a ValidationError."""
+    size = getattr(attachment, "size", None)
+    if size is None:
+        attachment.seek(0, 2)
+        size = attachment.tell()
+    if size == 0:
+        raise ValidationError({"attachment": _("The file is empty.")})
+    if size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"attachment": _("The file is larger than 5 MB.")})
+    attachment.seek(0)
+    kind = attachment_type(attachment.read(16))
+    attachment.seek(0)
+    if kind is None:
+        raise ValidationError({"attachment": _("The file must be a PDF, PNG or JPEG file.")})
+    return kind[0]
+
+
+def external_reference(*, source: str, reference: str, achieved_on: dt.date) -> str:
+    """The ledger's source_reference of an external course: the same course from the same
+    provider counts once. Without a reference from the provider, the provider and the date."""
+    return f"{source}:{reference.strip() or achieved_on.isoformat()}"
+
+
+def evidence_record_external(
+    *,
+    person: Person,
+    competence: Competence,
+    source: str,
+    achieved_on: dt.date,
+    reference: str = "",
+    attachment=None,
+    by: User | None = None,
+) -> tuple[Evidence, bool]:
+    """Record an external course (with its certificate file, when handed in) as evidence.
+
+    Idempotent by provider and reference: recording the same course again returns the row
+    already there and (False) writes nothing. Returns (evidence, created)."""
+    policy.require(by, A.EVIDENCE_RECORD, person)
+    errors = {}
+    reference = (reference or "").strip()
+    if source not in EXTERNAL_SOURCES:
+        errors["source"] = _("Choose CDE, SIRI or Infohus Nordjylland.")
+    if achieved_on > timezone.localdate():
+        errors["achieved_on"] = _("The date cannot be in the future.")
+    if len(reference) > EXTERNAL_REFERENCE_MAX_LENGTH:
+        errors["reference"] = _("The reference is longer than %(limit)d characters.") % {
+            "limit": EXTERNAL_REFERENCE_MAX_LENGTH
+        }
+    if not competence.active:
+        errors["competence"] = _("This competence is no longer in use.")
+    if not person.active:
+        errors["person"] = _("This person has left.")
+    extension = None
+    if attachment is not None:
+        try:
+            extension = attachment_validate(attachment)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    source_reference = external_reference(
+        source=source, reference=reference, achieved_on=achieved_on
+    )
+    with transaction.atomic():
+        # Two coordinators recording the same course for the same person at once: the second
+        # waits here and then finds the first one's row.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        existing = (
+            Evidence.objects.valid()
+            .filter(person=person, competence=competence, source_reference=source_reference)
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        evidence = evidence_record(
+            person=person,
+            competence=competence,
+            source=source,
+            source_reference=source_reference,
+            achieved_on=achieved_on,
+            by=by,
+        )
+        if attachment is not None:
+            # A random name: the uploader's file name may carry personal data.
+            evidence.attachment.save(f"{uuid.uuid4().hex}.{extension}", attachment, save=False)
+            Evidence.objects.filter(pk=evidence.pk).update(attachment=evidence.attachment.name)
+            _log(
+                evidence,
+                "lms.evidence.attach",
+                by=by,
+                title=_evidence_title(evidence),
+                data={"person_id": person.pk, "attachment": True},
+            )
+    return evidence, True

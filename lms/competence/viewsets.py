@@ -28,6 +28,7 @@ from lms.people.viewsets import (
 )
 
 from . import services
+from .evidence_admin import EvidenceViewSet
 from .models import Competence, Requirement
 
 # --- Forms --------------------------------------------------------------------------------------
@@ -183,4 +184,4 @@ class CompetenceViewSetGroup(ModelViewSetGroup):
     menu_label = _("Competences")
     menu_icon = "success"
     menu_order = 260
-    items = (CompetenceViewSet, RequirementViewSet)
+    items = (CompetenceViewSet, RequirementViewSet, EvidenceViewSet)

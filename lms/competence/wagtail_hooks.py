@@ -26,5 +26,6 @@ def register_competence_log_actions(actions):
         ("lms.requirement.delete", _("Delete requirement"), _("Requirement deleted")),
         ("lms.evidence.record", _("Record evidence"), _("Evidence recorded")),
         ("lms.evidence.void", _("Void evidence"), _("Evidence voided")),
+        ("lms.evidence.attach", _("Attach certificate file"), _("Certificate file attached")),
     ]:
         actions.register_action(action, label, message)

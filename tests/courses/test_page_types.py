@@ -47,10 +47,10 @@ def _question(kind, *answers):
 @pytest.mark.parametrize(
     ("kind", "answers", "message"),
     [
-        ("single", [("A", True), ("B", True)], "exactly one"),
-        ("single", [("A", False), ("B", False)], "exactly one"),
-        ("true_false", [("Sandt", True), ("Falsk", False), ("Ved ikke", False)], "two answers"),
-        ("multiple", [("A", False), ("B", False)], "at least one"),
+        ("single", [("A", True), ("B", True)], "præcis ét svar"),
+        ("single", [("A", False), ("B", False)], "præcis ét svar"),
+        ("true_false", [("Sandt", True), ("Falsk", False), ("Ved ikke", False)], "to svar"),
+        ("multiple", [("A", False), ("B", False)], "mindst ét svar"),
     ],
 )
 def test_question_rules(kind, answers, message):

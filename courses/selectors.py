@@ -1,0 +1,371 @@
+"""Reads of the learning data that the pages and the services share.
+
+Every list here is built in a fixed number of queries however many courses, lessons, enrolments
+and completions there are: the lessons of all listed courses in one query, the person's enrolments,
+lesson progress and completions in one query each, and the person's requirement status (the
+competence ledger's own few queries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from wagtail.models import Revision
+
+from lms.competence.selectors import Status, competence_status_for_person
+from lms.people import policy
+from lms.people.models import Person
+
+from .blocks import QuestionBlock
+from .models import (
+    Completion,
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+    QuizAttempt,
+)
+
+# A completion may be renewed from this many days before it runs out (recertification).
+RECERTIFY_WITHIN_DAYS = 60
+
+
+# --- Quiz questions of a revision ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    text: str
+    choices: tuple[Choice, ...]
+
+    @property
+    def choice_ids(self) -> set[str]:
+        return {choice.id for choice in self.choices}
+
+    @property
+    def correct_ids(self) -> set[str]:
+        return {choice.id for choice in self.choices if choice.correct}
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind == QuestionBlock.MULTIPLE
+
+    def choice(self, choice_id: str) -> Choice:
+        return next(choice for choice in self.choices if choice.id == choice_id)
+
+
+def quiz_questions(revision: Revision) -> dict[str, Question]:
+    """The questions of a course revision by block id, in the editor's order. No query: the
+    revision's stored content is read through the page's own StreamField block."""
+    raw = revision.content.get("quiz") or "[]"
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    stream = CoursePage._meta.get_field("quiz").stream_block.to_python(raw)
+    questions: dict[str, Question] = {}
+    for item in stream:
+        if item.block_type != "question":
+            continue
+        value = item.value
+        choices = tuple(
+            Choice(
+                id=child.id,
+                text=child.value["text"],
+                correct=bool(child.value["correct"]),
+                feedback=child.value.get("feedback") or "",
+            )
+            for child in value["choices"].bound_blocks
+        )
+        questions[item.id] = Question(
+            id=item.id, kind=value["kind"], text=value["question"], choices=choices
+        )
+    return questions
+
+
+def revision_pass_mark(revision: Revision, *, default: int) -> int:
+    """The pass mark the revision was published with: an attempt is judged by its own rules."""
+    value = revision.content.get("pass_mark")
+    return int(value) if value is not None else default
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[tuple[Question, list[Choice]]]:
+    """The attempt's questions and choices in the order the person was shown them."""
+    questions = quiz_questions(attempt.revision)
+    result = []
+    for row in attempt.layout:
+        question = questions.get(row["question"])
+        if question is None:
+            continue
+        by_id = {choice.id: choice for choice in question.choices}
+        result.append((question, [by_id[cid] for cid in row["choices"] if cid in by_id]))
+    return result
+
+
+# --- Lessons and progress -----------------------------------------------------------------------
+
+
+def course_lessons(course: CoursePage) -> list[LessonPage]:
+    """The live lessons of a course in page order (one query)."""
+    return list(LessonPage.objects.live().child_of(course).order_by("path"))
+
+
+def _lesson_ids_by_course(courses: list[CoursePage]) -> dict[int, list[int]]:
+    """course id -> its live lesson ids in page order, for many courses in one query."""
+    if not courses:
+        return {}
+    step = LessonPage.steplen
+    by_path = {course.path: course.pk for course in courses}
+    q = reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses))
+    result: dict[int, list[int]] = {course.pk: [] for course in courses}
+    for pk, path in LessonPage.objects.live().filter(q).order_by("path").values_list("pk", "path"):
+        course_id = by_path.get(path[:-step])
+        if course_id is not None:
+            result[course_id].append(pk)
+    return result
+
+
+def enrolment_for(*, person: Person | None, course: CoursePage) -> Enrolment | None:
+    if person is None:
+        return None
+    return Enrolment.objects.filter(person=person, course=course).first()
+
+
+def lessons_done_ids(*, enrolment: Enrolment | None) -> set[int]:
+    if enrolment is None:
+        return set()
+    return set(enrolment.lessons_done.values_list("lesson_id", flat=True))
+
+
+def resume_lesson(
+    *, lessons: list[LessonPage], done_ids: set[int], last_lesson_id: int | None
+) -> LessonPage | None:
+    """Where to go on: the first lesson not done after the last one worked on, else the first
+    not done at all; None when every lesson is done (the quiz is next)."""
+    ids = [lesson.pk for lesson in lessons]
+    start = ids.index(last_lesson_id) + 1 if last_lesson_id in ids else 0
+    for lesson in lessons[start:] + lessons[:start]:
+        if lesson.pk not in done_ids:
+            return lesson
+    return None
+
+
+# --- Attempts, cycles and completions -----------------------------------------------------------
+
+
+def latest_completion(*, enrolment: Enrolment) -> Completion | None:
+    return enrolment.completions.select_related("attempt").order_by("-completed_on", "-pk").first()
+
+
+def renewal_open(completion: Completion | None, *, today: dt.date | None = None) -> bool:
+    """May the course be taken (again)? Never completed, or the completion runs out within
+    RECERTIFY_WITHIN_DAYS days or has run out. A completion that never expires is final."""
+    if completion is None:
+        return True
+    if completion.valid_until is None:
+        return False
+    today = today or timezone.localdate()
+    return completion.valid_until - dt.timedelta(days=RECERTIFY_WITHIN_DAYS) <= today
+
+
+def cycle_attempts(*, enrolment: Enrolment, completion: Completion | None) -> QuerySet:
+    """The attempts of the current cycle: those after the latest completion. A renewal starts
+    with a fresh allowance of attempts."""
+    attempts = enrolment.attempts.all()
+    if completion is None:
+        return attempts
+    if completion.attempt_id is not None:
+        return attempts.filter(number__gt=completion.attempt.number)
+    return attempts.filter(started_at__gt=completion.created_at)
+
+
+def attempts_remaining(*, enrolment: Enrolment, course: CoursePage | None = None) -> int | None:
+    """Submitted attempts left in the current cycle; None when attempts are unlimited."""
+    course = course or enrolment.course
+    if course.attempts_allowed is None:
+        return None
+    completion = latest_completion(enrolment=enrolment)
+    used = (
+        cycle_attempts(enrolment=enrolment, completion=completion)
+        .filter(submitted_at__isnull=False)
+        .count()
+    )
+    return max(0, course.attempts_allowed - used)
+
+
+def open_attempt(*, enrolment: Enrolment | None) -> QuizAttempt | None:
+    if enrolment is None:
+        return None
+    return enrolment.attempts.filter(submitted_at__isnull=True).select_related("revision").first()
+
+
+def attempt_for_user(*, user, pk: int) -> QuizAttempt | None:
+    """A submitted or open attempt, only ever the user's own (None otherwise: a 404)."""
+    person = policy.person_of(user)
+    if person is None:
+        return None
+    return (
+        QuizAttempt.objects.select_related("revision", "enrolment__course")
+        .filter(pk=pk, enrolment__person=person)
+        .first()
+    )
+
+
+# --- The catalogue and "Min læring" -------------------------------------------------------------
+
+
+@dataclass
+class CourseEntry:
+    """One course as a person sees it in the catalogue or on Min læring."""
+
+    course: CoursePage
+    lessons_total: int = 0
+    lessons_done: int = 0
+    enrolment: Enrolment | None = None
+    completion: Completion | None = None
+    # From the person's requirement for the course's competence (None: no requirement).
+    status: str | None = None
+    status_valid_until: dt.date | None = None
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def required(self) -> bool:
+        """Flagged required by the editor, or it earns a competence the person must hold."""
+        return self.course.required or self.status is not None
+
+    @property
+    def due_on(self) -> dt.date | None:
+        """When the person must have it: now when the competence is missing, its expiry date
+        when expired or expiring. None when nothing is due."""
+        if self.status == Status.MISSING:
+            return self.today
+        if self.status in (Status.EXPIRED, Status.EXPIRING):
+            return self.status_valid_until
+        return None
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == Status.EXPIRED
+
+    @property
+    def completed(self) -> bool:
+        c = self.completion
+        return c is not None and (c.valid_until is None or c.valid_until >= self.today)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.enrolment is not None and self.completion is None
+
+    @property
+    def percent(self) -> int:
+        if not self.lessons_total:
+            return 0
+        return round(100 * self.lessons_done / self.lessons_total)
+
+
+def _entries(person: Person | None, courses: list[CoursePage], today: dt.date) -> list[CourseEntry]:
+    lessons = _lesson_ids_by_course(courses)
+    entries = {
+        c.pk: CourseEntry(course=c, lessons_total=len(lessons.get(c.pk, [])), today=today)
+        for c in courses
+    }
+    if person is None or not courses:
+        return list(entries.values())
+    for enrolment in Enrolment.objects.filter(person=person, course__in=list(entries)):
+        entries[enrolment.course_id].enrolment = enrolment
+    done = defaultdict(set)
+    for course_id, lesson_id in LessonProgress.objects.filter(
+        enrolment__person=person, enrolment__course__in=list(entries)
+    ).values_list("enrolment__course_id", "lesson_id"):
+        done[course_id].add(lesson_id)
+    for course_id, ids in done.items():
+        entries[course_id].lessons_done = len(ids & set(lessons.get(course_id, [])))
+    for completion in (
+        Completion.objects.filter(enrolment__person=person, enrolment__course__in=list(entries))
+        .annotate(for_course=F("enrolment__course_id"))
+        .order_by("-completed_on", "-pk")
+    ):
+        entry = entries[completion.for_course]
+        if entry.completion is None:
+            entry.completion = completion
+    statuses = {s.competence.pk: s for s in competence_status_for_person(person=person)}
+    for entry in entries.values():
+        status = statuses.get(entry.course.competence_id)
+        if status is not None:
+            entry.status, entry.status_valid_until = status.status, status.valid_until
+    return list(entries.values())
+
+
+def _sort_key(entry: CourseEntry):
+    return (not entry.required, entry.course.title.lower(), entry.course.pk)
+
+
+def catalogue_for(
+    *, index: CourseIndexPage, person: Person | None, today: dt.date | None = None
+) -> list[CourseEntry]:
+    """The live courses of a catalogue for `person` (their audience only), required first, then
+    by title. Without a person (a visitor who is not signed in): every live course, no progress.
+    """
+    today = today or timezone.localdate()
+    courses = CoursePage.objects.live().child_of(index)
+    if person is not None:
+        courses = policy.courses_for_person(person, courses)
+    return sorted(_entries(person, list(courses.order_by("path")), today), key=_sort_key)
+
+
+@dataclass(frozen=True)
+class MyLearning:
+    due: list[CourseEntry]
+    in_progress: list[CourseEntry]
+    completions: list[Completion]
+
+
+def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
+    """The person's own learning: what is due or overdue (required courses of their audience),
+    courses in progress with their progress, and every completion with its dates."""
+    today = today or timezone.localdate()
+    audience = policy.courses_for_person(person, CoursePage.objects.all())
+    courses = list(
+        CoursePage.objects.live()
+        .filter(Q(enrolments__person=person) | Q(pk__in=audience.values("pk")))
+        .annotate(in_audience=Exists(audience.filter(pk=OuterRef("pk"))))
+        .distinct()
+        .order_by("path")
+    )
+    entries = _entries(person, courses, today)
+    # Only courses of their audience are due: one they enrolled in before moving unit is not.
+    due = sorted(
+        (e for e in entries if e.required and not e.completed and e.course.in_audience),
+        key=lambda e: (e.due_on is None, e.due_on or today, e.course.title.lower()),
+    )
+    # A course renewed early is due (expiring) and in progress: list it once, under due.
+    due_ids = {e.course.pk for e in due}
+    in_progress = sorted(
+        (e for e in entries if e.in_progress and e.course.pk not in due_ids),
+        key=lambda e: e.enrolment.started_at,
+        reverse=True,
+    )
+    completions = list(
+        Completion.objects.filter(enrolment__person=person)
+        .select_related("enrolment__course")
+        .order_by("-completed_on", "-pk")
+    )
+    for completion in completions:
+        completion.expired = completion.valid_until is not None and completion.valid_until < today
+    return MyLearning(due=due, in_progress=in_progress, completions=completions)

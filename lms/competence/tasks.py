@@ -1,0 +1,20 @@
+"""Thin Celery tasks for recertification reminders; the work is in lms.competence.reminders."""
+
+from celery import shared_task
+
+from . import reminders
+
+
+@shared_task(name="lms.competence.send_expiry_reminders")
+def send_expiry_reminders() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): one task per reminder that is due. Running twice enqueues
+    twice; the ledger claim in reminders.reminder_send lets only one of them send."""
+    due = reminders.reminders_due()
+    for evidence_id, kind in due:
+        send_expiry_reminder.delay(evidence_id, kind)
+    return len(due)
+
+
+@shared_task(name="lms.competence.send_expiry_reminder")
+def send_expiry_reminder(evidence_id: int, kind: str) -> bool:
+    return reminders.reminder_send(evidence_id=evidence_id, kind=str(kind))

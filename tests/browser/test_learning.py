@@ -1,0 +1,133 @@
+"""An employee finds a required course in the catalogue, works through its lessons, fails the quiz
+(and is told how many attempts remain), passes it and sees the completion on Min læring, in a real
+browser, in Danish; axe-core finds no WCAG 2.1 A/AA violations on the way, the quiz included."""
+
+import pytest
+from playwright.sync_api import expect
+
+from courses.models import Completion
+from lms.competence.models import Evidence
+from tests.courses.learning_fixtures import catalogue_make, course_make, learner_make
+from tests.factories import CompetenceFactory, JobCategoryFactory, requirement
+
+from .conftest import PASSWORD, axe_violations, describe
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server answers from another thread, so the data must be committed.
+    pytest.mark.django_db(transaction=True),
+]
+
+REQUIRED = "Bekymringstegn i skolen"
+OPTIONAL = "Aaa: introduktion til Infohuset"
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/konto/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    nav = page.get_by_role("navigation", name="Hovedmenu")
+    expect(nav.get_by_role("button", name="Log ud")).to_be_visible()
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}:\n{describe(violations)}"
+
+
+def answer(page, *labels: str) -> None:
+    for label in labels:
+        page.get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Aflevér mine svar").click()
+
+
+def test_employee_completes_a_required_course(page, site, municipality):
+    school = municipality["HJK-BAG"]
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    competence = CompetenceFactory(code="BEKYMRING", name="Kender bekymringstegn")
+    requirement(competence=competence, org_unit=municipality["HJK"], job_categories=[teacher])
+    catalogue = catalogue_make()
+    course_make(catalogue, title=OPTIONAL, audience_units=[municipality["HJK"]])
+    course = course_make(
+        catalogue,
+        title=REQUIRED,
+        competence=competence,
+        audience_units=[municipality["HJK"]],
+        attempts_allowed=3,
+        lessons=("Hvad er et bekymringstegn?", "Hvad gør du?"),
+    )
+    user = learner_make(school, job_category=teacher, email="laerer@example.dk")
+
+    sign_in(page, user.email)
+    page.goto(catalogue.url)
+    expect(page.get_by_role("heading", level=1, name="Kurser")).to_be_visible()
+    # The required course comes first, though its title sorts last, with its due date.
+    first = page.locator(".course-card").first
+    expect(first.get_by_role("heading", level=2)).to_have_text(REQUIRED)
+    expect(first).to_contain_text("Påkrævet")
+    expect(first).to_contain_text("Skal tages nu")
+    assert_accessible(page)
+
+    first.get_by_role("link", name=REQUIRED).click()
+    expect(page.get_by_role("heading", level=1, name=REQUIRED)).to_be_visible()
+    expect(page.get_by_text("0 af 2 lektioner gennemført")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Start kurset").click()
+    expect(page.get_by_role("heading", level=1, name="Hvad er et bekymringstegn?")).to_be_visible()
+    expect(page.get_by_text("Lektion 1 af 2")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Trækker sig fra venner og fællesskaber")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Markér som gennemført, og fortsæt").click()
+    expect(page.get_by_role("heading", level=1, name="Hvad gør du?")).to_be_visible()
+    expect(page.get_by_text("1 af 2 lektioner gennemført")).to_be_visible()
+    page.get_by_role("button", name="Markér som gennemført", exact=True).click()
+
+    expect(page.locator(".messages")).to_contain_text("Du har gennemført alle lektioner.")
+    expect(page.get_by_text("2 af 2 lektioner gennemført")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Tag quizzen").click()
+
+    expect(page.get_by_role("heading", level=1, name=f"Quiz: {REQUIRED}")).to_be_visible()
+    expect(page.locator("fieldset")).to_have_count(3)
+    assert_accessible(page)
+
+    # Handing in with questions unanswered: the errors are listed and nothing is handed in.
+    page.get_by_label("Taler med min leder", exact=True).check()
+    page.get_by_role("button", name="Aflevér mine svar").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nogle spørgsmål er ikke besvaret")
+    expect(page.get_by_label("Taler med min leder", exact=True)).to_be_checked()
+    assert_accessible(page)
+
+    answer(page, "Kontakter pressen", "Sandt", "Spiller fodbold")
+    expect(page.get_by_role("heading", level=2, name="Ikke bestået")).to_be_visible()
+    expect(page.get_by_text("Du har 2 forsøg tilbage.")).to_be_visible()
+    expect(page.get_by_text("Nej: det skader eleven og sagen.")).to_be_visible()
+    expect(page.get_by_text("Rigtigt: lederen kender vejen videre.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Tag quizzen igen").click()
+    answer(
+        page,
+        "Taler med min leder",
+        "Falsk",
+        "Trækker sig fra venner",
+        "Udtrykker had mod en gruppe",
+    )
+    expect(page.get_by_role("heading", level=2, name="Bestået")).to_be_visible()
+    expect(page.get_by_text("du fik 100 %")).to_be_visible()
+    assert_accessible(page)
+
+    completion = Completion.objects.get(enrolment__course=course)
+    assert Evidence.objects.get().pk == completion.evidence_id
+
+    page.get_by_role("link", name="Se dine gennemførte kurser på Min læring").click()
+    expect(page.get_by_role("heading", level=1, name="Min læring")).to_be_visible()
+    row = page.get_by_role("row", name=REQUIRED)
+    expect(row).to_contain_text(completion.valid_until.strftime("%Y"))
+    expect(page.get_by_text("Du har ingen kurser, der skal tages lige nu.")).to_be_visible()
+    assert_accessible(page)

@@ -1,0 +1,79 @@
+"""The catalogue, a lesson page and Min læring take a fixed number of queries however many
+courses, lessons, enrolments and completions there are (2 courses against 12)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from courses import selectors, services
+
+from .learning_fixtures import *  # noqa: F403
+from .learning_fixtures import ALL_RIGHT
+
+pytestmark = pytest.mark.django_db
+
+# The pinned budgets, as measured: Wagtail's routing (about 10 queries) and the site settings
+# included. They must hold for 2 courses and for 12 alike.
+CATALOGUE_QUERIES = 19
+LESSON_QUERIES = 20
+MY_LEARNING_QUERIES = 16
+
+
+def _grow(make_course, user, count: int, *, start: int = 0) -> None:
+    """`count` more courses, each enrolled, half of them completed."""
+    for n in range(start, start + count):
+        course = make_course(title=f"Kursus {n:02d}", lessons=("Et", "To"))
+        enrolment = services.enrolment_start(course=course, person=user.person, by=user)
+        for lesson in selectors.course_lessons(course):
+            services.lesson_complete(enrolment=enrolment, lesson=lesson, by=user)
+        if n % 2 == 0:
+            attempt = services.attempt_start(enrolment=enrolment, by=user)
+            services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    ("name", "budget"),
+    [("catalogue", CATALOGUE_QUERIES), ("lesson", LESSON_QUERIES), ("my", MY_LEARNING_QUERIES)],
+)
+def test_query_count_does_not_grow(
+    name,
+    budget,
+    client,
+    django_assert_max_num_queries,
+    make_course,
+    make_learner,
+    competence,
+    tree,
+    teacher,
+):
+    from tests.factories import requirement
+
+    requirement(competence=competence, org_unit=tree["HJ"], job_categories=[teacher])
+    user = make_learner()
+    lesson_course = make_course(title="Lektioner", competence=competence, lessons=("A", "B"))
+    services.enrolment_start(course=lesson_course, person=user.person, by=user)
+    lesson = selectors.course_lessons(lesson_course)[1]
+    url = {
+        "catalogue": "/kurser/",
+        "lesson": lesson.url,
+        "my": reverse("courses:my_learning"),
+    }[name]
+    client.force_login(user)
+    _grow(make_course, user, 2)
+    client.get(url)  # warm per-process caches (content types, site root paths)
+    small = _count(client, url)
+
+    _grow(make_course, user, 10, start=2)
+    with django_assert_max_num_queries(budget):
+        large = _count(client, url)
+    assert large == small, f"{name}: {small} queries for 2 courses, {large} for 12"
