@@ -1,6 +1,9 @@
 """An employee finds a required course in the catalogue, works through its lessons, fails the quiz
-(and is told how many attempts remain), passes it and sees the completion on Min læring, in a real
-browser, in Danish; axe-core finds no WCAG 2.1 A/AA violations on the way, the quiz included."""
+(and is told how many attempts remain), passes it, sees the completion on Min læring and downloads
+the certificate, and a visitor following its QR code sees that it is valid: in a real browser, in
+Danish; axe-core finds no WCAG 2.1 A/AA violations on the way, the quiz included."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -42,7 +45,7 @@ def answer(page, *labels: str) -> None:
     page.get_by_role("button", name="Aflevér mine svar").click()
 
 
-def test_employee_completes_a_required_course(page, site, municipality):
+def test_employee_completes_a_required_course(page, browser, live_server, site, municipality):
     school = municipality["HJK-BAG"]
     teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
     competence = CompetenceFactory(code="BEKYMRING", name="Kender bekymringstegn")
@@ -131,3 +134,18 @@ def test_employee_completes_a_required_course(page, site, municipality):
     expect(row).to_contain_text(completion.valid_until.strftime("%Y"))
     expect(page.get_by_text("Du har ingen kurser, der skal tages lige nu.")).to_be_visible()
     assert_accessible(page)
+
+    # The certificate, from Min læring; then someone it is shown to follows its QR code.
+    with page.expect_download() as info:
+        row.get_by_role("link", name=re.compile(r"^Hent \(PDF\)")).click()
+    with open(info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    context = browser.new_context(base_url=live_server.url, locale="da-DK")
+    visitor = context.new_page()
+    try:
+        visitor.goto(f"/laering/bevis/verificer/{completion.certificate_code}/")
+        expect(visitor.get_by_role("heading", level=2, name="Beviset er gyldigt")).to_be_visible()
+        expect(visitor.locator("dl.certificate-facts")).to_contain_text(REQUIRED)
+        assert_accessible(visitor)
+    finally:
+        context.close()
