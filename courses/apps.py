@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class CoursesConfig(AppConfig):
     name = "courses"
+
+    def demo_load(self):
+        """Called by `manage.py load_demo_data` (which imports no feature app) after the core's
+        demo data: the course catalogue, the two demo courses and the roster's progress."""
+        from .demo import courses_demo_load
+
+        return courses_demo_load()
