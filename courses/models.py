@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Revision
@@ -47,6 +48,29 @@ class CourseIndexPage(Page):
         from .views import course_index_page
 
         return course_index_page(request, self)
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Offers as audience only the units the author edits pages for (their municipality), plus
+    any already chosen, so that one municipality's course is never aimed at another's staff."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from lms.people import policy
+
+        field = self.fields.get("audience_units")
+        user = self.for_user
+        if field is None or user is None or user.is_superuser:
+            return
+        chosen = self.instance.audience_units.all() if self.instance.pk else OrgUnit.objects.none()
+        field.queryset = (
+            (
+                policy.org_units(user, policy.Action.PAGE_EDIT)
+                | OrgUnit.objects.filter(pk__in=chosen)
+            )
+            .distinct()
+            .order_by("path")
+        )
 
 
 class CoursePage(Page):
@@ -109,6 +133,7 @@ class CoursePage(Page):
         FieldPanel("quiz"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
+    base_form_class = CoursePageForm
 
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.LessonPage"]

@@ -633,3 +633,19 @@ def test_membership_changes_are_in_the_audit_log(homes, staff):
         "removed_user_ids": [],
     }
     assert user.email not in str(entry.data)
+
+
+def test_a_course_can_only_be_aimed_at_the_authors_own_area(homes, staff, client, tree):
+    """The audience picker of a course offers the author's own municipality, not another's."""
+    from courses.models import CourseIndexPage, CoursePage
+
+    user = staff(Role.COORDINATOR, "HJ")
+    client.force_login(user)
+    catalogue = CourseIndexPage(title="Kurser", slug="kurser")
+    homes["HJ"].add_child(instance=catalogue)
+
+    response = client.get(add_url(catalogue, CoursePage))
+    assert response.status_code == 200
+    offered = set(response.context["form"].fields["audience_units"].queryset)
+    assert tree["HJ"] in offered and tree["HJ-SKOLE"] in offered
+    assert tree["FR"] not in offered
