@@ -10,16 +10,16 @@ drawn as vector squares, so it prints sharp at any size.
 from __future__ import annotations
 
 import io
-from html import escape
 
-import segno
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Frame, KeepInFrame, Paragraph, Spacer
+from reportlab.platypus import Frame, KeepInFrame, Spacer
+
+from lms.pdf import paragraph, qr_draw
 
 from .models import ActionCardVersion
 
@@ -59,32 +59,6 @@ def step_numbers(kind: str, settings, contacts) -> list[str]:
     return []
 
 
-def _para(text: str, style) -> Paragraph:
-    return Paragraph(escape(text), style)
-
-
-def _draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
-    qr = segno.make(url, error="m")
-    matrix = qr.matrix
-    border = 2
-    module = size / (len(matrix) + 2 * border)
-    pdf.setFillColor(colors.white)
-    pdf.rect(x, y, size, size, stroke=0, fill=1)
-    pdf.setFillColor(colors.black)
-    path = pdf.beginPath()
-    top = y + size - border * module
-    for row_index, row in enumerate(matrix):
-        for col_index, dark in enumerate(row):
-            if dark:
-                path.rect(
-                    x + (border + col_index) * module,
-                    top - (row_index + 1) * module,
-                    module,
-                    module,
-                )
-    pdf.drawPath(path, stroke=0, fill=1)
-
-
 def _fill(pdf: canvas.Canvas, story: list, *, x: float, y: float, width: float, height: float):
     frame = Frame(x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     frame.addFromList([KeepInFrame(width, height, story, mode="shrink")], pdf)
@@ -104,16 +78,18 @@ def card_pdf(
     width, height = CARD_SIZE
 
     # Side one: what to look for.
-    front = [_para(version.title, TITLE)]
+    front = [paragraph(version.title, TITLE)]
     if superseded:
-        front.append(_para(_("Superseded version: see the current card at the address."), HEADING))
-    front.append(_para(_("Signs to look for"), HEADING))
+        front.append(
+            paragraph(_("Superseded version: see the current card at the address."), HEADING)
+        )
+    front.append(paragraph(_("Signs to look for"), HEADING))
     for block in version.signs:
-        front.append(_para(block.value["sign"], BULLET))
+        front.append(paragraph(block.value["sign"], BULLET))
         front[-1].bulletText = "•"
     front += [
         Spacer(1, 2),
-        _para(
+        paragraph(
             _("Several signs together, and changes over time, matter more than one sign alone."),
             SMALL,
         ),
@@ -129,18 +105,18 @@ def card_pdf(
     pdf.showPage()
 
     # Side two: what to do, whom to call.
-    back = [_para(_("What to do"), HEADING)]
+    back = [paragraph(_("What to do"), HEADING)]
     for number, block in enumerate(version.steps, start=1):
         step = block.value
-        back.append(_para(f"{number}. {step['title']}", BODY))
+        back.append(paragraph(f"{number}. {step['title']}", BODY))
         for line in step_numbers(step["kind"], settings, contacts):
-            back.append(_para(line, ACUTE if step["kind"] == "acute" else BODY))
+            back.append(paragraph(line, ACUTE if step["kind"] == "acute" else BODY))
     # The address and version run along the bottom, full width: the address must print whole.
     footer_height = 5 * mm
     top = MARGIN + footer_height + 1 * mm
     qr_x = width - MARGIN - QR_SIZE
     qr_y = height - MARGIN - QR_SIZE
-    _draw_qr(pdf, url, x=qr_x, y=qr_y, size=QR_SIZE)
+    qr_draw(pdf, url, x=qr_x, y=qr_y, size=QR_SIZE)
     _fill(
         pdf,
         back,
@@ -155,8 +131,8 @@ def card_pdf(
         else "–"
     )
     footer = [
-        _para(url.split("://", 1)[-1], SMALL),
-        _para(
+        paragraph(url.split("://", 1)[-1], SMALL),
+        paragraph(
             _("Version %(number)s, approved %(date)s")
             % {"number": version.number, "date": approved},
             SMALL,

@@ -14,9 +14,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from html import escape
 
-import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -27,7 +25,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Frame, Paragraph
+from reportlab.platypus import Frame
+
+from lms.pdf import paragraph, qr_draw
 
 from .models import Completion
 
@@ -139,34 +139,8 @@ def certificate_facts(completion: Completion, *, today: dt.date | None = None) -
 # --- The PDF -------------------------------------------------------------------------------------
 
 
-def _para(text: str, style) -> Paragraph:
-    return Paragraph(escape(text), style)
-
-
 def _date(day: dt.date) -> str:
     return formats.date_format(day, "j. F Y")
-
-
-def _draw_qr(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
-    # Vector squares, as on the Action Card: sharp at any print size.
-    matrix = segno.make(url, error="m").matrix
-    border = 2
-    module = size / (len(matrix) + 2 * border)
-    pdf.setFillColor(colors.white)
-    pdf.rect(x, y, size, size, stroke=0, fill=1)
-    pdf.setFillColor(colors.black)
-    path = pdf.beginPath()
-    top = y + size - border * module
-    for row_index, row in enumerate(matrix):
-        for col_index, dark in enumerate(row):
-            if dark:
-                path.rect(
-                    x + (border + col_index) * module,
-                    top - (row_index + 1) * module,
-                    module,
-                    module,
-                )
-    pdf.drawPath(path, stroke=0, fill=1)
 
 
 def _frame(pdf, story, *, x, y, width, height) -> None:
@@ -192,13 +166,13 @@ def certificate_pdf(*, facts: CertificateFacts, url: str, issuer: str) -> bytes:
     _frame(
         pdf,
         [
-            _para(_("Course certificate"), TITLE),
-            _para(issuer, LEAD),
-            _para(" ", LEAD),
-            _para(_("This certifies that"), LEAD),
-            _para(facts.name, NAME),
-            _para(_("has completed the course"), LEAD),
-            _para(facts.course, COURSE),
+            paragraph(_("Course certificate"), TITLE),
+            paragraph(issuer, LEAD),
+            paragraph(" ", LEAD),
+            paragraph(_("This certifies that"), LEAD),
+            paragraph(facts.name, NAME),
+            paragraph(_("has completed the course"), LEAD),
+            paragraph(facts.course, COURSE),
         ],
         x=MARGIN,
         y=height / 2 - 10 * mm,
@@ -213,11 +187,11 @@ def certificate_pdf(*, facts: CertificateFacts, url: str, issuer: str) -> bytes:
         (_("Valid until"), valid_until),
         (_("Verification code"), facts.display_code),
     ):
-        details += [_para(label, LABEL), _para(value, VALUE)]
+        details += [paragraph(label, LABEL), paragraph(value, VALUE)]
     details += [
-        _para(" ", SMALL),
-        _para(_("Check this certificate at:"), SMALL),
-        _para(url, SMALL),
+        paragraph(" ", SMALL),
+        paragraph(_("Check this certificate at:"), SMALL),
+        paragraph(url, SMALL),
     ]
     box_bottom = MARGIN + 2 * mm
     _frame(
@@ -228,7 +202,7 @@ def certificate_pdf(*, facts: CertificateFacts, url: str, issuer: str) -> bytes:
         width=width / 2,
         height=height / 2 - 14 * mm - box_bottom,
     )
-    _draw_qr(pdf, url, x=width - MARGIN - 8 * mm - QR_SIZE, y=box_bottom + 4 * mm, size=QR_SIZE)
+    qr_draw(pdf, url, x=width - MARGIN - 8 * mm - QR_SIZE, y=box_bottom + 4 * mm, size=QR_SIZE)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -1,14 +1,14 @@
 """The public Action Card pages and the pocket PDF: no login, only approved versions."""
 
-import base64
 import re
-import zlib
 
 import pytest
 from django.urls import reverse
 
-from attendance import card_pdf, services
+from attendance import services
+from lms import pdf as pdf_helpers
 from lms.site.services import ContactData, site_seed
+from tests.pdf import pdf_text
 
 from .card_fixtures import *  # noqa: F403
 
@@ -19,29 +19,6 @@ def site(db):
         infohus_name="Infohus Hjørring",
         contacts=[ContactData(name="Mette Sørensen", title="SSP", phone="72 33 33 33")],
     )
-
-
-def pdf_text(content: bytes) -> str:
-    """The text drawn in a PDF: the strings shown by Tj in its decoded content streams. Enough
-    for reportlab's output with standard fonts (WinAnsi: one byte per character)."""
-    chunks = []
-    pattern = rb"<<(?P<head>(?:(?!>>\s*stream).)*?)>>\s*stream\r?\n(?P<data>.*?)endstream"
-    for match in re.finditer(pattern, content, re.S):
-        head, data = match.group("head"), match.group("data").strip()
-        if b"/ASCII85Decode" in head:
-            data = base64.a85decode(
-                b"<~" + data if not data.startswith(b"<~") else data, adobe=True
-            )
-        if b"/FlateDecode" in head:
-            data = zlib.decompress(data)
-        for string in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", data):
-            unescaped = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1),
-                string,
-            )
-            chunks.append(unescaped.decode("cp1252"))
-    return " ".join(chunks)
 
 
 def test_pdf_text_helper_reads_reportlab_output():
@@ -122,13 +99,13 @@ def test_list(client, site, make_card):
 def test_pdf(client, site, make_card, new_version, monkeypatch):
     card = make_card()
     made = []
-    real_make = card_pdf.segno.make
+    real_make = pdf_helpers.segno.make
 
     def spy(content, **kwargs):
         made.append(content)
         return real_make(content, **kwargs)
 
-    monkeypatch.setattr(card_pdf.segno, "make", spy)
+    monkeypatch.setattr(pdf_helpers.segno, "make", spy)
     response = client.get(reverse("cards:pdf", args=(card.slug,)))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -3,10 +3,7 @@ public verification page (what it shows, and that unknown codes are rate limited
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import re
-import zlib
 
 import pytest
 from django.conf import settings
@@ -19,33 +16,12 @@ from courses import certificates, selectors, services
 from courses.models import Completion, CoursePage
 from lms.competence import services as competence_services
 from lms.people.models import Role
+from tests.pdf import pdf_text
 
 from .learning_fixtures import *  # noqa: F403
 from .learning_fixtures import ALL_RIGHT
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content: bytes) -> str:
-    """The text drawn in a reportlab PDF with standard fonts (see tests/attendance)."""
-    chunks = []
-    pattern = rb"<<(?P<head>(?:(?!>>\s*stream).)*?)>>\s*stream\r?\n(?P<data>.*?)endstream"
-    for match in re.finditer(pattern, content, re.S):
-        head, data = match.group("head"), match.group("data").strip()
-        if b"/ASCII85Decode" in head:
-            data = base64.a85decode(
-                b"<~" + data if not data.startswith(b"<~") else data, adobe=True
-            )
-        if b"/FlateDecode" in head:
-            data = zlib.decompress(data)
-        for string in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", data):
-            unescaped = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1),
-                string,
-            )
-            chunks.append(unescaped.decode("cp1252"))
-    return " ".join(chunks)
 
 
 def danish(day: dt.date) -> str:

@@ -1,0 +1,41 @@
+"""Small drawing helpers shared by the platform's PDFs (the Action Card, course certificates).
+
+reportlab draws the page; segno gives the QR code's modules, which are drawn as vector squares so
+the code stays sharp at any print size and needs no image library.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import segno
+from reportlab.lib import colors
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph
+
+
+def paragraph(text: str, style) -> Paragraph:
+    """A paragraph of plain text: reportlab reads its markup, so the text is escaped."""
+    return Paragraph(escape(text), style)
+
+
+def qr_draw(pdf: canvas.Canvas, url: str, *, x: float, y: float, size: float) -> None:
+    """A QR code of `url` in a white square of `size` with its lower-left corner at (x, y)."""
+    matrix = segno.make(url, error="m").matrix
+    border = 2
+    module = size / (len(matrix) + 2 * border)
+    pdf.setFillColor(colors.white)
+    pdf.rect(x, y, size, size, stroke=0, fill=1)
+    pdf.setFillColor(colors.black)
+    path = pdf.beginPath()
+    top = y + size - border * module
+    for row_index, row in enumerate(matrix):
+        for col_index, dark in enumerate(row):
+            if dark:
+                path.rect(
+                    x + (border + col_index) * module,
+                    top - (row_index + 1) * module,
+                    module,
+                    module,
+                )
+    pdf.drawPath(path, stroke=0, fill=1)
