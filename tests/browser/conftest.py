@@ -164,3 +164,24 @@ def describe(violations: list[dict]) -> str:
         for v in violations
         for node in v["nodes"]
     )
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}:\n{describe(violations)}"
+
+
+def sign_in(page, email: str, *, totp_secret: str | None = None) -> None:
+    """Sign in on the login page as a person would; staff with TOTP also type the current code."""
+    from playwright.sync_api import expect
+
+    page.goto("/konto/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    if totp_secret is not None:
+        expect(page.get_by_role("heading", name="To-faktor-autentificering")).to_be_visible()
+        page.get_by_label("Kode").fill(totp_now(totp_secret))
+        page.get_by_role("button", name="Log ind").click()
+    nav = page.get_by_role("navigation", name="Hovedmenu")
+    expect(nav.get_by_role("button", name="Log ud")).to_be_visible()

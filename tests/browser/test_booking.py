@@ -16,7 +16,7 @@ from attendance.models import Meeting, Registration
 from lms.people.models import OrgUnit, Person, Role
 from tests.factories import JobCategoryFactory, PersonFactory, org_unit
 
-from .conftest import PASSWORD, axe_violations, describe, totp_now
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,11 +25,6 @@ pytestmark = [
 ]
 
 TITLE = "Dialogmøde for gymnasiets lærere"
-
-
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{page.url}:\n{describe(violations)}"
 
 
 @pytest.fixture
@@ -51,18 +46,6 @@ def coordinator(gymnasium, make_user):
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return user, secret
-
-
-def sign_in_with_totp(page, email: str, secret: str) -> None:
-    page.goto("/konto/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("heading", name="To-faktor-autentificering")).to_be_visible()
-    page.get_by_label("Kode").fill(totp_now(secret))
-    page.get_by_role("button", name="Log ind").click()
-    nav = page.get_by_role("navigation", name="Hovedmenu")
-    expect(nav.get_by_role("button", name="Log ud")).to_be_visible()
 
 
 def row_of(page, name: str):
@@ -91,7 +74,7 @@ def test_institution_coordinator_books_colleagues(page, site, municipality, gymn
         by=None,
     )
 
-    sign_in_with_totp(page, user.email, secret)
+    sign_in(page, user.email, totp_secret=secret)
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Møder").click()
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()

@@ -12,7 +12,7 @@ from attendance import services
 from lms.people.models import OrgUnit, Role
 from tests.factories import RoleAssignmentFactory, UserFactory, org_unit
 
-from .conftest import axe_violations, describe
+from .conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,11 +62,6 @@ def card(site):
     )
     services.version_approve(version=draft, by=approver)
     return card
-
-
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{page.url}:\n{describe(violations)}"
 
 
 def test_citizen_reads_the_card_on_a_phone(phone, card):

@@ -13,7 +13,7 @@ from lms.competence.models import Evidence
 from tests.courses.learning_fixtures import catalogue_make, course_make, learner_make
 from tests.factories import CompetenceFactory, JobCategoryFactory, requirement
 
-from .conftest import PASSWORD, axe_violations, describe
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,20 +23,6 @@ pytestmark = [
 
 REQUIRED = "Bekymringstegn i skolen"
 OPTIONAL = "Aaa: introduktion til Infohuset"
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/konto/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    nav = page.get_by_role("navigation", name="Hovedmenu")
-    expect(nav.get_by_role("button", name="Log ud")).to_be_visible()
-
-
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{page.url}:\n{describe(violations)}"
 
 
 def answer(page, *labels: str) -> None:

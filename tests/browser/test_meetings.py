@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from attendance import checkin, services
 from attendance.models import Meeting
 
-from .conftest import PASSWORD, axe_violations, describe
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,20 +21,6 @@ pytestmark = [
 ]
 
 TITLE = "Informationsmøde om bekymringstegn"
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/konto/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    nav = page.get_by_role("navigation", name="Hovedmenu")
-    expect(nav.get_by_role("button", name="Log ud")).to_be_visible()
-
-
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{page.url}:\n{describe(violations)}"
 
 
 def meeting_make(unit, *, capacity: int = 10, starts_in=dt.timedelta(days=7)) -> Meeting:

@@ -18,7 +18,7 @@ from attendance.models import Meeting, MeetingRequest
 from lms.people.models import OrgUnit, Role
 from tests.factories import CompetenceFactory, org_unit, requirement
 
-from .conftest import PASSWORD, axe_violations, describe, totp_now
+from .conftest import PASSWORD, assert_accessible, totp_now
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,11 +27,6 @@ pytestmark = [
 ]
 
 COMPETENCE = "Kender bekymringstegn"
-
-
-def assert_accessible(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{page.url}:\n{describe(violations)}"
 
 
 def new_page(browser, live_server):
