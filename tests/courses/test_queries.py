@@ -15,11 +15,13 @@ from .learning_fixtures import ALL_RIGHT
 
 pytestmark = pytest.mark.django_db
 
-# The pinned budgets, as measured: Wagtail's routing (about 10 queries) and the site settings
-# included. They must hold for 2 courses and for 12 alike.
-CATALOGUE_QUERIES = 19
-LESSON_QUERIES = 20
-MY_LEARNING_QUERIES = 16
+# The pinned budgets: as measured (19, 20 and 16; Wagtail's routing, about 10 queries, and the site
+# settings included) plus one, because a per-process cache of Wagtail's or Django's can cost a query
+# depending on which tests the worker ran before (seen once on PostgreSQL in CI). The growth check
+# below is exact: 2 courses and 12 take the same number.
+CATALOGUE_QUERIES = 20
+LESSON_QUERIES = 21
+MY_LEARNING_QUERIES = 17
 
 
 def _grow(make_course, user, count: int, *, start: int = 0) -> None:
