@@ -274,7 +274,7 @@ def test_due_reads_a_fixed_number_of_queries(
     reason="Real concurrent writers need PostgreSQL (SQLite serialises its writers).",
 )
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # no serialized_rollback: see test_policy_and_races
 def test_two_concurrent_runs_send_each_reminder_once(tree, jobs, signs, required, boss):
     people = [
         PersonFactory(org_unit=tree["HJ-SKOLE"], job_category=jobs["teacher"], manager=boss)

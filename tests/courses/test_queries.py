@@ -76,6 +76,9 @@ def test_query_count_does_not_grow(
     small = _count(client, url)
 
     _grow(make_course, user, 10, start=2)
+    # Warm again: creating pages can drop one of Wagtail's per-process caches; what must not grow
+    # is the steady count of a page view.
+    client.get(url)
     with django_assert_max_num_queries(budget):
         large = _count(client, url)
     assert large == small, f"{name}: {small} queries for 2 courses, {large} for 12"
