@@ -37,7 +37,7 @@ from lms.people.models import JobCategory, OrgUnit, Person, User
 
 from . import notifications, services
 from .demo_cards import cards_demo_load
-from .demo_requests import requests_demo_load
+from .demo_requests import requests_demo_load, weekday
 from .models import Attendance, Meeting, Registration
 
 SEED = 2026
@@ -304,15 +304,9 @@ class AttendanceDemoResult:
         )
 
 
-def _weekday(day: dt.date, *, step: int) -> dt.date:
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=step)
-    return day
-
-
 def _when(plan: PlannedMeeting, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     today = timezone.localdate(now)
-    day = _weekday(today + dt.timedelta(days=plan.day), step=1 if plan.day > 0 else -1)
+    day = weekday(today + dt.timedelta(days=plan.day), step=1 if plan.day > 0 else -1)
     starts_at = timezone.make_aware(dt.datetime.combine(day, plan.start))
     return starts_at, starts_at + dt.timedelta(minutes=plan.minutes)
 

@@ -32,10 +32,11 @@ INSTITUTION = "institution@demo.infohus.dk"
 SIGNS_NAME = "Kender bekymringstegn"
 
 
-def _weekday(day: dt.date) -> dt.date:
-    """The day, or the Monday after it: the demo's meetings are held on working days."""
+def weekday(day: dt.date, *, step: int = 1) -> dt.date:
+    """The day, or the nearest working day after it (step=-1: before it): the demo's meetings are
+    held on working days. attendance.demo uses it too."""
     while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
+        day += dt.timedelta(days=step)
     return day
 
 
@@ -91,7 +92,7 @@ def requests_demo_load() -> int:
             message="Dialogmøde for udskolingens lærere efter en konkret episode i en klasse.",
             by=department,
         )
-        proposed_day = _weekday(today + dt.timedelta(days=31))
+        proposed_day = weekday(today + dt.timedelta(days=31))
         services.request_propose(
             request=proposed,
             starts_at=_at(proposed_day, 14),
@@ -110,7 +111,7 @@ def requests_demo_load() -> int:
             message="Dialogmøde for studievejlederne.",
             by=institution,
         )
-        accepted_day = _weekday(today + dt.timedelta(days=10))
+        accepted_day = weekday(today + dt.timedelta(days=10))
         services.request_accept(
             request=accepted,
             by=coordinator,
