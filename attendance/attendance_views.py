@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
 from lms.people import policy
+from lms.people.imports import errors_shown, validate_import_size
 from lms.people.models import OrgUnit, Person
 
 from . import checkin, services
@@ -100,6 +101,7 @@ class ImportForm(forms.Form):
             "CSV or Excel with the columns email (or employee_number) and mark "
             "(present, late, excused or absent)."
         ),
+        validators=[validate_import_size],
     )
 
 
@@ -235,11 +237,13 @@ def import_view(request, pk: int):
             return redirect("attendance_admin:sheet", pk=meeting.pk)
     context = _admin_context(meeting, _("Import attendance"))
     context.update({"form": form, "result": result})
+    if result is not None:
+        context["errors"], context["hidden_errors"] = errors_shown(result.errors)
     return TemplateResponse(
         request,
         "attendance/admin/attendance_import.html",
         context,
-        status=400 if result is not None else 200,
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +31,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
 from lms.people import policy
+from lms.people.imports import errors_shown, validate_import_size
 from lms.people.models import Person
 
 from . import services
@@ -43,7 +42,6 @@ A = policy.Action
 SESSION_KEY = "lms_evidence_import"
 SEARCH_LIMIT = 50
 PREVIEW_ROWS = 50
-PREVIEW_ERRORS = 500
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -245,16 +243,8 @@ class ImportForm(forms.Form):
             "CSV (comma or semicolon separated, UTF-8 or Windows-1252) or Excel (.xlsx). The "
             "first row holds the column names."
         ),
+        validators=[validate_import_size],
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.LMS_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s.")
-                % {"size": filesizeformat(settings.LMS_IMPORT_MAX_BYTES)}
-            )
-        return upload
 
 
 def _discard(request) -> None:
@@ -341,11 +331,12 @@ class ImportPreviewView(_EvidenceViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         result: EvidenceImportResult = kwargs["result"]
+        errors, hidden_errors = errors_shown(result.errors)
         context.update(
             state=self.state,
             token=self.state["token"],
-            errors=result.errors[:PREVIEW_ERRORS],
-            hidden_errors=max(len(result.errors) - PREVIEW_ERRORS, 0),
+            errors=errors,
+            hidden_errors=hidden_errors,
             changes=result.changes[:PREVIEW_ROWS],
             hidden_changes=max(len(result.changes) - PREVIEW_ROWS, 0),
             sources=dict(Evidence.Source.choices),

@@ -13,12 +13,10 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.shortcuts import redirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +26,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import policy
-from .imports import ImportResult, org_units_import, roster_import
+from .imports import (
+    ImportResult,
+    errors_shown,
+    org_units_import,
+    roster_import,
+    validate_import_size,
+)
 from .models import OrgUnit, Person
 from .policy import Action
 
@@ -46,7 +50,6 @@ CHANGE_LABELS = {
     "left": gettext_lazy("Marked as left"),
 }
 PREVIEW_CHANGES = 50
-PREVIEW_ERRORS = 500
 
 
 def allowed_kinds(user) -> list[str]:
@@ -87,6 +90,7 @@ class ImportForm(forms.Form):
             "CSV (comma or semicolon separated, UTF-8 or Windows-1252) or Excel (.xlsx). The "
             "first row holds the column names."
         ),
+        validators=[validate_import_size],
     )
     scope = AreaChoiceField(
         label=gettext_lazy("Area"),
@@ -122,15 +126,6 @@ class ImportForm(forms.Form):
             scope.empty_label = _("The whole organisation")
         else:
             scope.empty_label = None
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.LMS_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s.")
-                % {"size": filesizeformat(settings.LMS_IMPORT_MAX_BYTES)}
-            )
-        return upload
 
     def clean(self):
         data = super().clean()
@@ -270,13 +265,14 @@ class ImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         result: ImportResult = kwargs["result"]
         model = Person if self.state["kind"] == ROSTER else OrgUnit
+        errors, hidden_errors = errors_shown(result.errors)
         context.update(
             state=self.state,
             token=self.state["token"],
             kind_label=KIND_LABELS[self.state["kind"]],
             scope=self.scope,
-            errors=result.errors[:PREVIEW_ERRORS],
-            hidden_errors=max(len(result.errors) - PREVIEW_ERRORS, 0),
+            errors=errors,
+            hidden_errors=hidden_errors,
             changes=[
                 {
                     "row": change.row,

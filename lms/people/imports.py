@@ -27,12 +27,14 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -197,6 +199,28 @@ class FileError(Exception):
 
 def _file_error(message: str) -> FileError:
     return FileError(RowError(row=None, column=None, message=message))
+
+
+# --- Limits every import shares -----------------------------------------------------------------
+
+# The most errors an import lists one by one; the rest are counted. A file with thousands of bad
+# rows holds one systematic mistake, and a page listing every row of it helps nobody.
+MAX_ERRORS_SHOWN = 100
+
+
+def errors_shown(errors: list[RowError]) -> tuple[list[RowError], int]:
+    """The errors to list (the first MAX_ERRORS_SHOWN) and how many more there are."""
+    return errors[:MAX_ERRORS_SHOWN], max(len(errors) - MAX_ERRORS_SHOWN, 0)
+
+
+def validate_import_size(upload) -> None:
+    """The upload limit (LMS_IMPORT_MAX_BYTES) of every import form's file field."""
+    if upload.size > settings.LMS_IMPORT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(size)s.")
+            % {"size": filesizeformat(settings.LMS_IMPORT_MAX_BYTES)},
+            code="file_too_large",
+        )
 
 
 # --- Reading ------------------------------------------------------------------------------------

@@ -118,3 +118,31 @@ def test_management_command(setup, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_attendance", str(setup["meeting"].pk), str(path))
     assert Attendance.objects.count() == 1
+
+
+def test_admin_upload_refuses_a_file_over_the_import_size_limit(client, setup, settings):
+    settings.LMS_IMPORT_MAX_BYTES = 10
+    client.force_login(setup["coordinator"])
+    url = reverse("attendance_admin:import", args=(setup["meeting"].pk,))
+    good = SimpleUploadedFile("f.csv", f"email,mark\n{setup['people'][0].email},present\n".encode())
+    response = client.post(url, {"file": good})
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == ["Filen er større end 10\xa0bytes."]
+    assert not Attendance.objects.exists()
+
+
+def test_admin_upload_lists_the_first_errors_and_counts_the_rest(client, setup):
+    from lms.people.imports import MAX_ERRORS_SHOWN
+
+    client.force_login(setup["coordinator"])
+    url = reverse("attendance_admin:import", args=(setup["meeting"].pk,))
+    rows = "".join(f"ukendt{n}@example.dk,present\n" for n in range(MAX_ERRORS_SHOWN + 150))
+    response = client.post(
+        url, {"file": SimpleUploadedFile("f.csv", f"email,mark\n{rows}".encode())}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count("Personen findes ikke for dette møde") == MAX_ERRORS_SHOWN
+    assert "og 150 fejl mere" in html
+    assert f"{MAX_ERRORS_SHOWN + 150} fejl: intet blev gemt" in html
+    assert not Attendance.objects.exists()

@@ -191,3 +191,26 @@ def test_menu_item_asks_the_policy(tree, make_staff):
     assert not item.is_shown(request)
     request.user = UserFactory()
     assert not item.is_shown(request)
+
+
+def test_preview_lists_the_first_errors_and_counts_the_rest(client, coordinator, tree):
+    from lms.people.imports import MAX_ERRORS_SHOWN
+
+    # Every row names an unknown unit: one error per row.
+    rows = [f"{3000 + n};P{n};p{n}@x.dk;NOWHERE;;" for n in range(MAX_ERRORS_SHOWN + 50)]
+    response = upload(client, tree["HJ"], roster_file(*rows))
+    page = client.get(response.url)
+    assert len(page.context["errors"]) == MAX_ERRORS_SHOWN
+    assert page.context["hidden_errors"] == 50
+    assert "og 50 fejl mere" in page.content.decode()
+    assert Person.objects.count() == 0
+
+
+def test_every_import_form_shares_the_size_limit():
+    from attendance.attendance_views import ImportForm as AttendanceImportForm
+    from lms.competence.evidence_admin import ImportForm as EvidenceImportForm
+    from lms.people.import_views import ImportForm as PeopleImportForm
+    from lms.people.imports import validate_import_size
+
+    for form in (PeopleImportForm, EvidenceImportForm, AttendanceImportForm):
+        assert validate_import_size in form.base_fields["file"].validators, form
