@@ -14,12 +14,17 @@ A staff user who has TOTP is asked for a code by allauth at every sign-in, so a 
 past the login reached the admin with the second factor.
 """
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import policy
 
@@ -89,3 +94,53 @@ class StaffMFARequiredMiddleware:
             ),
         )
         return redirect("mfa_activate_totp")
+
+
+class StaffIdleTimeoutMiddleware:
+    """Staff roles are signed out after LMS_STAFF_IDLE_TIMEOUT minutes without a request.
+
+    A staff session opens personal data of many people, so an unattended one must not stay open
+    for SESSION_COOKIE_AGE (two weeks); an employee's session opens only their own, and keeps it.
+    The time of the last request is kept in the session and written at most once a minute (not a
+    database write per request). The session's own expiry follows it, so a session left behind
+    also ends on the server; a session that ends when the browser closes keeps doing so.
+    `clock` is replaced in tests.
+    """
+
+    SESSION_KEY = "lms.last_activity"
+    WRITE_EVERY_SECONDS = 60
+    clock = staticmethod(time.time)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = settings.LMS_STAFF_IDLE_TIMEOUT * 60
+        user = getattr(request, "user", None)
+        if timeout > 0 and getattr(user, "is_authenticated", False) and policy.has_staff_role(user):
+            now = self.clock()
+            last = request.session.get(self.SESSION_KEY)
+            if isinstance(last, int | float) and now - last > timeout:
+                return self._signed_out(request)
+            if not isinstance(last, int | float) or now - last >= self.WRITE_EVERY_SECONDS:
+                request.session[self.SESSION_KEY] = now
+                if not request.session.get_expire_at_browser_close():
+                    request.session.set_expiry(timeout)
+        return self.get_response(request)
+
+    @staticmethod
+    def _signed_out(request):
+        logout(request)
+        messages.info(
+            request,
+            ngettext(
+                "You were signed out after %(minutes)d minute without activity. Sign in again.",
+                "You were signed out after %(minutes)d minutes without activity. Sign in again.",
+                settings.LMS_STAFF_IDLE_TIMEOUT,
+            )
+            % {"minutes": settings.LMS_STAFF_IDLE_TIMEOUT},
+        )
+        login_url = reverse(settings.LOGIN_URL)
+        if request.method == "GET":
+            return redirect_to_login(request.get_full_path(), login_url)
+        return redirect(login_url)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lms.people.middleware.StaffIdleTimeoutMiddleware",
     "lms.people.middleware.StaffMFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -118,12 +120,39 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker ---------------------------------------------------------------------------
-# With REDIS_URL the cache and the broker use different Redis databases (REDIS_CACHE_DB /
-# REDIS_BROKER_DB), so flushing the cache never drops queued tasks.
+# With REDIS_URL the broker, the cache and the results use three different Redis databases, so that
+# flushing the cache never drops queued tasks. The URL's database number is the first of them
+# (redis://host:6379/12 means 12, 13 and 14; no number means 0, 1 and 2); REDIS_BROKER_DB /
+# REDIS_CACHE_DB / REDIS_RESULT_DB set a database number outright.
 REDIS_URL = env.str("REDIS_URL", default="")
-REDIS_CACHE_DB = env.int("REDIS_CACHE_DB", default=1)
-REDIS_BROKER_DB = env.int("REDIS_BROKER_DB", default=0)
-REDIS_RESULT_DB = env.int("REDIS_RESULT_DB", default=2)
+
+
+def redis_url_db(url: str) -> int:
+    """The database number in a Redis URL's path (0 when it names none)."""
+    path = url.partition("://")[2].split("?", 1)[0].partition("/")[2].strip("/")
+    if not path:
+        return 0
+    if not (path.isascii() and path.isdigit()):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must end in a database number (redis://host:6379/0), not /{path}."
+        )
+    return int(path)
+
+
+def redis_databases(url: str, overrides: dict[str, int | None]) -> dict[str, int]:
+    """Database numbers for "broker", "cache" and "result": the URL's number and the two after
+    it, unless a REDIS_*_DB variable names one. Refuses two uses on one database."""
+    base = redis_url_db(url)
+    numbers = {
+        use: base + offset if overrides.get(use) is None else overrides[use]
+        for offset, use in enumerate(("broker", "cache", "result"))
+    }
+    if len(set(numbers.values())) != len(numbers):
+        raise ImproperlyConfigured(
+            "The Redis databases of the broker, the cache and the results must differ "
+            f"(REDIS_URL and REDIS_BROKER_DB / REDIS_CACHE_DB / REDIS_RESULT_DB give {numbers})."
+        )
+    return numbers
 
 
 def redis_db_url(url: str, db: int) -> str:
@@ -135,6 +164,17 @@ def redis_db_url(url: str, db: int) -> str:
 
 
 if REDIS_URL:
+    _redis_dbs = redis_databases(
+        REDIS_URL,
+        {
+            "broker": env.int("REDIS_BROKER_DB", default=None),
+            "cache": env.int("REDIS_CACHE_DB", default=None),
+            "result": env.int("REDIS_RESULT_DB", default=None),
+        },
+    )
+    REDIS_BROKER_DB = _redis_dbs["broker"]
+    REDIS_CACHE_DB = _redis_dbs["cache"]
+    REDIS_RESULT_DB = _redis_dbs["result"]
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -249,10 +289,21 @@ ACCOUNT_RATE_LIMITS = {
     # The public certificate check: unknown codes are limited, so codes cannot be guessed.
     "certificate_verify_failed": "10/10m/ip",
 }
+# The client address of every per-IP rate limit above (login, check-in by email, certificate
+# verification) is allauth's get_client_ip: REMOTE_ADDR, unless proxies we run are in front.
+# LMS_TRUSTED_PROXY_COUNT: how many of our proxies append to X-Forwarded-For; the client is the
+# entry that many places from the right (entries further left are the client's own, spoofable).
+# LMS_TRUSTED_CLIENT_IP_HEADER: or a header that our proxy sets to the client address
+# (X-Real-IP); it wins over the count. production.py counts one proxy, as the README deploys.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("LMS_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("LMS_TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Infohus LMS")
 # Staff roles must set up TOTP before they reach the Wagtail admin (StaffMFARequiredMiddleware).
 LMS_REQUIRE_STAFF_MFA = True
+# Minutes without a request after which a staff role's session ends (0: never); an employee's
+# session lasts SESSION_COOKIE_AGE (two weeks).
+LMS_STAFF_IDLE_TIMEOUT = env.int("LMS_STAFF_IDLE_TIMEOUT", default=30)
 # Email addresses that may skip the staff MFA requirement. Only the demo run sets this.
 LMS_MFA_EXEMPT_EMAILS: list[str] = []
 
