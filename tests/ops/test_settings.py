@@ -2,6 +2,8 @@
 
 import secrets
 
+from lms.settings.base import redis_databases, redis_db_url, redis_url_db
+
 from .helpers import isolated_env, manage
 
 
@@ -110,3 +112,66 @@ def test_production_refuses_to_load_the_demo_data(tmp_path):
     assert result.returncode != 0
     assert "Refusing to load the demo data" in result.stderr
     assert "LMS_DEMO_DATA_ALLOWED" in result.stderr
+
+
+def settings_of(env: dict, *names: str) -> list[str]:
+    code = "from django.conf import settings as s;" + ";".join(f"print(s.{n})" for n in names)
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("\n")[-len(names) - 1 : -1]
+
+
+def test_production_trusts_the_one_proxy_of_the_readme(tmp_path):
+    names = ("ALLAUTH_TRUSTED_PROXY_COUNT", "ALLAUTH_TRUSTED_CLIENT_IP_HEADER")
+    assert settings_of(production_env(tmp_path), *names) == ["1", "None"]
+    configured = production_env(
+        tmp_path, LMS_TRUSTED_PROXY_COUNT="2", LMS_TRUSTED_CLIENT_IP_HEADER="X-Real-IP"
+    )
+    assert settings_of(configured, *names) == ["2", "X-Real-IP"]
+    # Without a proxy (the demo), X-Forwarded-For is the client's own word: never trusted.
+    assert settings_of(isolated_env(tmp_path), *names) == ["0", "None"]
+
+
+def test_the_redis_url_database_number_is_the_first_of_three(tmp_path):
+    names = ("CELERY_BROKER_URL", "CACHES['default']['LOCATION']", "CELERY_RESULT_BACKEND")
+    env = production_env(tmp_path, REDIS_URL="redis://:pw@cache.example.dk:6379/12")
+    assert settings_of(env, *names) == [
+        "redis://:pw@cache.example.dk:6379/12",
+        "redis://:pw@cache.example.dk:6379/13",
+        "redis://:pw@cache.example.dk:6379/14",
+    ]
+    # A number given outright wins.
+    env = production_env(tmp_path, REDIS_URL="redis://cache.example.dk:6379/12", REDIS_CACHE_DB="3")
+    assert settings_of(env, *names) == [
+        "redis://cache.example.dk:6379/12",
+        "redis://cache.example.dk:6379/3",
+        "redis://cache.example.dk:6379/14",
+    ]
+
+
+def test_two_uses_of_one_redis_database_are_refused(tmp_path):
+    env = production_env(tmp_path, REDIS_URL="redis://cache.example.dk:6379/1", REDIS_BROKER_DB="2")
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "The Redis databases of the broker, the cache and the results must differ" in (
+        result.stderr
+    )
+
+
+def test_redis_database_numbers():
+    assert redis_url_db("redis://h:6379") == 0
+    assert redis_url_db("redis://h:6379/") == 0
+    assert redis_url_db("rediss://:pw@h:6379/7?ssl_cert_reqs=required") == 7
+    none = {"broker": None, "cache": None, "result": None}
+    assert redis_databases("redis://h/12", none) == {"broker": 12, "cache": 13, "result": 14}
+    assert redis_databases("redis://h", none) == {"broker": 0, "cache": 1, "result": 2}
+    assert redis_db_url("rediss://:pw@h:6379/7?a=b", 9) == "rediss://:pw@h:6379/9?a=b"
+
+
+def test_a_redis_url_with_a_path_that_is_no_number_is_refused():
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="must end in a database number"):
+        redis_url_db("redis://h:6379/²")
