@@ -579,6 +579,8 @@ LMS_PERMISSIONS_POLICY = ", ".join(
 )
 # Wagtail's dashboard would ask releases.wagtail.io for news from the browser.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from gravatar.com (also set by issue 8's "words" change; keep one on merge).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Domain -------------------------------------------------------------------------------------
 # People who left more than this many days ago are anonymised by a periodic task.

@@ -66,8 +66,21 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="da-DK")
     context.set_default_timeout(20_000)
     tab = context.new_page()
+    # Chromium reports what the Content-Security-Policy blocked on the console: a page that
+    # needs a script or style the policy refuses is broken, so the test fails.
+    violations: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            violations.append(f"{tab.url}: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield tab
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 def wagtail_roots_ensure() -> None:
