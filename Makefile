@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench clean messages healthcheck
+.PHONY: run test install lint format bench clean messages healthcheck audit bandit
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Security checks. bandit reads the code (CI runs it; it fails on high-severity findings).
+# pip-audit asks the PyPI advisory database about the installed packages: it needs the network,
+# so it runs here only, not in CI.
+bandit: $(STAMP)
+	$(BIN)/bandit -c pyproject.toml -r . --severity-level high --quiet
+
+audit: bandit
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 clean:
 	rm -rf $(VENV) var db.sqlite3* staticfiles
