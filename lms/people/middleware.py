@@ -101,13 +101,15 @@ class StaffIdleTimeoutMiddleware:
 
     A staff session opens personal data of many people, so an unattended one must not stay open
     for SESSION_COOKIE_AGE (two weeks); an employee's session opens only their own, and keeps it.
-    The time of the last request is kept in the session and written at most once a minute (not a
-    database write per request). The session's own expiry follows it, so a session left behind
-    also ends on the server; a session that ends when the browser closes keeps doing so.
+
+    The session remembers when it was last seen and whether its user held a staff role then. Both
+    are written at most once a minute, and the role is only looked up then: no query and no
+    session write on most requests. A staff session's own expiry follows the timeout, so a session
+    left behind also ends on the server (one that ends when the browser closes keeps doing so).
     `clock` is replaced in tests.
     """
 
-    SESSION_KEY = "lms.last_activity"
+    SESSION_KEY = "lms.activity"  # [seconds since the epoch, held a staff role]
     WRITE_EVERY_SECONDS = 60
     clock = staticmethod(time.time)
 
@@ -117,16 +119,29 @@ class StaffIdleTimeoutMiddleware:
     def __call__(self, request):
         timeout = settings.LMS_STAFF_IDLE_TIMEOUT * 60
         user = getattr(request, "user", None)
-        if timeout > 0 and getattr(user, "is_authenticated", False) and policy.has_staff_role(user):
+        if timeout > 0 and getattr(user, "is_authenticated", False):
             now = self.clock()
-            last = request.session.get(self.SESSION_KEY)
-            if isinstance(last, int | float) and now - last > timeout:
+            last, staff = self._last_seen(request.session)
+            if staff and now - last > timeout:
                 return self._signed_out(request)
-            if not isinstance(last, int | float) or now - last >= self.WRITE_EVERY_SECONDS:
-                request.session[self.SESSION_KEY] = now
-                if not request.session.get_expire_at_browser_close():
+            if now - last >= self.WRITE_EVERY_SECONDS:
+                staff = policy.has_staff_role(user)
+                request.session[self.SESSION_KEY] = [now, staff]
+                if staff and not request.session.get_expire_at_browser_close():
                     request.session.set_expiry(timeout)
         return self.get_response(request)
+
+    @classmethod
+    def _last_seen(cls, session) -> tuple[float, bool]:
+        value = session.get(cls.SESSION_KEY)
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and isinstance(value[0], int | float)
+            and isinstance(value[1], bool)
+        ):
+            return value[0], value[1]
+        return float("-inf"), False
 
     @staticmethod
     def _signed_out(request):
