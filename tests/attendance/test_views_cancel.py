@@ -29,6 +29,9 @@ def test_cancelling_asks_first(client, tree, make_meeting, make_employee):
     client.force_login(person.user)
     page = client.get(detail_url(meeting)).content.decode()
     assert f'href="{cancel_url(meeting)}">Afmeld mig</a>' in page
+    # The booking code for checking in without an account is on the person's own page too.
+    code = registration.booking_code
+    assert f'tjekke ind: <strong class="booking-code">{code}</strong>' in page
     for response in (client.get(cancel_url(meeting)), client.post(cancel_url(meeting))):
         assert response.status_code == 200
         html = response.content.decode()

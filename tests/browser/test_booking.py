@@ -158,6 +158,7 @@ def test_searching_and_choosing_a_whole_unit(page, site, municipality, gymnasium
             title=TITLE,
             org_unit=municipality["HJK"],
             institution=gymnasium,
+            venue="Gymnasiets festsal",
             capacity=30,
             starts_at=starts_at,
             ends_at=starts_at + dt.timedelta(hours=2),
