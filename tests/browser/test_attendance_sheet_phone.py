@@ -73,18 +73,25 @@ def test_the_attendance_sheet_fits_a_phone(phone, site, municipality, make_user)
     phone.goto(f"/admin/attendance/{meeting.pk}/")
     expect(phone.get_by_role("button", name="Gem fremmøde")).to_be_visible()
 
-    # Nothing sticks out to the side: the page does not scroll horizontally.
+    # Nothing sticks out to the side: the page does not scroll horizontally, and no mark lies
+    # outside the screen (in a clipped or sideways-scrolling box) where nobody sees it.
     width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide"
+    for person in people:
+        for value in ("present", "late", "excused", "absent"):
+            radio = phone.locator(f"#mark-{person.pk}-{value}")
+            expect(radio).to_be_visible()
+            box = radio.bounding_box()
+            assert box is not None, (person.name, value)
+            assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], (
+                f"{person.name}: {value} at x={box['x']:.0f}"
+            )
+    # Each person's marks are one group named after them, each mark by its visible label.
     for person in people:
         group = phone.get_by_role("radiogroup", name=f"Fremmøde for {person.name}")
         expect(group).to_be_visible()
         for label in MARKS:
-            radio = group.get_by_role("radio", name=label, exact=True)
-            radio.scroll_into_view_if_needed()
-            expect(radio).to_be_visible()
-            box = radio.bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+            expect(group.get_by_role("radio", name=label, exact=True)).to_be_visible()
     assert_accessible(phone)
 
     # Marked by touch, by label: the last column (absent) as much as the first.
