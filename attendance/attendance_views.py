@@ -281,13 +281,24 @@ class CheckInEmailForm(forms.Form):
         label=gettext_lazy("The email address you signed up with"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    code = forms.CharField(
+        label=gettext_lazy("Your booking code"),
+        help_text=gettext_lazy(
+            "Six letters and digits, in your confirmation email and calendar invitation."
+        ),
+        max_length=20,
+        error_messages={
+            "required": gettext_lazy("Type the booking code from your confirmation email.")
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def check_in(request, pk: int, token: str):
     """A signed-in person on the roster is checked in on opening the link: scanning the code is
     the act of checking in, marking twice changes nothing, and the token limits it to the room
-    and the time. Anyone else confirms with the email address of their registration."""
+    and the time. Anyone else gives the email address of their registration and its booking
+    code."""
     meeting = Meeting.objects.filter(pk=pk).first()
     context = {"meeting": meeting, "token": token}
     if meeting is None:
@@ -318,13 +329,21 @@ def check_in(request, pk: int, token: str):
                     )
                 try:
                     attendance = services.attendance_check_in(
-                        meeting=meeting, token=token, email=form.cleaned_data["email"]
+                        meeting=meeting,
+                        token=token,
+                        email=form.cleaned_data["email"],
+                        code=form.cleaned_data["code"],
                     )
                 except ValidationError:
                     ratelimit.consume(request, action=CHECK_IN_FAILED)
                     raise
                 context["attendance"] = attendance
                 form = None
+            elif request.method == "POST":
+                context["form"] = form
+                return TemplateResponse(
+                    request, "attendance/attendance_check_in.html", context, status=400
+                )
     except checkin.TokenError as error:
         context["error"] = TOKEN_MESSAGES[error.code]
         return TemplateResponse(request, "attendance/attendance_check_in.html", context, status=400)

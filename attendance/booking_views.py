@@ -8,6 +8,11 @@ booker with a staff role sets up two-factor authentication first, as for the adm
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,11 +28,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.people import policy
 from lms.people.middleware import NEXT_SESSION_KEY, staff_mfa_missing
-from lms.people.models import JobCategory, Person
+from lms.people.models import JobCategory, OrgUnit, Person
 
 from . import selectors, services
 from .booking_forms import BookForm, NewColleagueForm
 from .models import Meeting, Registration
+from .views import cancel_confirm_page, cancel_confirmed
 
 R = Registration.Status
 
@@ -35,11 +41,13 @@ R = Registration.Status
 # --- Reads ----------------------------------------------------------------------------------------
 
 
-def booking_staff(*, user, meeting: Meeting) -> list[Person]:
-    """The colleagues the booker sees on the page, by name: everyone they may book, and anyone of
-    their MEETING_BOOK scope holding a live registration (who may have left or fallen out of the
-    audience since, and whose seat they may still cancel). Each with `registration_id`,
-    `registration_status`, `bookable` and `waiting_position`. Two queries for any number."""
+def booking_staff(*, user, meeting: Meeting, query: str = "") -> list[Person]:
+    """The colleagues the booker sees on the page, by unit and name: everyone they may book, and
+    anyone of their MEETING_BOOK scope holding a live registration (who may have left or fallen
+    out of the audience since, and whose seat they may still cancel). Each with
+    `registration_id`, `registration_status`, `bookable` and `waiting_position`. `query` keeps
+    those whose name, email, employee number, unit or job category contains it. Two queries for
+    any number."""
     live = Registration.objects.filter(
         meeting=meeting, person=OuterRef("pk"), status__in=Registration.LIVE
     )
@@ -52,8 +60,9 @@ def booking_staff(*, user, meeting: Meeting) -> list[Person]:
             registration_status=Subquery(live.values("status")[:1]),
         )
         .filter(Q(bookable=True) | Q(registration_id__isnull=False))
+        .filter(_search_q(query))
         .select_related("job_category", "org_unit")
-        .order_by("name", "pk")
+        .order_by("org_unit__name", "org_unit_id", "name", "pk")
     )
     waiting = Registration.objects.filter(meeting=meeting, status=R.WAITING).order_by(
         "created_at", "pk"
@@ -62,6 +71,45 @@ def booking_staff(*, user, meeting: Meeting) -> list[Person]:
     for row in rows:
         row.waiting_position = position.get(row.pk)
     return rows
+
+
+def _search_q(query: str) -> Q:
+    """Every word of `query` in the name, email, employee number, unit or job category."""
+    q = Q()
+    for word in query.split():
+        q &= (
+            Q(name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(employee_number__icontains=word)
+            | Q(org_unit__name__icontains=word)
+            | Q(job_category__name__icontains=word)
+        )
+    return q
+
+
+@dataclass
+class UnitGroup:
+    """The booker's colleagues of one unit, as the page shows them: one table each."""
+
+    unit: OrgUnit
+    people: list[Person] = field(default_factory=list)
+    # Every bookable colleague of the unit is chosen: its button clears the choices instead.
+    all_chosen: bool = False
+
+    @property
+    def bookable_ids(self) -> set[str]:
+        return {str(p.pk) for p in self.people if p.bookable and not p.registration_id}
+
+
+def _groups(staff: list[Person], chosen: set[str]) -> list[UnitGroup]:
+    groups = [
+        UnitGroup(unit=unit, people=list(people))
+        for unit, people in groupby(staff, key=attrgetter("org_unit"))
+    ]
+    for group in groups:
+        ids = group.bookable_ids
+        group.all_chosen = bool(ids) and ids <= chosen
+    return groups
 
 
 def _job_categories(meeting: Meeting) -> list[JobCategory]:
@@ -155,21 +203,31 @@ def _booking_message(result: services.BookingResult) -> str:
     return " ".join(parts)
 
 
-def _render(request, meeting: Meeting, *, book_form=None, new_form=None, status=200):
+def _query(request) -> str:
+    return request.GET.get("q", "").strip()[:200]
+
+
+def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=None, status=200):
     user = request.user
+    query = _query(request)
     units = list(policy.new_colleague_units(user, meeting).order_by("path"))
-    staff = booking_staff(user=user, meeting=meeting)
+    staff = booking_staff(user=user, meeting=meeting, query=query)
     if book_form is None:
         book_form = BookForm(user=user)
     if new_form is None:
         new_form = NewColleagueForm(job_categories=_job_categories(meeting), units=units)
+    if chosen is None:
+        chosen = {str(pk) for pk in book_form["people"].value() or ()}
     deadline = policy.cancellation_deadline(meeting)
     context = {
         "meeting": meeting,
         "staff": staff,
+        "groups": _groups(staff, chosen),
+        "query": query,
+        "query_string": urlencode({"q": query}) if query else "",
         "bookable_count": sum(1 for row in staff if row.bookable and not row.registration_id),
         "book_form": book_form,
-        "chosen": {str(pk) for pk in book_form["people"].value() or ()},
+        "chosen": chosen,
         "new_form": new_form,
         "may_add_colleague": bool(units),
         # Every row is in the booker's scope: may_cancel_registration has one answer for all.
@@ -179,8 +237,29 @@ def _render(request, meeting: Meeting, *, book_form=None, new_form=None, status=
     return TemplateResponse(request, "attendance/booking.html", context, status=status)
 
 
-def _back(meeting: Meeting):
-    return redirect(reverse("attendance:booking", args=(meeting.pk,)))
+def _back(meeting: Meeting, query: str = ""):
+    url = reverse("attendance:booking", args=(meeting.pk,))
+    return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
+
+
+def _unit_choice(request, meeting: Meeting):
+    """The "choose everyone in the unit" buttons without JavaScript: the page again, with the
+    colleagues chosen so far plus (or minus) everyone bookable of that unit. None when the POST
+    is a booking."""
+    for name, add in (("select_unit", True), ("unselect_unit", False)):
+        value = request.POST.get(name)
+        if value is None:
+            continue
+        chosen = {v for v in request.POST.getlist("people") if v.isascii() and v.isdigit()}
+        staff = booking_staff(user=request.user, meeting=meeting, query=_query(request))
+        unit_ids = {
+            str(p.pk)
+            for p in staff
+            if str(p.org_unit_id) == value and p.bookable and not p.registration_id
+        }
+        chosen = chosen | unit_ids if add else chosen - unit_ids
+        return _render(request, meeting, chosen=chosen)
+    return None
 
 
 # --- Views ----------------------------------------------------------------------------------------
@@ -195,6 +274,9 @@ def booking(request, pk: int):
         return response
     if request.method == "GET":
         return _render(request, meeting)
+    response = _unit_choice(request, meeting)
+    if response is not None:
+        return response
     form = BookForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -206,7 +288,7 @@ def booking(request, pk: int):
         else:
             level = messages.SUCCESS if not result.waiting else messages.WARNING
             messages.add_message(request, level, _booking_message(result))
-            return _back(meeting)
+            return _back(meeting, _query(request))
     return _render(request, meeting, book_form=form, status=400)
 
 
@@ -249,20 +331,29 @@ def colleague_create(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def seat_cancel(request, pk: int, registration_pk: int):
-    """Cancel a colleague's registration (until the cut-off; a manager of the meeting any time)."""
+    """Cancel a colleague's registration (until the cut-off; a manager of the meeting any time).
+    GET, or a POST without confirm=1, shows the confirmation page first: nothing is cancelled
+    until the booker has said yes there."""
     meeting, response = _guard(request, pk)
     if response is not None:
         return response
     registration = (
         Registration.objects.filter(pk=registration_pk, meeting=meeting)
-        .select_related("person__org_unit")
+        .select_related("person__org_unit", "person__job_category")
         .first()
     )
     if registration is None or not policy.is_booker_for(request.user, registration):
         raise Http404
     registration.meeting = meeting
+    if not cancel_confirmed(request):
+        return cancel_confirm_page(
+            request,
+            registration=registration,
+            own=False,
+            back_url=reverse("attendance:booking", args=(meeting.pk,)),
+        )
     try:
         services.registration_cancel(registration=registration, by=request.user)
     except ValidationError as error:

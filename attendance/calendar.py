@@ -20,6 +20,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Meeting, Registration
@@ -100,7 +101,11 @@ def calendar_build(
     location = meeting_location(meeting)
     if location:
         event.add("location", location)
-    event.add("description", "\n\n".join(part for part in (description, url) if part))
+    code = ""
+    if method == REQUEST and registration.booking_code:
+        # Check-in without an account asks for it; the invitation is where people look first.
+        code = _("Booking code for checking in: %(code)s") % {"code": registration.booking_code}
+    event.add("description", "\n\n".join(part for part in (description, code, url) if part))
     event.add("url", url)
     event.add("organizer", _organizer())
     event.add("attendee", _attendee(registration, method=method))

@@ -97,11 +97,29 @@ def meeting_when(meeting: Meeting) -> str:
     }
 
 
+def booked_by_name(registration: Registration) -> str:
+    """Who booked the seat for the person, when someone else did (a colleague booking seats for
+    staff): their roster name, else their account's name or address. Empty when the person
+    signed up themselves or the system did it."""
+    by = registration.created_by
+    if by is None or registration.person.user_id == by.pk:
+        return ""
+    person = getattr(by, "person", None)
+    return (person.name if person is not None else "") or by.get_full_name() or by.email
+
+
 def _context(registration: Registration, *, now: dt.datetime) -> dict:
     meeting = registration.meeting
     deadline = policy.cancellation_deadline(meeting)
     return {
         "name": registration.person.name,
+        "booked_by": booked_by_name(registration),
+        # Only a live registration can check in; the code is what the QR check-in asks for.
+        "booking_code": (
+            registration.booking_code
+            if registration.status in Registration.LIVE and meeting.status == S.PUBLISHED
+            else ""
+        ),
         "meeting": meeting,
         "when": meeting_when(meeting),
         "url": meeting_url(meeting),
@@ -147,7 +165,9 @@ def _send(registration: Registration, mail: Mail) -> bool:
 
 def _load(registration_id: int) -> Registration | None:
     registration = (
-        Registration.objects.select_related("meeting", "person").filter(pk=registration_id).first()
+        Registration.objects.select_related("meeting", "person", "created_by__person")
+        .filter(pk=registration_id)
+        .first()
     )
     if registration is None:
         logger.info("registration %s is gone; no mail", registration_id)

@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.people import policy
 
@@ -97,16 +99,21 @@ def registration_create(request, pk: int):
     return redirect("attendance:meeting_detail", pk=meeting.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def registration_cancel(request, pk: int):
+    """Cancel one's own registration. GET, or a POST without confirm=1 (the meeting page's
+    button, "Min side"), shows the confirmation page; only its own POST cancels."""
     meeting = _meeting_or_404(request, pk)
-    registration = selectors.registration_for(
-        meeting=meeting, person=policy.person_of(request.user)
-    )
+    person = policy.person_of(request.user)
+    registration = selectors.registration_for(meeting=meeting, person=person)
     if registration is None:
         messages.info(request, _("You are not signed up for this meeting."))
         return redirect("attendance:meeting_detail", pk=meeting.pk)
+    registration.meeting, registration.person = meeting, person
+    back = reverse("attendance:meeting_detail", args=(meeting.pk,))
+    if not cancel_confirmed(request):
+        return cancel_confirm_page(request, registration=registration, own=True, back_url=back)
     try:
         services.registration_cancel(registration=registration, by=request.user)
     except ValidationError as error:
@@ -116,4 +123,40 @@ def registration_cancel(request, pk: int):
         if not policy.can_view_meeting(request.user, meeting):
             # Only the registration made it visible (its audience changed since).
             return redirect("attendance:meeting_list")
-    return redirect("attendance:meeting_detail", pk=meeting.pk)
+    return redirect(safe_next(request, back))
+
+
+# --- Cancelling: the confirmation step (own registrations here, colleagues' in booking_views) -
+
+
+def cancel_confirmed(request) -> bool:
+    """Only a POST from the confirmation page cancels: it carries confirm=1. A GET, or a plain
+    POST from an older page or another form, gets the confirmation page instead."""
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
+def safe_next(request, default: str) -> str:
+    """Where to go back to: `next` when it is a path on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def cancel_confirm_page(request, *, registration: Registration, own: bool, back_url: str):
+    """ "Er du sikker?": the meeting and the person whose registration would be cancelled, a
+    button that cancels (POST confirm=1) and a way back that does not."""
+    meeting = registration.meeting
+    context = {
+        "meeting": meeting,
+        "registration": registration,
+        "person": registration.person,
+        "own": own,
+        "may_cancel": policy.may_cancel_registration(request.user, registration),
+        "cancellation_deadline": policy.cancellation_deadline(meeting),
+        "back_url": safe_next(request, back_url),
+        "next": safe_next(request, ""),
+    }
+    return TemplateResponse(request, "attendance/registration_cancel_confirm.html", context)

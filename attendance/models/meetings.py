@@ -8,6 +8,8 @@ starts), so that a bug or a race in Python cannot corrupt the data.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -152,6 +154,22 @@ class Meeting(models.Model):
         return max(self.capacity - self.confirmed_count, 0)
 
 
+# Booking codes leave out letters and digits that are read or typed as one another (0/O, 1/I/L,
+# 2/Z, 5/S, 8/B): a guest types the code from the mail on a phone at the door.
+BOOKING_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3479"
+BOOKING_CODE_LENGTH = 6
+
+
+def booking_code_new() -> str:
+    """A random booking code; unique within its meeting (registration_create makes sure)."""
+    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _ in range(BOOKING_CODE_LENGTH))
+
+
+def booking_code_normalise(value: str) -> str:
+    """What a person typed, as stored: capitals, without spaces or dashes."""
+    return "".join(ch for ch in (value or "").upper() if not ch.isspace() and ch != "-")
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
@@ -185,6 +203,11 @@ class Registration(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # What the person received (confirmation mail, calendar invitation): checking in with an
+    # email address needs it too, so that the QR link alone does not let anyone check in anyone.
+    booking_code = models.CharField(
+        _("booking code"), max_length=BOOKING_CODE_LENGTH, default=booking_code_new, editable=False
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -200,6 +223,9 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
                 name="registration_cancelled_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "booking_code"], name="registration_booking_code_unique"
             ),
         ]
         indexes = [models.Index(fields=["meeting", "status", "created_at"])]

@@ -34,6 +34,7 @@ from lms.people.models import JobCategory, OrgUnit, Person, User
 
 from .. import checkin, notifications
 from ..models import ActionCardVersion, Attendance, Meeting, Registration
+from ..models.meetings import booking_code_new, booking_code_normalise
 
 __all__ = [
     "MEETING_FIELDS",
@@ -393,6 +394,15 @@ def _sign_up_error(meeting: Meeting, now: datetime) -> ValidationError | None:
     return None
 
 
+def _booking_code_free(meeting: Meeting) -> str:
+    """A booking code no registration of `meeting` holds. The caller holds the meeting's lock,
+    so no other sign-up can take the same code meanwhile (the unique constraint backs this)."""
+    while True:
+        code = booking_code_new()
+        if not Registration.objects.filter(meeting=meeting, booking_code=code).exists():
+            return code
+
+
 @transaction.atomic
 def registration_create(
     *, meeting: Meeting, person: Person, by: User | None, now: datetime | None = None
@@ -437,7 +447,12 @@ def registration_create(
         return meeting.registrations.get(person=person, status__in=Registration.LIVE)
     status = R.CONFIRMED if seen["confirmed"] < meeting.capacity else R.WAITING
     registration = Registration.objects.create(
-        meeting=meeting, person=person, status=status, created_at=now, created_by=by
+        meeting=meeting,
+        person=person,
+        status=status,
+        created_at=now,
+        created_by=by,
+        booking_code=_booking_code_free(meeting),
     )
     if status == R.CONFIRMED:
         Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
@@ -805,30 +820,45 @@ def attendance_check_in(
     token: str,
     user: User | None = None,
     email: str = "",
+    code: str = "",
 ) -> Attendance:
     """QR self check-in: a signed-in person (`user`), or an attendee without an account who gives
-    the email of a registration for this meeting. Present, or late after the start + 10 minutes.
+    the email of a registration for this meeting and its booking code (from their confirmation
+    mail and calendar invitation). Present, or late after the start + 10 minutes.
+
+    The QR link is shown to the whole room, so the email address alone (which colleagues know)
+    is not enough: it would let anyone there check in anyone registered, and attendance records
+    competence. The booking code is what only the person received.
 
     Raises checkin.TokenError for a bad token, and ValidationError(code="not_found") for any
-    person who cannot check in here, with one message whether or not the email exists."""
+    person who cannot check in here, with one message whether or not the email exists or the
+    code is wrong."""
     now = timezone.now()
     checkin.token_check(token=token, meeting=meeting, now=now)
-    not_found = ValidationError(
-        _(
-            "We could not check you in with this information. Ask the meeting's facilitator "
-            "to mark your attendance."
-        ),
-        code="not_found",
-    )
     person = policy.person_of(user) if user is not None else None
     if person is not None:
         if not _checkin_person(meeting, person):
-            raise not_found
+            raise ValidationError(
+                _(
+                    "We could not check you in with this information. Ask the meeting's "
+                    "facilitator to mark your attendance."
+                ),
+                code="not_found",
+            )
     else:
         address = (email or "").strip()
+        code = booking_code_normalise(code)
+        if not code:
+            raise ValidationError(
+                {"code": _("Type the booking code from your confirmation email.")},
+                code="code_required",
+            )
         registration = (
             Registration.objects.filter(
-                meeting=meeting, status__in=Registration.LIVE, person__active=True
+                meeting=meeting,
+                status__in=Registration.LIVE,
+                person__active=True,
+                booking_code=code,
             )
             .filter(person__email__iexact=address)
             .select_related("person")
@@ -837,7 +867,14 @@ def attendance_check_in(
             else None
         )
         if registration is None:
-            raise not_found
+            raise ValidationError(
+                _(
+                    "We could not check you in with this email address and booking code. "
+                    "Check both against your confirmation email, or ask the meeting's "
+                    "facilitator to mark your attendance."
+                ),
+                code="not_found",
+            )
         person = registration.person
     meeting = (
         Meeting.objects.select_for_update(of=("self",))

@@ -159,7 +159,8 @@ def test_a_colleague_who_left_meanwhile_is_named(as_booker, gym_meeting, staff):
     html = post_refused(as_booker, gym_meeting, {"people": [staff[0].pk, staff[1].pk]})
     assert "Ikke længere aktive og kan derfor ikke tilmeldes: Kollega 1." in html
     # The choice is kept for the next try.
-    assert f'value="{staff[0].pk}" id="person-{staff[0].pk}" checked' in html
+    assert f'value="{staff[0].pk}" id="person-{staff[0].pk}" aria-describedby=' in html
+    assert f'person-{staff[0].pk}-number" checked' in html
 
 
 def test_a_colleague_outside_the_audience_is_named(as_booker, tree, make_meeting, person_factory):
@@ -253,7 +254,7 @@ def test_cancelling_a_colleagues_seat(as_booker, booker, tree, make_meeting, sta
     meeting = make_meeting(tree["HJ"], institution=tree["HJ-GYM"], capacity=1)
     result = services.seats_book(meeting=meeting, people=staff[:2], by=booker)
     seat = result.confirmed[0].registration
-    response = as_booker.post(cancel_url(meeting, seat), follow=True)
+    response = as_booker.post(cancel_url(meeting, seat), {"confirm": "1"}, follow=True)
     assert messages_of(response) == ["Kollega 0 er afmeldt."]
     assert Registration.objects.get(pk=seat.pk).status == R.CANCELLED
     assert Registration.objects.get(meeting=meeting, person=staff[1]).status == R.CONFIRMED
@@ -271,7 +272,9 @@ def test_no_cancelling_after_the_cut_off(as_booker, booker, gym_meeting, staff):
     html = as_booker.get(booking_url(gym_meeting)).content.decode()
     assert "Afmeldingsfristen er overskredet." in html
     assert 'aria-label="Afmeld Kollega 0"' not in html
-    response = as_booker.post(cancel_url(gym_meeting, booking.registration), follow=True)
+    response = as_booker.post(
+        cancel_url(gym_meeting, booking.registration), {"confirm": "1"}, follow=True
+    )
     assert messages_of(response) == ["Afmeldingsfristen er overskredet."]
     assert Registration.objects.get(pk=booking.registration.pk).status == R.CONFIRMED
 
@@ -281,7 +284,9 @@ def test_the_seat_of_someone_of_another_institution_is_not_found(
 ):
     outsider = make_employee(tree["HJ-SKOLE"])
     registration = services.registration_create(meeting=gym_meeting, person=outsider, by=None)
-    assert as_booker.post(cancel_url(gym_meeting, registration)).status_code == 404
+    for data in ({}, {"confirm": "1"}):
+        assert as_booker.post(cancel_url(gym_meeting, registration), data).status_code == 404
+    assert as_booker.get(cancel_url(gym_meeting, registration)).status_code == 404
     assert Registration.objects.get(pk=registration.pk).status == R.CONFIRMED
 
 
@@ -333,7 +338,9 @@ def test_access(client, users, gym_meeting, staff, who, status):
         ):
             assert client.post(url, data).status_code == status
         registration = services.registration_create(meeting=gym_meeting, person=staff[1], by=None)
-        assert client.post(cancel_url(gym_meeting, registration)).status_code == status
+        url = cancel_url(gym_meeting, registration)
+        assert client.post(url, {"confirm": "1"}).status_code == status
+        assert client.get(url).status_code == status
         assert Registration.objects.get(pk=registration.pk).status == R.CONFIRMED
         assert Registration.objects.filter(meeting=gym_meeting).count() == 1
         assert not Person.objects.filter(email="n@example.dk").exists()

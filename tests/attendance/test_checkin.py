@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance import checkin
-from attendance.models import Attendance
+from attendance.models import Attendance, Registration
 from lms.competence.models import Evidence
 from tests.factories import CompetenceFactory, PersonFactory
 
@@ -115,15 +115,58 @@ def test_rotated_out_token_records_nothing(client, setup):
     assert not Attendance.objects.exists()
 
 
-def test_external_email_match(client, setup):
+def code_of(meeting, person) -> str:
+    return Registration.objects.get(meeting=meeting, person=person).booking_code
+
+
+def test_email_alone_does_not_check_in(client, setup):
+    """The QR link is shown to the whole room and colleagues know each other's addresses: the
+    address alone must not check anyone in (nor record their competence)."""
     meeting = setup["make"]()
     link = url(meeting, checkin.token_make(meeting=meeting))
-    page = client.get(link)
-    assert page.status_code == 200 and 'type="email"' in page.content.decode()
-    response = client.post(link, {"email": "GAEST@gym.dk"})
+    page = client.get(link).content.decode()
+    assert 'type="email"' in page and 'name="code"' in page
+    assert "Din tilmeldingskode" in page
+    response = client.post(link, {"email": "gaest@gym.dk"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Skriv tilmeldingskoden fra din bekræftelsesmail." in body
+    assert 'aria-invalid="true"' in body
+    assert not Attendance.objects.exists()
+    assert not Evidence.objects.filter(person=setup["external"]).exists()
+
+
+def test_email_and_booking_code_check_in_and_record_competence(client, setup):
+    meeting = setup["make"]()
+    code = code_of(meeting, setup["external"])
+    link = url(meeting, checkin.token_make(meeting=meeting))
+    # Typed as people type it: small letters, a space in the middle.
+    typed = f"{code[:3].lower()} {code[3:].lower()}"
+    response = client.post(link, {"email": "GAEST@gym.dk", "code": typed})
     assert response.status_code == 200
     assert "Du er tjekket ind" in response.content.decode()
-    assert Attendance.objects.get(person=setup["external"]).mark == M.PRESENT
+    attendance = Attendance.objects.get(person=setup["external"])
+    assert (attendance.mark, attendance.method) == (M.PRESENT, Attendance.Method.QR)
+    assert Evidence.objects.filter(
+        person=setup["external"], source_reference=f"meeting:{meeting.pk}", voided_at=None
+    ).exists()
+
+
+def test_a_wrong_code_records_nothing(client, setup):
+    meeting = setup["make"]()
+    right = code_of(meeting, setup["external"])
+    # Someone else's code (the employee's) with the guest's address is wrong too.
+    others = code_of(meeting, setup["employee"])
+    wrong = next(c for c in ("ACDEFG", "HJKMNP") if c != right)
+    link = url(meeting, checkin.token_make(meeting=meeting))
+    for code in (wrong, others):
+        response = client.post(link, {"email": "gaest@gym.dk", "code": code})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "Vi kunne ikke tjekke dig ind med denne e-mailadresse og tilmeldingskode." in body
+        assert 'role="alert"' in body
+    assert not Attendance.objects.exists()
+    assert not Evidence.objects.exists()
 
 
 def test_external_email_no_match_gives_the_same_message(client, setup, tree):
@@ -132,15 +175,14 @@ def test_external_email_no_match_gives_the_same_message(client, setup, tree):
     PersonFactory(org_unit=tree["HJ-GYM"], email="kendt@gym.dk")
     link = url(meeting, checkin.token_make(meeting=meeting))
     bodies = []
-    for email in ("kendt@gym.dk", "ukendt@example.dk"):
-        response = client.post(link, {"email": email})
+    for email in ("kendt@gym.dk", "ukendt@example.dk", "gaest@gym.dk"):
+        response = client.post(link, {"email": email, "code": "ACDEFG"})
         assert response.status_code == 400
         body = response.content.decode()
         assert "Vi kunne ikke tjekke dig ind" in body
         bodies.append(body.replace(email, ""))
-    assert (
-        bodies[0].split("<form")[0].split("<h1")[1] == bodies[1].split("<form")[0].split("<h1")[1]
-    )
+    heads = [body.split("<form")[0].split("<h1")[1] for body in bodies]
+    assert heads[0] == heads[1] == heads[2]
     assert not Attendance.objects.exists()
 
 
@@ -162,8 +204,11 @@ def test_failed_email_guesses_are_rate_limited(client, setup):
     meeting = setup["make"]()
     link = url(meeting, checkin.token_make(meeting=meeting))
     for n in range(10):
-        assert client.post(link, {"email": f"gaet{n}@example.dk"}).status_code == 400
-    response = client.post(link, {"email": "gaest@gym.dk"})
+        data = {"email": f"gaet{n}@example.dk", "code": "ACDEFG"}
+        assert client.post(link, data).status_code == 400
+    response = client.post(
+        link, {"email": "gaest@gym.dk", "code": code_of(meeting, setup["external"])}
+    )
     assert response.status_code == 429
     assert "For mange forsøg" in response.content.decode()
     assert not Attendance.objects.exists()
@@ -177,6 +222,7 @@ def test_successful_check_ins_do_not_count_towards_the_limit(client, setup, tree
     cache.clear()
     meeting = setup["make"]()
     link = url(meeting, checkin.token_make(meeting=meeting))
+    data = {"email": "gaest@gym.dk", "code": code_of(meeting, setup["external"])}
     for _ in range(12):
-        assert client.post(link, {"email": "gaest@gym.dk"}).status_code == 200
+        assert client.post(link, data).status_code == 200
     cache.clear()

@@ -72,7 +72,7 @@ def test_sign_up_and_cancel_through_the_pages(client, tree, make_meeting, make_e
     assert "Du er på venteliste som nr. 1." in response.content.decode()
 
     client.force_login(first.user)
-    response = client.post(cancel_url(meeting), follow=True)
+    response = client.post(cancel_url(meeting), {"confirm": "1"}, follow=True)
     assert "Din tilmelding er afmeldt." in messages_of(response)
     assert Registration.objects.get(meeting=meeting, person=second).status == R.CONFIRMED
 
@@ -94,7 +94,7 @@ def test_cancel_after_cutoff_is_refused(client, tree, make_meeting, make_employe
     page = client.get(detail_url(meeting)).content.decode()
     assert "Afmeldingsfristen er overskredet." in page
     assert cancel_url(meeting) not in page
-    response = client.post(cancel_url(meeting), follow=True)
+    response = client.post(cancel_url(meeting), {"confirm": "1"}, follow=True)
     assert "Afmeldingsfristen er overskredet." in messages_of(response)
     assert Registration.objects.get(meeting=meeting).status == R.CONFIRMED
 
@@ -208,7 +208,7 @@ def test_registered_person_still_sees_meeting_after_audience_change(
     services.meeting_update(meeting=meeting, audience_units=[tree["HJ-GYM"]], by=None)
     client.force_login(person.user)
     assert client.get(detail_url(meeting)).status_code == 200
-    response = client.post(cancel_url(meeting), follow=True)
+    response = client.post(cancel_url(meeting), {"confirm": "1"}, follow=True)
     assert "Din tilmelding er afmeldt." in messages_of(response)
 
 

@@ -49,7 +49,7 @@ def coordinator(gymnasium, make_user):
 
 
 def row_of(page, name: str):
-    return page.get_by_role("table").locator("tr", has=page.get_by_text(name, exact=True))
+    return page.locator("table.booking-staff tr", has=page.get_by_text(name, exact=True))
 
 
 def test_institution_coordinator_books_colleagues(page, site, municipality, gymnasium, coordinator):
@@ -120,8 +120,14 @@ def test_institution_coordinator_books_colleagues(page, site, municipality, gymn
     expect(page.get_by_text("7 af 10 pladser ledige")).to_be_visible()
     assert_accessible(page)
 
-    # One cannot come after all.
-    page.get_by_role("button", name="Afmeld Bo Berg").click()
+    # One cannot come after all: the booker is asked first.
+    page.get_by_role("link", name="Afmeld Bo Berg").click()
+    expect(page.get_by_role("heading", level=1, name="Afmeld tilmelding")).to_be_visible()
+    expect(
+        page.get_by_text("Er du sikker på, at du vil afmelde Bo Berg fra dette møde?")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, afmeld Bo Berg").click()
     expect(page.locator(".messages")).to_contain_text("Bo Berg er afmeldt.")
     expect(row_of(page, "Bo Berg")).to_contain_text("Ikke tilmeldt")
     expect(page.get_by_text("8 af 10 pladser ledige")).to_be_visible()
@@ -132,3 +138,60 @@ def test_institution_coordinator_books_colleagues(page, site, municipality, gymn
     live = Registration.objects.filter(meeting=meeting, status__in=Registration.LIVE)
     assert set(live.values_list("person__name", flat=True)) == {"Anna Andersen", "Dorte Dahl"}
     assert set(live.values_list("created_by", flat=True)) == {user.pk}
+
+
+def test_searching_and_choosing_a_whole_unit(page, site, municipality, gymnasium, coordinator):
+    """Many colleagues: the booker narrows the list with the search, and chooses everyone in a
+    unit with one button (ticked in the page by the static script, no reload)."""
+    user, secret = coordinator
+    teachers = JobCategoryFactory(code="LAERER", name="Lærer")
+    names = [f"Lærer {n:02d}" for n in range(1, 13)]
+    for n, name in enumerate(names):
+        PersonFactory(
+            org_unit=gymnasium, name=name, job_category=teachers, employee_number=f"G{n:03d}"
+        )
+    PersonFactory(org_unit=gymnasium, name="Lærer 01", job_category=teachers)  # a namesake
+    starts_at = timezone.now() + dt.timedelta(days=14)
+    meeting = services.meeting_publish(
+        meeting=services.meeting_create(
+            kind=Meeting.Kind.DIALOGUE,
+            title=TITLE,
+            org_unit=municipality["HJK"],
+            institution=gymnasium,
+            venue="Gymnasiets festsal",
+            capacity=30,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(hours=2),
+            by=None,
+        ),
+        by=None,
+    )
+    sign_in(page, user.email, totp_secret=secret)
+    page.goto(reverse("attendance:booking", args=(meeting.pk,)))
+    # The namesakes are told apart by their employee number.
+    expect(page.locator("table.booking-staff caption")).to_contain_text("Hjørring Gymnasium")
+    namesakes = page.locator("table.booking-staff tr", has=page.get_by_text("Lærer 01", exact=True))
+    expect(namesakes).to_have_count(2)
+    expect(namesakes.first).to_contain_text("G000")
+
+    search = page.get_by_role("search", name="Søg blandt kolleger")
+    search.get_by_label("Søg på navn, e-mail, medarbejdernummer, enhed eller jobkategori").fill(
+        "G011"
+    )
+    search.get_by_role("button", name="Søg").click()
+    expect(page.get_by_role("status")).to_contain_text("1 kollega matcher “G011”.")
+    expect(page.locator("table.booking-staff tbody tr")).to_have_count(1)
+    assert_accessible(page)
+    search.get_by_role("link", name="Vis alle").click()
+    expect(page.locator("table.booking-staff tbody tr")).to_have_count(13)
+
+    page.get_by_role("button", name="Vælg alle i Hjørring Gymnasium").click()
+    boxes = page.locator('input[name="people"]')
+    expect(boxes).to_have_count(13)
+    for n in range(13):
+        expect(boxes.nth(n)).to_be_checked()
+    expect(page.get_by_role("button", name="Fravælg alle i Hjørring Gymnasium")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Tilmeld de valgte kolleger").click()
+    expect(page.locator(".messages")).to_contain_text("13 kolleger har fået plads.")
+    assert Registration.objects.filter(meeting=meeting, status="confirmed").count() == 13

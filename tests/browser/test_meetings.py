@@ -69,7 +69,13 @@ def test_employee_signs_up_for_a_meeting_and_cancels(page, site, municipality, m
     expect(page.get_by_text("9 af 10 pladser ledige")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("button", name="Afmeld mig").click()
+    # Cancelling asks first: the confirmation page names the meeting and the person.
+    page.get_by_role("link", name="Afmeld mig").click()
+    expect(page.get_by_role("heading", level=1, name="Afmeld tilmelding")).to_be_visible()
+    expect(page.get_by_text("Er du sikker på, at du vil afmelde dig dette møde?")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(TITLE)
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, afmeld mig").click()
     expect(page.locator(".messages")).to_contain_text("Din tilmelding er afmeldt.")
     expect(registration.get_by_role("button", name="Tilmeld")).to_be_visible()
     expect(registration).not_to_contain_text("Du er tilmeldt.")
@@ -109,7 +115,7 @@ def test_a_second_employee_goes_on_the_waiting_list_of_a_full_meeting(
         "Mødet er fuldt. Du er på venteliste som nr. 1."
     )
     expect(registration).to_contain_text("Du er på venteliste som nr. 1.")
-    expect(registration.get_by_role("button", name="Afmeld mig")).to_be_visible()
+    expect(registration.get_by_role("link", name="Afmeld mig")).to_be_visible()
     assert_accessible(page)
 
     open_meeting_from_header(page)
