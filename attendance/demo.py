@@ -457,6 +457,7 @@ def attendance_demo_load(*, now: dt.datetime | None = None) -> AttendanceDemoRes
             ).order_by("-pk")
         }
         roster: list[Person] | None = None
+        built: list[Meeting] = []
         for index, plan in enumerate(SEASON):
             meeting = existing.get(plan.title)
             if meeting is None:
@@ -476,12 +477,15 @@ def attendance_demo_load(*, now: dt.datetime | None = None) -> AttendanceDemoRes
                     employee=employee,
                     result=result,
                 )
+                built.append(meeting)
             (result.past_meetings if plan.day < 0 else result.upcoming_meetings).append(meeting)
 
         result.requests_created = requests_demo_load()
+        # Copies handed out and the card of upcoming meetings: only for the meetings built now. A
+        # meeting that exists is left alone, whatever a coordinator did to it since.
         result.cards_created = cards_demo_load(
-            past_meetings=result.past_meetings,
-            upcoming_meetings=result.upcoming_meetings,
+            past_meetings=[m for m in built if m in result.past_meetings],
+            upcoming_meetings=[m for m in built if m in result.upcoming_meetings],
             now=now,
         )
     return result

@@ -250,21 +250,21 @@ def cards_demo_load(
 
 
 def _meeting_distributions(past_meetings, versions) -> int:
-    """Each held or closed meeting handed out the staff card current then: the older half of
-    the season version 1, the recent half version 2; as many copies as people attended."""
+    """Each held or closed meeting handed out the staff card current then (version 2 from the
+    day it was approved, version 1 before); as many copies as people attended."""
     done = [m for m in past_meetings if m.status in (Meeting.Status.HELD, Meeting.Status.CLOSED)]
-    done.sort(key=lambda m: m.starts_at)
     recorded = set(
         CardDistribution.objects.filter(meeting__in=done).values_list("meeting_id", flat=True)
     )
+    second = versions[(STAFF_SLUG, 2)]
     created = 0
-    for index, meeting in enumerate(done):
+    for meeting in sorted(done, key=lambda m: m.starts_at):
         if meeting.pk in recorded:
             continue
         quantity = card_selectors.suggested_quantity(meeting)
         if quantity < 1:
             continue
-        number = 1 if index < len(done) // 2 else 2
+        number = 2 if second.approved_at <= meeting.starts_at else 1
         services.distribution_record(
             version=versions[(STAFF_SLUG, number)], quantity=quantity, meeting=meeting, by=None
         )

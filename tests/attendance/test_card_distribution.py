@@ -261,14 +261,16 @@ def test_demo_cards(db, make_meeting, make_employee, mailoutbox):
     RoleAssignment.objects.create(user=author, role=Role.COORDINATOR, org_unit=municipality)
     UserFactory(email="admin@demo.infohus.dk", is_superuser=True)
     past = []
-    for _ in range(4):
+    # Two meetings before the demo's version 2 was approved, two after.
+    for days_ago in (150, 100, 40, 20):
         people = [make_employee(school) for _ in range(2)]
         meeting = make_meeting(municipality, audience=[school])
         for person in people:
             services.registration_create(meeting=meeting, person=person, by=None)
+        shift = meeting.starts_at - timezone.now() + dt.timedelta(days=days_ago)
         Meeting.objects.filter(pk=meeting.pk).update(
-            starts_at=meeting.starts_at - dt.timedelta(days=30),
-            ends_at=meeting.ends_at - dt.timedelta(days=30),
+            starts_at=meeting.starts_at - shift,
+            ends_at=meeting.ends_at - shift,
             status=Meeting.Status.HELD,
         )
         meeting.refresh_from_db()
