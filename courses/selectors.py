@@ -335,9 +335,20 @@ def catalogue_for(
 
 @dataclass(frozen=True)
 class MyLearning:
+    # Required courses of their audience not started yet (started ones are in_progress).
     due: list[CourseEntry]
     in_progress: list[CourseEntry]
     completions: list[Completion]
+
+    @property
+    def required(self) -> list[CourseEntry]:
+        """Every required course still to complete, started or not, soonest deadline first (a
+        start page's "my required courses")."""
+        started = [e for e in self.in_progress if e.required and e.course.in_audience]
+        return sorted(
+            self.due + started,
+            key=lambda e: (e.due_on is None, e.due_on or e.today, e.course.title.lower()),
+        )
 
 
 def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:

@@ -70,6 +70,8 @@ def test_a_started_required_course_is_in_progress_not_due(
     due = _section(html, 'id="due-heading"', 'id="progress-heading"')
     assert "Påkrævet og påbegyndt" not in due
     assert "Du har ingen kurser, der skal tages lige nu." in due
+    # Every required course still to complete, started or not (for a start page).
+    assert [e.course.pk for e in learning.required] == [course.pk]
 
 
 def test_a_required_course_not_started_is_due(client, make_course, make_learner, competence):
