@@ -1,4 +1,5 @@
-"""Loading the demo twice adds nothing, even after people have used it in between (issue 8).
+"""Loading the demo twice adds nothing, even after people have used it in between, and its history
+is dated consistently (issue 8).
 
 One load, then the demo logins act through the real services as a visitor would (a new
 colleague without an employee number booked at Hjørring Gymnasium, a person added to the roster,
@@ -19,11 +20,11 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, Page, PageLogEntry, Revision
 
 from attendance import services as attendance_services
-from attendance.models import Meeting
+from attendance.models import ActionCardVersion, Meeting
 from courses import demo as courses_demo
 from courses import selectors as course_selectors
 from courses import services as course_services
-from courses.models import CoursePage
+from courses.models import Completion, CoursePage, Enrolment
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
@@ -167,3 +168,28 @@ def test_demo_choices_are_by_the_demo_roster_only(cycle, db):
     # Each has only the one booking a user made.
     for person in added:
         assert person.registrations.count() == 1
+
+
+def test_the_demo_history_is_dated_consistently(cycle, db):
+    """Courses were taken weeks ago, not on the day of the load; each Action Card version was
+    written, then approved, before any copy of it was handed out."""
+    today = timezone.localdate()
+    learners = Completion.objects.exclude(enrolment__person__email="medarbejder@demo.infohus.dk")
+    assert learners.count() >= 10
+    for completion in learners.select_related("enrolment", "evidence"):
+        assert completion.completed_on <= today - dt.timedelta(
+            days=courses_demo.TAKEN_WITHIN_DAYS[0]
+        )
+        assert completion.evidence.achieved_on == completion.completed_on
+        assert completion.enrolment.started_at.date() <= completion.completed_on
+    course = CoursePage.objects.get(slug=courses_demo.MAIN_SLUG)
+    assert course.first_published_at < Enrolment.objects.earliest("started_at").started_at
+
+    versions = ActionCardVersion.objects.filter(approved_at__isnull=False)
+    assert versions.count() == 3
+    for version in versions:
+        assert version.created_at < version.approved_at
+        for distribution in version.distributions.select_related("meeting"):
+            assert timezone.localdate(version.approved_at) <= distribution.handed_out_on
+            if distribution.meeting is not None:
+                assert version.approved_at <= distribution.meeting.starts_at
