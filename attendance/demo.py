@@ -27,12 +27,17 @@ import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from lms.competence.demo import SIGNS
 from lms.competence.models import Competence, Evidence
-from lms.people.demo import DEMO_LOGINS, MUNICIPALITY, POLICE_PREVENTION_OFFICER
+from lms.people.demo import (
+    DEMO_LOGINS,
+    MUNICIPALITY,
+    POLICE_PREVENTION_OFFICER,
+    demo_people,
+    demo_roster,
+)
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
 from . import notifications, services
@@ -311,16 +316,20 @@ def _when(plan: PlannedMeeting, now: dt.datetime) -> tuple[dt.datetime, dt.datet
     return starts_at, starts_at + dt.timedelta(minutes=plan.minutes)
 
 
-def _audience(plan: PlannedMeeting, units: dict[str, OrgUnit]) -> list[Person]:
-    """The people a meeting is for, in a fixed order."""
+def _audience(
+    plan: PlannedMeeting, units: dict[str, OrgUnit], roster: list[Person]
+) -> list[Person]:
+    """The people of the demo roster a meeting is for, in roster order. Drawn from the roster as
+    generated, never from a query of the Person table: a colleague a user adds must not change
+    who the demo signs up."""
     codes = plan.audience + ((plan.institution,) if plan.institution else ())
-    q = Q()
-    for code in codes:
-        q |= Q(org_unit__path__startswith=units[code].path)
-    people = Person.objects.active().filter(q).exclude(employee_number__in=NOT_DRAWN)
-    if plan.job_categories:
-        people = people.filter(job_category__code__in=plan.job_categories)
-    return list(people.select_related("org_unit").order_by("employee_number"))
+    paths = [units[code].path for code in codes]
+    return [
+        person
+        for person in roster
+        if any(person.org_unit.path.startswith(path) for path in paths)
+        and (not plan.job_categories or person.job_category.code in plan.job_categories)
+    ]
 
 
 def _moments(rng: random.Random, start: dt.datetime, end: dt.datetime, n: int) -> list[dt.datetime]:
@@ -335,6 +344,7 @@ def _build(
     *,
     now: dt.datetime,
     units: dict[str, OrgUnit],
+    roster: list[Person],
     competence: Competence,
     coordinator: User,
     employee: User | None,
@@ -365,7 +375,7 @@ def _build(
     published_at = min(starts_at - PUBLISHED_BEFORE, now - dt.timedelta(days=2))
     meeting = services.meeting_publish(meeting=meeting, by=coordinator, now=published_at)
 
-    audience = _audience(plan, units)
+    audience = _audience(plan, units, roster)
     wanted = min(round(plan.capacity * plan.fill), len(audience))
     people = rng.sample(audience, wanted)
     employee_person = getattr(employee, "person", None) if employee is not None else None
@@ -446,23 +456,36 @@ def attendance_demo_load(*, now: dt.datetime | None = None) -> AttendanceDemoRes
                 org_unit=municipality, title__in=[plan.title for plan in SEASON]
             ).order_by("-pk")
         }
+        roster: list[Person] | None = None
+        built: list[Meeting] = []
         for index, plan in enumerate(SEASON):
             meeting = existing.get(plan.title)
             if meeting is None:
+                if roster is None:
+                    # The demo roster's active people who may be drawn, in roster order.
+                    roster = demo_people(
+                        e for e in demo_roster() if e.employee_number not in NOT_DRAWN
+                    )
                 meeting = _build(
                     plan,
                     index,
                     now=now,
                     units=units,
+                    roster=roster,
                     competence=competence,
                     coordinator=coordinator,
                     employee=employee,
                     result=result,
                 )
+                built.append(meeting)
             (result.past_meetings if plan.day < 0 else result.upcoming_meetings).append(meeting)
 
         result.requests_created = requests_demo_load()
+        # Copies handed out and the card of upcoming meetings: only for the meetings built now. A
+        # meeting that exists is left alone, whatever a coordinator did to it since.
         result.cards_created = cards_demo_load(
-            past_meetings=result.past_meetings, upcoming_meetings=result.upcoming_meetings
+            past_meetings=[m for m in built if m in result.past_meetings],
+            upcoming_meetings=[m for m in built if m in result.upcoming_meetings],
+            now=now,
         )
     return result

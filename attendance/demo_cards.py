@@ -115,23 +115,42 @@ ACUTE_STEPS = [
     _step("infohus", "Kontakt Infohuset bagefter", "Infohuset hjælper med opfølgningen."),
 ]
 
-# Workplace hand-outs: (index among the municipality's workplaces, card, version, copies, days ago)
+# Workplace hand-outs: (workplace code, card, version, copies, days ago). By code, not "the first
+# workplaces": a unit a user adds must not change where the demo's copies went.
 WORKPLACE_HANDOUTS = [
-    (0, STAFF_SLUG, 1, 25, 240),  # still holds the superseded version 1
-    (1, STAFF_SLUG, 2, 30, 20),
-    (2, STAFF_SLUG, 1, 15, 200),
-    (2, STAFF_SLUG, 2, 15, 10),  # got the new version since
-    (3, ACUTE_SLUG, 1, 10, 30),
+    ("HJK-BFU-LUN", STAFF_SLUG, 1, 25, 240),  # still holds the superseded version 1
+    ("HJK-BFU-BAG", STAFF_SLUG, 2, 30, 20),
+    ("HJK-SAEH-HJEM", STAFF_SLUG, 1, 15, 200),
+    ("HJK-SAEH-HJEM", STAFF_SLUG, 2, 15, 10),  # got the new version since
+    ("HJK-AU-JOB", ACUTE_SLUG, 1, 10, 30),
 ]
+# When the versions were written and approved (days before the load): each before it was first
+# handed out, at a meeting (the season's oldest is about 146 days back) or to a workplace.
+STAFF_V1_DAYS = (262, 255)
+STAFF_V2_DAYS = (80, 72)  # between the season's fourth meeting (v1) and its fifth (v2)
+ACUTE_V1_DAYS = (190, 185)
 WORKPLACE_NOTE = "Til personalerummet (demo)"
 
 
 def _card_ensure(
-    *, slug, audience, org_unit, owner, title, summary, signs, steps, review_days, approver
+    *,
+    slug,
+    audience,
+    org_unit,
+    owner,
+    title,
+    summary,
+    signs,
+    steps,
+    review_days,
+    approver,
+    days,
+    now,
 ) -> tuple[ActionCard, int]:
     card = ActionCard.objects.filter(slug=slug).first()
     if card is not None:
         return card, 0
+    written, approved = (now - dt.timedelta(days=d) for d in days)
     card = services.card_create(
         slug=slug,
         audience=audience,
@@ -143,17 +162,23 @@ def _card_ensure(
         steps=steps,
         review_date=timezone.localdate() + dt.timedelta(days=review_days),
         by=owner,
+        now=written,
     )
-    services.version_approve(version=card.versions.get(), by=approver)
+    services.version_approve(version=card.versions.get(), by=approver, now=approved)
     card.refresh_from_db()
     return card, 2
 
 
 def cards_demo_load(
-    *, past_meetings: Sequence[Meeting], upcoming_meetings: Sequence[Meeting]
+    *,
+    past_meetings: Sequence[Meeting],
+    upcoming_meetings: Sequence[Meeting],
+    now: dt.datetime | None = None,
 ) -> int:
     """Create the demo municipality's two Action Cards and their distributions; return how many
-    rows were created (0 on a second run)."""
+    rows were created (0 on a second run). `now` (default: the current time) is the moment the
+    history is dated back from: each version is approved before its copies were handed out."""
+    now = now or timezone.now()
     created = 0
     with transaction.atomic():
         municipality = OrgUnit.objects.get(code=MUNICIPALITY)
@@ -171,10 +196,13 @@ def cards_demo_load(
             steps=STAFF_STEPS_V1,
             review_days=300,
             approver=approver,
+            days=STAFF_V1_DAYS,
+            now=now,
         )
         created += count
         if not staff.versions.filter(number=2).exists():
-            draft = services.version_draft_create(card=staff, by=author)
+            written, approved = (now - dt.timedelta(days=d) for d in STAFF_V2_DAYS)
+            draft = services.version_draft_create(card=staff, by=author, now=written)
             services.version_update(
                 version=draft,
                 signs=STAFF_SIGNS_V2,
@@ -183,7 +211,7 @@ def cards_demo_load(
                 change_note="Den nationale hotline og tegnet »accept af vold« er tilføjet.",
                 by=author,
             )
-            services.version_approve(version=draft, by=approver)
+            services.version_approve(version=draft, by=approver, now=approved)
             staff.refresh_from_db()
             created += 1
         acute, count = _card_ensure(
@@ -197,6 +225,8 @@ def cards_demo_load(
             steps=ACUTE_STEPS,
             review_days=365,
             approver=approver,
+            days=ACUTE_V1_DAYS,
+            now=now,
         )
         created += count
 
@@ -207,7 +237,7 @@ def cards_demo_load(
             ).select_related("card")
         }
         created += _meeting_distributions(past_meetings, versions)
-        created += _workplace_distributions(municipality, versions)
+        created += _workplace_distributions(municipality, versions, today=timezone.localdate(now))
 
         current = staff.current_version
         for meeting in upcoming_meetings:
@@ -220,21 +250,21 @@ def cards_demo_load(
 
 
 def _meeting_distributions(past_meetings, versions) -> int:
-    """Each held or closed meeting handed out the staff card current then: the older half of
-    the season version 1, the recent half version 2; as many copies as people attended."""
+    """Each held or closed meeting handed out the staff card current then (version 2 from the
+    day it was approved, version 1 before); as many copies as people attended."""
     done = [m for m in past_meetings if m.status in (Meeting.Status.HELD, Meeting.Status.CLOSED)]
-    done.sort(key=lambda m: m.starts_at)
     recorded = set(
         CardDistribution.objects.filter(meeting__in=done).values_list("meeting_id", flat=True)
     )
+    second = versions[(STAFF_SLUG, 2)]
     created = 0
-    for index, meeting in enumerate(done):
+    for meeting in sorted(done, key=lambda m: m.starts_at):
         if meeting.pk in recorded:
             continue
         quantity = card_selectors.suggested_quantity(meeting)
         if quantity < 1:
             continue
-        number = 1 if index < len(done) // 2 else 2
+        number = 2 if second.approved_at <= meeting.starts_at else 1
         services.distribution_record(
             version=versions[(STAFF_SLUG, number)], quantity=quantity, meeting=meeting, by=None
         )
@@ -242,27 +272,29 @@ def _meeting_distributions(past_meetings, versions) -> int:
     return created
 
 
-def _workplace_distributions(municipality: OrgUnit, versions) -> int:
-    workplaces = list(
-        OrgUnit.objects.filter(
-            path__startswith=municipality.path, kind=OrgUnit.Kind.WORKPLACE
-        ).order_by("path")[:4]
-    )
+def _workplace_distributions(municipality: OrgUnit, versions, *, today: dt.date) -> int:
+    workplaces = {
+        u.code: u
+        for u in OrgUnit.objects.filter(
+            path__startswith=municipality.path,
+            code__in={code for code, *_rest in WORKPLACE_HANDOUTS},
+        )
+    }
     created = 0
-    today = timezone.localdate()
-    for index, slug, number, copies, days_ago in WORKPLACE_HANDOUTS:
-        if index >= len(workplaces):
+    for code, slug, number, copies, days_ago in WORKPLACE_HANDOUTS:
+        workplace = workplaces.get(code)
+        if workplace is None:
             continue
         version = versions[(slug, number)]
         exists = CardDistribution.objects.filter(
-            meeting=None, org_unit=workplaces[index], version=version, note=WORKPLACE_NOTE
+            meeting=None, org_unit=workplace, version=version, note=WORKPLACE_NOTE
         ).exists()
         if exists:
             continue
         services.distribution_record(
             version=version,
             quantity=copies,
-            org_unit=workplaces[index],
+            org_unit=workplace,
             handed_out_on=today - dt.timedelta(days=days_ago),
             note=WORKPLACE_NOTE,
             by=None,

@@ -17,24 +17,27 @@ course themselves. Courses send no mail, so nothing needs silencing.
 Idempotent: pages are found by slug below the demo home page and are only ever created, never
 updated, so an editor's changes to them are kept; a person's progress is only made when they have
 no enrolment in the course yet. Deterministic: question and answer ids are fixed (uuid5), the
-learners and their answers come from fixed random seeds. Completion dates are the day of the load
-(the services date them themselves).
+learners and their answers come from fixed random seeds. The learners took the course on days
+spread over the last months (the services' injectable clock, `now`), so completions, certificates
+and the evidence they earn carry those dates, not the day of the load.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Site
 
 from lms.competence.demo import SIGNS
 from lms.competence.models import Competence
 from lms.people import policy
-from lms.people.demo import MUNICIPALITY, DemoDataError
+from lms.people.demo import MUNICIPALITY, DemoDataError, demo_people, demo_roster
 from lms.people.models import OrgUnit, Person
 from lms.site.models import HomePage
 
@@ -62,6 +65,10 @@ LEARNER_UNITS = [
 LEARNER_LOGINS = ["koordinator@demo.infohus.dk", "institution@demo.infohus.dk"]
 # The share of learners who failed their first attempt at the quiz.
 FAIL_FIRST = 0.3
+# The learners took the course between this many days ago and a few weeks ago; the employee
+# login started it a few days ago.
+TAKEN_WITHIN_DAYS = (21, 160)
+EMPLOYEE_STARTED_DAYS_AGO = 3
 
 
 # --- Content --------------------------------------------------------------------------------------
@@ -811,9 +818,16 @@ class CoursesDemoResult:
         )
 
 
-def _publish(page) -> None:
+# The catalogue and courses were first published this many days before the load: before anyone
+# took them (TAKEN_WITHIN_DAYS).
+PUBLISHED_DAYS_AGO = 180
+
+
+def _publish(page, *, now: dt.datetime) -> None:
     # A revision plus publish, as the admin does: the course's revision is what attempts and
-    # completions point at.
+    # completions point at. Wagtail keeps a first publication date already set.
+    if page.first_published_at is None:
+        page.first_published_at = now - dt.timedelta(days=PUBLISHED_DAYS_AGO)
     page.save_revision().publish()
 
 
@@ -825,7 +839,9 @@ def _home() -> HomePage:
     return home
 
 
-def _index_ensure(home: HomePage, result: CoursesDemoResult) -> CourseIndexPage:
+def _index_ensure(
+    home: HomePage, result: CoursesDemoResult, *, now: dt.datetime
+) -> CourseIndexPage:
     index = (
         CourseIndexPage.objects.child_of(home).filter(slug=INDEX_SLUG).first()
         # A catalogue an editor renamed: there is one per home page.
@@ -834,7 +850,7 @@ def _index_ensure(home: HomePage, result: CoursesDemoResult) -> CourseIndexPage:
     if index is None:
         index = CourseIndexPage(title="Kurser", slug=INDEX_SLUG, intro=INDEX_INTRO)
         home.add_child(instance=index)
-        _publish(index)
+        _publish(index, now=now)
         result.pages_created.append("catalogue 'Kurser'")
     return index
 
@@ -846,6 +862,7 @@ def _course_ensure(
     audience: OrgUnit,
     competence: Competence | None,
     result: CoursesDemoResult,
+    now: dt.datetime,
 ) -> CoursePage:
     course = CoursePage.objects.child_of(index).filter(slug=plan.slug).first()
     if course is not None:
@@ -863,31 +880,32 @@ def _course_ensure(
     )
     course.audience_units.set([audience])
     index.add_child(instance=course)
-    _publish(course)
+    _publish(course, now=now)
     for lesson_plan in plan.lessons:
         lesson = LessonPage(
             title=lesson_plan.title, slug=lesson_plan.slug, body=json.dumps(lesson_plan.body)
         )
         course.add_child(instance=lesson)
-        _publish(lesson)
+        _publish(lesson, now=now)
     result.pages_created.append(f"course {plan.title!r} ({len(plan.lessons)} lessons)")
     return CoursePage.objects.get(pk=course.pk)
 
 
 def _learners() -> list[Person]:
     """The people who have taken the main course, the same on every run: a seeded sample of each
-    unit's front-line staff in roster order (the demo logins left out), then two demo logins."""
+    unit's front-line staff as the demo roster generated them (the demo logins left out), then
+    two demo logins. Never a sample of a query: a colleague a user adds must not change it."""
     rng = random.Random(SEED)
-    people: list[Person] = []
+    entries = []
     for code, count in LEARNER_UNITS:
-        staff = list(
-            Person.objects.filter(org_unit__code=code, job_category__is_frontline=True)
-            .exclude(email__endswith="@demo.infohus.dk")
-            .order_by("employee_number")
-        )
-        people += rng.sample(staff, min(count, len(staff)))
-    people += list(Person.objects.filter(email__in=LEARNER_LOGINS).order_by("employee_number"))
-    return [person for person in people if person.active]
+        staff = [
+            e for e in demo_roster() if e.org_unit_code == code and e.frontline and not e.is_login
+        ]
+        entries += rng.sample(staff, min(count, len(staff)))
+    logins = sorted(
+        (e for e in demo_roster() if e.email in LEARNER_LOGINS), key=lambda e: e.employee_number
+    )
+    return demo_people(entries + logins)
 
 
 def _answers(questions: dict[str, selectors.Question], rng: random.Random, wrong: int) -> dict:
@@ -910,13 +928,20 @@ def _wrong_counts(questions: int, pass_mark: int) -> tuple[range, range]:
     return range(0, most + 1), range(most + 1, min(most + 3, questions) + 1)
 
 
-def _course_taken(course: CoursePage, person: Person, result: CoursesDemoResult) -> None:
-    """Enrol, finish every lesson and take the quiz until passed (maybe failing once first)."""
+def _course_taken(
+    course: CoursePage, person: Person, result: CoursesDemoResult, *, now: dt.datetime
+) -> None:
+    """Enrol, finish every lesson and take the quiz until passed (maybe failing once first), on
+    a day of the last months: a few minutes per lesson, a retry the next day."""
     rng = random.Random(f"{SEED}:{course.slug}:{person.employee_number}")
-    enrolment = services.enrolment_start(course=course, person=person, by=None)
+    moment = now - dt.timedelta(
+        days=rng.randint(*TAKEN_WITHIN_DAYS), minutes=rng.randint(0, 6 * 60)
+    )
+    enrolment = services.enrolment_start(course=course, person=person, by=None, now=moment)
     result.enrolments_created += 1
     for lesson in selectors.course_lessons(course):
-        services.lesson_complete(enrolment=enrolment, lesson=lesson, by=None)
+        moment += dt.timedelta(minutes=rng.randint(3, 9))
+        services.lesson_complete(enrolment=enrolment, lesson=lesson, by=None, now=moment)
         result.lessons_done += 1
     questions = selectors.quiz_questions(course.live_revision)
     pass_mark = selectors.revision_pass_mark(course.live_revision, default=course.pass_mark)
@@ -925,10 +950,12 @@ def _course_taken(course: CoursePage, person: Person, result: CoursesDemoResult)
     for outcome in plan:
         if services.attempts_remaining(enrolment=enrolment) == 0:
             break
-        attempt = services.attempt_start(enrolment=enrolment, by=None, rng=rng)
+        moment += dt.timedelta(minutes=2) if outcome == plan[0] else dt.timedelta(days=1)
+        attempt = services.attempt_start(enrolment=enrolment, by=None, rng=rng, now=moment)
         wrong = rng.choice(to_fail if outcome == "fail" else to_pass)
+        moment += dt.timedelta(minutes=rng.randint(4, 12))
         attempt = services.attempt_submit(
-            attempt=attempt, answers=_answers(questions, rng, wrong), by=None
+            attempt=attempt, answers=_answers(questions, rng, wrong), by=None, now=moment
         )
         result.attempts_made += 1
         if attempt.passed:
@@ -936,7 +963,7 @@ def _course_taken(course: CoursePage, person: Person, result: CoursesDemoResult)
             break
 
 
-def _progress_load(course: CoursePage, result: CoursesDemoResult) -> None:
+def _progress_load(course: CoursePage, result: CoursesDemoResult, *, now: dt.datetime) -> None:
     # A course an editor unpublished, emptied or cleared of questions is left as it is.
     if (
         not course.live
@@ -948,37 +975,43 @@ def _progress_load(course: CoursePage, result: CoursesDemoResult) -> None:
     enrolled = set(Enrolment.objects.filter(course=course).values_list("person_id", flat=True))
     for person in _learners():
         if person.pk not in enrolled and policy.person_may_take_course(person, course):
-            _course_taken(course, person, result)
+            _course_taken(course, person, result, now=now)
 
     # The employee login has started: one lesson done, the rest for them to try.
-    employee = Person.objects.filter(email=EMPLOYEE_EMAIL, active=True).first()
+    employee = next(iter(demo_people(e for e in demo_roster() if e.email == EMPLOYEE_EMAIL)), None)
     if (
         employee is not None
         and employee.pk not in enrolled
         and policy.person_may_take_course(employee, course)
     ):
-        enrolment = services.enrolment_start(course=course, person=employee, by=None)
+        started = now - dt.timedelta(days=EMPLOYEE_STARTED_DAYS_AGO)
+        enrolment = services.enrolment_start(course=course, person=employee, by=None, now=started)
         result.enrolments_created += 1
         services.lesson_complete(
-            enrolment=enrolment, lesson=selectors.course_lessons(course)[0], by=None
+            enrolment=enrolment,
+            lesson=selectors.course_lessons(course)[0],
+            by=None,
+            now=started + dt.timedelta(minutes=7),
         )
         result.lessons_done += 1
 
 
-def courses_demo_load() -> CoursesDemoResult:
+def courses_demo_load(*, now: dt.datetime | None = None) -> CoursesDemoResult:
     """Needs the demo organisation, roster, site and competences (the core's demo data) first;
-    load_demo_data loads those before any app's demo_load()."""
+    load_demo_data loads those before any app's demo_load(). `now` (default: the current time)
+    is the moment the learners' history is dated back from."""
+    now = now or timezone.now()
     result = CoursesDemoResult()
     with transaction.atomic():
         home = _home()
         audience = OrgUnit.objects.get(code=MUNICIPALITY)
         competence = Competence.objects.filter(code=SIGNS).first()
-        index = _index_ensure(home, result)
+        index = _index_ensure(home, result, now=now)
         courses = {
             plan.key: _course_ensure(
-                index, plan, audience=audience, competence=competence, result=result
+                index, plan, audience=audience, competence=competence, result=result, now=now
             )
             for plan in COURSES
         }
-        _progress_load(courses[MAIN.key], result)
+        _progress_load(courses[MAIN.key], result, now=now)
     return result

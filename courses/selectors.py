@@ -242,6 +242,7 @@ class CourseEntry:
     # From the person's requirement for the course's competence (None: no requirement).
     status: str | None = None
     status_valid_until: dt.date | None = None
+    status_due_on: dt.date | None = None
     today: dt.date = field(default_factory=timezone.localdate)
 
     @property
@@ -251,13 +252,15 @@ class CourseEntry:
 
     @property
     def due_on(self) -> dt.date | None:
-        """When the person must have it: now when the competence is missing, its expiry date
-        when expired or expiring. None when nothing is due."""
+        """The deadline from the person's requirement status (CompetenceStatus.due_on): the last
+        valid day of their evidence for the course's competence, or, when they have none, the
+        day the requirement came to apply to them. None without a requirement, or when their
+        evidence never expires."""
+        if self.status is None:
+            return None
         if self.status == Status.MISSING:
-            return self.today
-        if self.status in (Status.EXPIRED, Status.EXPIRING):
-            return self.status_valid_until
-        return None
+            return self.status_due_on or self.today
+        return self.status_valid_until
 
     @property
     def overdue(self) -> bool:
@@ -309,6 +312,7 @@ def _entries(person: Person | None, courses: list[CoursePage], today: dt.date) -
         status = statuses.get(entry.course.competence_id)
         if status is not None:
             entry.status, entry.status_valid_until = status.status, status.valid_until
+            entry.status_due_on = status.due_on
     return list(entries.values())
 
 
@@ -331,9 +335,20 @@ def catalogue_for(
 
 @dataclass(frozen=True)
 class MyLearning:
+    # Required courses of their audience not started yet (started ones are in_progress).
     due: list[CourseEntry]
     in_progress: list[CourseEntry]
     completions: list[Completion]
+
+    @property
+    def required(self) -> list[CourseEntry]:
+        """Every required course still to complete, started or not, soonest deadline first (a
+        start page's "my required courses")."""
+        started = [e for e in self.in_progress if e.required and e.course.in_audience]
+        return sorted(
+            self.due + started,
+            key=lambda e: (e.due_on is None, e.due_on or e.today, e.course.title.lower()),
+        )
 
 
 def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
@@ -349,17 +364,25 @@ def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
         .order_by("path")
     )
     entries = _entries(person, courses, today)
-    # Only courses of their audience are due: one they enrolled in before moving unit is not.
-    due = sorted(
-        (e for e in entries if e.required and not e.completed and e.course.in_audience),
-        key=lambda e: (e.due_on is None, e.due_on or today, e.course.title.lower()),
-    )
-    # A course renewed early is due (expiring) and in progress: list it once, under due.
-    due_ids = {e.course.pk for e in due}
+    # A course they have started and not completed is in progress, required or not (with its
+    # deadline shown there); "due" is what they have still to start. Only courses of their
+    # audience are due: one they enrolled in before moving unit is not.
     in_progress = sorted(
-        (e for e in entries if e.in_progress and e.course.pk not in due_ids),
+        (e for e in entries if e.in_progress),
         key=lambda e: e.enrolment.started_at,
         reverse=True,
+    )
+    started = {e.course.pk for e in in_progress}
+    due = sorted(
+        (
+            e
+            for e in entries
+            if e.required
+            and not e.completed
+            and e.course.in_audience
+            and e.course.pk not in started
+        ),
+        key=lambda e: (e.due_on is None, e.due_on or today, e.course.title.lower()),
     )
     completions = list(
         Completion.objects.filter(enrolment__person=person)

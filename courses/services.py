@@ -10,6 +10,9 @@ Scoring (said on the result page too): a single-choice or true/false question sc
 correct answer is chosen, else 0. A multiple-choice question gives partial credit:
 max(0, (correct answers chosen - wrong answers chosen) / number of correct answers). The score
 is the mean over the questions in percent; the attempt passes at the revision's pass mark.
+
+Each takes an optional `now` (lms.clock: the current time by default, never later), the moment
+the learner acted: the demo loader dates the courses people took weeks ago through these services.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import log_actions
 
+from lms import clock
 from lms.competence import services as competence_services
 from lms.competence.models import Evidence
 from lms.people import policy
@@ -81,8 +85,11 @@ def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
 # --- Enrolment and lessons ----------------------------------------------------------------------
 
 
-def enrolment_start(*, course: CoursePage, person: Person, by: User | None) -> Enrolment:
+def enrolment_start(
+    *, course: CoursePage, person: Person, by: User | None, now: dt.datetime | None = None
+) -> Enrolment:
     """Enrol `person` in `course`. Idempotent: an existing enrolment is returned unchanged."""
+    now = clock.as_of(now)
     _require_learner(course=course, person=person, by=by)
     with transaction.atomic():
         existing = Enrolment.objects.filter(person=person, course=course).first()
@@ -91,9 +98,7 @@ def enrolment_start(*, course: CoursePage, person: Person, by: User | None) -> E
         try:
             # A savepoint: a second tab enrolling at the same moment loses on the constraint.
             with transaction.atomic():
-                enrolment = Enrolment.objects.create(
-                    person=person, course=course, started_at=timezone.now()
-                )
+                enrolment = Enrolment.objects.create(person=person, course=course, started_at=now)
         except IntegrityError:
             return Enrolment.objects.get(person=person, course=course)
         _log(
@@ -105,8 +110,15 @@ def enrolment_start(*, course: CoursePage, person: Person, by: User | None) -> E
     return enrolment
 
 
-def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage, by: User | None) -> LessonProgress:
+def lesson_complete(
+    *,
+    enrolment: Enrolment,
+    lesson: LessonPage,
+    by: User | None,
+    now: dt.datetime | None = None,
+) -> LessonProgress:
     """Mark a lesson done and remember it as the place to resume. Idempotent."""
+    now = clock.as_of(now)
     course = enrolment.course
     _require_learner(course=course, person=enrolment.person, by=by)
     if not (
@@ -118,7 +130,7 @@ def lesson_complete(*, enrolment: Enrolment, lesson: LessonPage, by: User | None
         progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
         if progress is None:
             progress = LessonProgress.objects.create(
-                enrolment=enrolment, lesson=lesson, completed_at=timezone.now()
+                enrolment=enrolment, lesson=lesson, completed_at=now
             )
             _log(
                 enrolment,
@@ -154,12 +166,17 @@ def _layout(questions, rng: random.Random) -> list[dict]:
 
 
 def attempt_start(
-    *, enrolment: Enrolment, by: User | None, rng: random.Random | None = None
+    *,
+    enrolment: Enrolment,
+    by: User | None,
+    rng: random.Random | None = None,
+    now: dt.datetime | None = None,
 ) -> QuizAttempt:
     """Open a quiz attempt on the course's live revision, its questions and answers shuffled.
 
     Returns the open attempt if there is one. Refused until every lesson is done, while a
     completion is valid (until it may be renewed) and when the attempts are used up."""
+    now = clock.as_of(now)
     _require_learner(course=enrolment.course, person=enrolment.person, by=by)
     with transaction.atomic():
         enrolment = _locked_enrolment(enrolment)
@@ -174,7 +191,7 @@ def attempt_start(
                 _("Finish every lesson before you take the quiz."), code="lessons_unfinished"
             )
         completion = selectors.latest_completion(enrolment=enrolment)
-        if not selectors.renewal_open(completion):
+        if not selectors.renewal_open(completion, today=timezone.localdate(now)):
             raise ValidationError(_("You have already completed this course."), code="completed")
         remaining = selectors.attempts_remaining(enrolment=enrolment, course=course)
         if remaining == 0:
@@ -193,7 +210,7 @@ def attempt_start(
             number=(last or 0) + 1,
             revision=revision,
             layout=_layout(questions, rng or random.SystemRandom()),
-            started_at=timezone.now(),
+            started_at=now,
         )
         _log(
             enrolment,
@@ -306,11 +323,16 @@ def _completion_create(*, attempt: QuizAttempt, today: dt.date, by: User | None)
 
 
 def attempt_submit(
-    *, attempt: QuizAttempt, answers: dict[str, list[str]], by: User | None
+    *,
+    attempt: QuizAttempt,
+    answers: dict[str, list[str]],
+    by: User | None,
+    now: dt.datetime | None = None,
 ) -> QuizAttempt:
     """Score an open attempt against its own revision; on a pass, the completion and (once) the
     evidence. A second submit of the same attempt (another tab) changes nothing and returns the
-    attempt as it was scored."""
+    attempt as it was scored. The completion and the evidence are dated the day of `now`."""
+    now = clock.as_of(now)
     enrolment = attempt.enrolment
     _require_learner(course=enrolment.course, person=enrolment.person, by=by)
     with transaction.atomic():
@@ -337,7 +359,9 @@ def attempt_submit(
         attempt.answers = cleaned
         attempt.score = score
         attempt.passed = score >= pass_mark
-        attempt.submitted_at = timezone.now()
+        if now < attempt.started_at:
+            raise ValueError("now cannot come before the attempt was started")
+        attempt.submitted_at = now
         attempt.save(update_fields=["answers", "score", "passed", "submitted_at"])
         _log(
             enrolment,
@@ -352,5 +376,5 @@ def attempt_submit(
             },
         )
         if attempt.passed:
-            _completion_create(attempt=attempt, today=timezone.localdate(), by=by)
+            _completion_create(attempt=attempt, today=timezone.localdate(now), by=by)
     return attempt

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from wagtail import log_actions
 from wagtail.models import ModelLogEntry
 
+from lms import clock
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 
@@ -150,6 +151,14 @@ def _validate_card(card: ActionCard, *, by: User | None, exclude_pk: int | None 
     card.full_clean(exclude=["current_version", "owner", "org_unit"], validate_unique=False)
 
 
+def _date_created(*rows, now: dt.datetime) -> None:
+    """Give freshly created rows the moment they were written as of (their created_at is set to
+    the real time on insert)."""
+    for row in rows:
+        type(row).objects.filter(pk=row.pk).update(created_at=now)
+        row.created_at = now
+
+
 # --- Cards --------------------------------------------------------------------------------------
 
 
@@ -167,8 +176,12 @@ def card_create(
     change_note: str = "",
     owner: User | None = None,
     by: User | None,
+    now: dt.datetime | None = None,
 ) -> ActionCard:
-    """A new card with its first version as a draft (not public until approved)."""
+    """A new card with its first version as a draft (not public until approved).
+
+    `now` (default: the current time, never later) is the moment it was written (lms.clock)."""
+    now = clock.as_of(now)
     card = ActionCard(slug=slug, audience=audience, org_unit=org_unit, owner=owner)
     version = ActionCardVersion(
         number=1,
@@ -196,6 +209,7 @@ def card_create(
     card.save()
     version.card = card
     version.save()
+    _date_created(card, version, now=now)
     _log(
         card,
         "lms.actioncard.create",
@@ -246,8 +260,13 @@ def card_update(*, card: ActionCard, by: User | None, **fields: Any) -> ActionCa
 
 
 @transaction.atomic
-def version_draft_create(*, card: ActionCard, by: User | None) -> ActionCardVersion:
-    """A new draft: a copy of the current version (or of the newest one), numbered next."""
+def version_draft_create(
+    *, card: ActionCard, by: User | None, now: dt.datetime | None = None
+) -> ActionCardVersion:
+    """A new draft: a copy of the current version (or of the newest one), numbered next.
+
+    `now` (default: the current time, never later) is the moment it was started (lms.clock)."""
+    now = clock.as_of(now)
     policy.require(by, A.ACTIONCARD_MANAGE, card.org_unit)
     card = _lock_card(card)
     if card.versions.filter(status=V.DRAFT).exists():
@@ -267,6 +286,7 @@ def version_draft_create(*, card: ActionCard, by: User | None) -> ActionCardVers
         review_date=source.review_date if source else timezone.localdate(),
         created_by=by,
     )
+    _date_created(version, now=now)
     _log(
         card,
         "lms.actioncard.version_create",
@@ -354,9 +374,16 @@ def version_wrote(user: User | None, version: ActionCardVersion) -> bool:
 
 
 @transaction.atomic
-def version_approve(*, version: ActionCardVersion, by: User | None) -> ActionCardVersion:
+def version_approve(
+    *, version: ActionCardVersion, by: User | None, now: dt.datetime | None = None
+) -> ActionCardVersion:
     """Approve a draft: it is frozen and becomes the card's current (public) version. The version
-    it replaces stays as it was, marked superseded by being older than the current one."""
+    it replaces stays as it was, marked superseded by being older than the current one.
+
+    `now` (default: the current time, never later) is the moment of the approval (lms.clock); it
+    cannot come before the draft was written, nor before the version it replaces was approved."""
+    backdated = now is not None
+    now = clock.as_of(now)
     card = version.card
     policy.require(by, A.ACTIONCARD_APPROVE, card.org_unit)
     version = _draft_locked(
@@ -375,9 +402,15 @@ def version_approve(*, version: ActionCardVersion, by: User | None) -> ActionCar
     _validate_version(version, check_review=True)
     card = version.card
     previous = card.current_version_id
+    if backdated:
+        replaced = card.current_version
+        if now < version.created_at or (
+            replaced is not None and replaced.approved_at and now < replaced.approved_at
+        ):
+            raise ValueError("now cannot come before the draft was written or the last approval")
     version.status = V.APPROVED
     version.approved_by = by
-    version.approved_at = timezone.now()
+    version.approved_at = now
     version.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     card.current_version = version
     card.save(update_fields=["current_version"])

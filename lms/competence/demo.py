@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from lms.people.demo import DEMO_LOGINS, MUNICIPALITY
+from lms.people.demo import DEMO_LOGINS, MUNICIPALITY, demo_people, demo_roster
 from lms.people.models import JobCategory, OrgUnit, Person
 
 from . import services
@@ -66,18 +66,24 @@ class CompetenceDemoResult:
 
 
 def _evidence_plan(today: dt.date, competences: dict[str, Competence]):
-    """(person, competence, source, reference, achieved on) for the demo evidence."""
-    frontline = (
-        Person.objects.active()
-        .filter(
-            org_unit__path__startswith=OrgUnit.objects.get(code=MUNICIPALITY).path,
-            job_category__is_frontline=True,
+    """(person, competence, source, reference, achieved on) for the demo evidence.
+
+    The people are chosen from the demo roster as generated (every EVIDENCE_EVERY-th front-line
+    entry of the municipality's own staff), never by a query of the Person table: people a user
+    adds, with or without an employee number, must not shift the choice."""
+    chosen = [
+        (index, entry)
+        for index, entry in enumerate(
+            e
+            for e in demo_roster()
+            if e.frontline and e.employee_number != EMPLOYEE_LOGIN.employee_number
         )
-        .exclude(employee_number=EMPLOYEE_LOGIN.employee_number)
-        .order_by("employee_number")
-    )
-    for index, person in enumerate(frontline.iterator()):
-        if index % EVIDENCE_EVERY:
+        if index % EVIDENCE_EVERY == 0
+    ]
+    people = {p.employee_number: p for p in demo_people(entry for _i, entry in chosen)}
+    for index, entry in chosen:
+        person = people.get(entry.employee_number)
+        if person is None:
             continue
         # Spread over the last 30 months: most valid, some expiring soon, some expired.
         achieved = today - dt.timedelta(days=(index * 37) % 900 + 1)

@@ -56,6 +56,18 @@ class CompetenceStatus:
     status: str
     # The last valid day of the best evidence; None when missing or when it never expires.
     valid_until: dt.date | None
+    # The day the requirement came to apply to the person: the later of the day it was made
+    # and the day they entered the roster (the earliest such day of several requirements).
+    applies_since: dt.date | None = None
+
+    @property
+    def due_on(self) -> dt.date | None:
+        """By when the person must hold (or renew) the competence: the last valid day of their
+        evidence; when they have none, the day the requirement came to apply to them. None when
+        their evidence never expires."""
+        if self.status == Status.MISSING:
+            return self.applies_since
+        return self.valid_until
 
     @property
     def label(self):
@@ -112,17 +124,24 @@ def _statuses(
     if person.job_category_id is None:
         return []
     path = person.org_unit.path
+    joined = timezone.localdate(person.created_at) if person.created_at else None
     competences: dict[int, Competence] = {}
+    since: dict[int, dt.date | None] = {}
     for requirement in requirements:
         if not path.startswith(requirement.org_unit.path):
             continue
         # .all() on prefetched job categories: no query.
         if any(c.pk == person.job_category_id for c in requirement.job_categories.all()):
             competences.setdefault(requirement.competence_id, requirement.competence)
+            made = timezone.localdate(requirement.created_at) if requirement.created_at else None
+            day = max((d for d in (made, joined) if d is not None), default=None)
+            known = since.get(requirement.competence_id)
+            if requirement.competence_id not in since or (day and (known is None or day < known)):
+                since[requirement.competence_id] = day
     result = []
     for competence in sorted(competences.values(), key=lambda c: (c.name, c.pk)):
         status, valid_until = status_of(best.get((person.pk, competence.pk)), today)
-        result.append(CompetenceStatus(competence, status, valid_until))
+        result.append(CompetenceStatus(competence, status, valid_until, since.get(competence.pk)))
     return result
 
 

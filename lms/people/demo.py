@@ -7,6 +7,7 @@ the second time. Names of people are invented from lists of common Danish names.
 
 from __future__ import annotations
 
+import functools
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -405,6 +406,66 @@ def roster_frame() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One person of the demo roster as generated, whatever has happened to them since."""
+
+    index: int
+    employee_number: str
+    email: str
+    org_unit_code: str
+    job_category: str
+
+    @property
+    def frontline(self) -> bool:
+        return self.job_category in FRONTLINE_CATEGORIES
+
+    @property
+    def is_login(self) -> bool:
+        return self.employee_number in LOGIN_NUMBERS
+
+
+FRONTLINE_CATEGORIES = frozenset(code for code, _name, frontline in JOB_CATEGORIES if frontline)
+LOGIN_NUMBERS = frozenset(login.employee_number for login in DEMO_LOGINS) | {
+    POLICE_PREVENTION_OFFICER[0]
+}
+
+
+@functools.cache
+def demo_roster() -> tuple[RosterEntry, ...]:
+    """The demo roster in its generated order: the stable keys every demo choice of people is
+    made by. A choice made by a query of the Person table ("the first N", "every sixth") would
+    change as soon as a user adds a colleague, and the next load would add rows for other
+    people; a choice made here never does."""
+    return tuple(
+        RosterEntry(
+            index=index,
+            employee_number=row.employee_number,
+            email=row.email,
+            org_unit_code=row.org_unit_code,
+            job_category=row.job_category,
+        )
+        for index, row in enumerate(roster_frame().itertuples(index=False))
+    )
+
+
+def demo_roster_numbers() -> frozenset[str]:
+    return frozenset(entry.employee_number for entry in demo_roster())
+
+
+def demo_people(entries) -> list[Person]:
+    """The active people of the given roster entries (or employee numbers), in the entries'
+    order. Someone a coordinator has since marked left, or removed, is skipped."""
+    numbers = [getattr(entry, "employee_number", entry) for entry in entries]
+    found = {
+        p.employee_number: p
+        for p in Person.objects.active()
+        .filter(employee_number__in=numbers)
+        .select_related("org_unit", "job_category")
+    }
+    return [found[number] for number in numbers if number in found]
 
 
 def site_contacts() -> list[ContactData]:

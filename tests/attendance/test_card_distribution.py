@@ -254,20 +254,23 @@ def test_demo_cards(db, make_meeting, make_employee, mailoutbox):
     from tests.factories import UserFactory
 
     municipality = org_unit(code=MUNICIPALITY, kind=OrgUnit.Kind.MUNICIPALITY)
-    school = org_unit(code="HJK-SKOLE", parent=municipality)
+    # A workplace the demo hands copies to (demo_cards.WORKPLACE_HANDOUTS, by code).
+    school = org_unit(code="HJK-BFU-BAG", parent=municipality)
     org_unit(code="HJK-SFO", parent=municipality)
     author = UserFactory(email=DEMO_LOGINS[0].email)
     RoleAssignment.objects.create(user=author, role=Role.COORDINATOR, org_unit=municipality)
     UserFactory(email="admin@demo.infohus.dk", is_superuser=True)
     past = []
-    for _ in range(4):
+    # Two meetings before the demo's version 2 was approved, two after.
+    for days_ago in (150, 100, 40, 20):
         people = [make_employee(school) for _ in range(2)]
         meeting = make_meeting(municipality, audience=[school])
         for person in people:
             services.registration_create(meeting=meeting, person=person, by=None)
+        shift = meeting.starts_at - timezone.now() + dt.timedelta(days=days_ago)
         Meeting.objects.filter(pk=meeting.pk).update(
-            starts_at=meeting.starts_at - dt.timedelta(days=30),
-            ends_at=meeting.ends_at - dt.timedelta(days=30),
+            starts_at=meeting.starts_at - shift,
+            ends_at=meeting.ends_at - shift,
             status=Meeting.Status.HELD,
         )
         meeting.refresh_from_db()
@@ -289,7 +292,15 @@ def test_demo_cards(db, make_meeting, make_employee, mailoutbox):
     assert kinds == ["leader", "infohus", "acute", "hotline"]
     rows = CardDistribution.objects.filter(meeting__isnull=False).order_by("meeting__starts_at")
     assert [(r.version.number, r.quantity) for r in rows] == [(1, 2), (1, 2), (2, 2), (2, 2)]
-    assert CardDistribution.objects.filter(meeting=None).exists()
+    assert CardDistribution.objects.filter(meeting=None, org_unit=school).exists()
+    # The history is dated consistently: each version is written, then approved, before any
+    # copy of it was handed out (issue 8: they were approved "today").
+    for version in ActionCardVersion.objects.all():
+        assert version.created_at < version.approved_at < timezone.now() - dt.timedelta(days=30)
+        first = version.distributions.order_by("handed_out_on").first()
+        if first is not None:
+            assert timezone.localdate(version.approved_at) <= first.handed_out_on
+    assert v1.approved_at < staff.current_version.created_at
     upcoming[0].refresh_from_db()
     assert upcoming[0].action_card_version == staff.current_version
     assert mailoutbox == []

@@ -79,6 +79,19 @@ def test_employee_completes_a_required_course(page, browser, live_server, site, 
     expect(page.locator(".messages")).to_contain_text("Du har gennemført alle lektioner.")
     expect(page.get_by_text("2 af 2 lektioner gennemført")).to_be_visible()
     assert_accessible(page)
+
+    # Started, not completed: Min læring lists it under "I gang", with its deadline, and not
+    # under "Skal tages" (issue 8).
+    page.goto("/laering/")
+    in_progress = page.locator("section", has=page.get_by_role("heading", name="I gang"))
+    expect(in_progress.get_by_role("heading", level=3, name=REQUIRED)).to_be_visible()
+    expect(in_progress).to_contain_text("2 af 2 lektioner gennemført")
+    expect(in_progress).to_contain_text("Frist:")
+    due = page.locator("section", has=page.get_by_role("heading", name="Skal tages"))
+    expect(due).to_contain_text("Du har ingen kurser, der skal tages lige nu.")
+    expect(due.get_by_role("heading", level=3, name=REQUIRED)).to_have_count(0)
+    assert_accessible(page)
+    in_progress.get_by_role("link", name=REQUIRED).click()
     page.get_by_role("button", name="Tag quizzen").click()
 
     expect(page.get_by_role("heading", level=1, name=f"Quiz: {REQUIRED}")).to_be_visible()
@@ -113,6 +126,14 @@ def test_employee_completes_a_required_course(page, browser, live_server, site, 
 
     completion = Completion.objects.get(enrolment__course=course)
     assert Evidence.objects.get().pk == completion.evidence_id
+    # The result links to the certificate and its verification page (issue 8).
+    code = completion.certificate_code
+    expect(page.get_by_role("link", name="Hent dit kursusbevis (PDF)")).to_have_attribute(
+        "href", f"/laering/bevis/{code}/pdf/"
+    )
+    expect(page.get_by_role("link", name="Tjek beviset online")).to_have_attribute(
+        "href", f"/laering/bevis/verificer/{code}/"
+    )
 
     page.get_by_role("link", name="Se dine gennemførte kurser på Min læring").click()
     expect(page.get_by_role("heading", level=1, name="Min læring")).to_be_visible()

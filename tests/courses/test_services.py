@@ -490,4 +490,5 @@ def test_due_dates_come_from_the_requirement(make_course, make_learner, competen
 
     _attempt(_ready(required, user), user, ALL_RIGHT)
     entries = selectors.catalogue_for(index=required.get_parent(), person=user.person)
-    assert entries[0].completed and entries[0].due_on is None
+    # Completed: the next deadline is the last valid day of the evidence it earned.
+    assert entries[0].completed and entries[0].due_on == entries[0].completion.valid_until
