@@ -32,6 +32,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
+from lms.http import parse_id
 from lms.people import policy
 from lms.people.models import Person
 
@@ -85,6 +86,9 @@ class ExternalEvidenceForm(forms.Form):
             .filter(active=True, anonymised_at__isnull=True)
             .select_related("org_unit")
             .order_by("name", "pk")
+        )
+        self.fields["competence"].queryset = policy.competences_visible_to(
+            user, Competence.objects.filter(active=True)
         )
 
 
@@ -175,8 +179,8 @@ class RecordExternalView(_EvidenceViewMixin, FormView):
 
     def get_initial(self):
         initial = {"achieved_on": timezone.localdate()}
-        if (person := self.request.GET.get("person", "")).isdigit():
-            initial["person"] = int(person)
+        if person := self.request.GET.get("person", ""):
+            initial["person"] = parse_id(person)
         return initial
 
     def form_valid(self, form):

@@ -15,7 +15,9 @@ from lms.people.models import JobCategory, OrgUnit, Person
 
 
 class Competence(models.Model):
-    """A shared definition (like a job category): one list for every municipality."""
+    """A definition of what staff must know. A municipality's own (`owner`), or shared by every
+    municipality (no owner), which only a superuser or a regional Infohus changes: renaming or
+    retiring a competence changes the requirement status of every unit that requires it."""
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -30,6 +32,18 @@ class Competence(models.Model):
     )
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive competences are no longer required.")
+    )
+    owner = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_competences",
+        verbose_name=_("owner"),
+        help_text=_(
+            "The municipality that owns the competence and may change it. Empty: shared by every "
+            "municipality, changed only by a regional Infohus or an administrator."
+        ),
     )
 
     class Meta:
