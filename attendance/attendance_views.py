@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
-from lms.http import parse_id
+from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import OrgUnit, Person
 

@@ -34,7 +34,7 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.blocks import BlockField
 
-from lms.http import parse_id
+from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 from lms.people.viewsets import (

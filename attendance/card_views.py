@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from lms.http import parse_id
+from lms.parsing import parse_id
 from lms.site.selectors import site_info
 
 from . import card_pdf, card_selectors

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
-from lms.http import parse_id
+from lms.parsing import parse_id
 from lms.people import policy
 
 from . import selectors, services

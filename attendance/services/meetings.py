@@ -160,9 +160,11 @@ def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | 
         if meeting.ends_at <= meeting.starts_at:
             add("ends_at", _("The meeting must end after it starts."))
         elif meeting.ends_at - meeting.starts_at > bounds.MEETING_MAX_DURATION:
-            add("ends_at", _("A meeting lasts at most %(days)d days.") % {
-                "days": bounds.MEETING_MAX_DURATION.days
-            })
+            add(
+                "ends_at",
+                _("A meeting lasts at most %(days)d days.")
+                % {"days": bounds.MEETING_MAX_DURATION.days},
+            )
     if meeting.capacity is None or meeting.capacity < 1:
         add("capacity", _("Capacity must be at least 1."))
     elif meeting.capacity < meeting.confirmed_count:

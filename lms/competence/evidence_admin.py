@@ -32,7 +32,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
-from lms.http import parse_id
+from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import Person
 

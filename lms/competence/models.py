@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lms import bounds
 from lms.people.models import JobCategory, OrgUnit, Person
 
 
@@ -26,6 +28,7 @@ class Competence(models.Model):
         _("validity (months)"),
         null=True,
         blank=True,
+        validators=bounds.VALIDITY_MONTHS.validators(),
         help_text=_(
             "How long the competence stays valid after it is achieved. Empty: never expires."
         ),
@@ -39,7 +42,7 @@ class Competence(models.Model):
         null=True,
         blank=True,
         related_name="owned_competences",
-        verbose_name=_("owner"),
+        verbose_name=_("owned by"),
         help_text=_(
             "The municipality that owns the competence and may change it. Empty: shared by every "
             "municipality, changed only by a regional Infohus or an administrator."
@@ -50,6 +53,16 @@ class Competence(models.Model):
         ordering = ["name"]
         verbose_name = _("competence")
         verbose_name_plural = _("competences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(validity_months__isnull=True)
+                | Q(
+                    validity_months__gte=bounds.VALIDITY_MONTHS.minimum,
+                    validity_months__lte=bounds.VALIDITY_MONTHS.maximum,
+                ),
+                name="competence_validity_in_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name

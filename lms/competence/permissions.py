@@ -33,15 +33,17 @@ class ByOrgUnitPermissionPolicy(AccessPolicyPermissionPolicy):
 
 
 class CompetencePermissionPolicy(AccessPolicyPermissionPolicy):
-    """"view" follows competences_visible_to, "change" may_manage_competence (by owner)."""
+    """ "view" follows competences_visible_to, "change" may_manage_competence (by owner)."""
 
     def user_has_permission_for_instance(self, user, action, instance):
         if action == "change":
             return policy.may_manage_competence(user, instance)
         if action == "view":
-            return self.instances_user_has_any_permission_for(user, ["view"]).filter(
-                pk=instance.pk
-            ).exists()
+            return (
+                self.instances_user_has_any_permission_for(user, ["view"])
+                .filter(pk=instance.pk)
+                .exists()
+            )
         return False
 
     def user_has_any_permission_for_instance(self, user, actions, instance):

@@ -37,7 +37,7 @@ from .models import Competence, Requirement
 
 class CompetenceForm(WagtailAdminModelForm):
     owner = OrgUnitChoiceField(
-        label=_("Owner"),
+        label=_("Owned by"),
         queryset=OrgUnit.objects.none(),
         required=False,
         empty_label=_("Shared by every municipality"),
@@ -128,6 +128,13 @@ def _owner_label(competence) -> str:
 class CompetenceIndexView(ScopedIndexView):
     select_related = ("owner",)
 
+    def get_edit_url(self, instance):
+        # Wagtail asks "may change any?"; a competence is changed by its owner's coordinators
+        # only (a shared one by a regional Infohus). No query per row: the owner is selected.
+        if policy.may_manage_competence(self.request.user, instance):
+            return super().get_edit_url(instance)
+        return None
+
 
 class CompetenceCreateView(ServiceFormMixin, generic.CreateView):
     def save_instance(self):
@@ -154,7 +161,7 @@ class CompetenceViewSet(ScopedViewSet):
         "name",
         "code",
         Column("validity_months", label=_("Validity (months)")),
-        Column("owner", label=_("Owner"), accessor=_owner_label),
+        Column("owner", label=_("Owned by"), accessor=_owner_label),
         BooleanColumn("active", label=_("Active"), sort_key="active"),
     ]
     list_filter = ["active", "owner"]

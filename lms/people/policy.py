@@ -455,7 +455,15 @@ def may_register_person(user, *, meeting, person: Person) -> bool:
 def cancellation_deadline(meeting):
     from datetime import timedelta
 
-    return meeting.starts_at - timedelta(hours=meeting.cancellation_cutoff_hours)
+    # A meeting saved before the ranges of lms.bounds existed may hold an absurd cut-off: its
+    # pages must still render (and be repaired), so the arithmetic never overflows.
+    from lms.bounds import CUTOFF_HOURS
+
+    hours = min(meeting.cancellation_cutoff_hours or 0, CUTOFF_HOURS.maximum)
+    try:
+        return meeting.starts_at - timedelta(hours=hours)
+    except OverflowError:
+        return meeting.starts_at
 
 
 def may_cancel_registration(user, registration, *, now=None) -> bool:
@@ -836,7 +844,7 @@ def role_holders_by_unit(
 
 
 # --- competence ownership -------------------------------------------------------------------------
-# A competence (lms.competence.Competence, taken duck-typed: owner_id, owner) is a municipality's own
+# A competence (lms.competence.Competence, duck-typed: owner_id, owner) is a municipality's own
 # (owner = that unit) or shared by all (owner None). Renaming or retiring one changes the
 # requirement status of every unit that requires it, so its owner's coordinators change it, and a
 # shared one only a superuser or a regional Infohus: a COMPETENCE_MANAGE assignment over a unit
@@ -886,7 +894,11 @@ def competence_owner_units(user) -> QuerySet[OrgUnit]:
     COMPETENCE_MANAGE scope and the tops of that scope (a regional Infohus's own unit)."""
     if not getattr(user, "is_active", False):
         return OrgUnit.objects.none()
-    tops = Q(pk__in=[]) if _is_superuser(user) else Q(path__in=scope_paths(user, Action.COMPETENCE_MANAGE))
+    tops = (
+        Q(pk__in=[])
+        if _is_superuser(user)
+        else Q(path__in=scope_paths(user, Action.COMPETENCE_MANAGE))
+    )
     return OrgUnit.objects.filter(
         scope_q(user, Action.COMPETENCE_MANAGE, "path"),
         Q(kind=OrgUnit.Kind.MUNICIPALITY) | tops,
@@ -911,7 +923,9 @@ def competences_visible_to(user, competences: QuerySet) -> QuerySet:
         return competences.none()
     if _is_superuser(user):
         return competences
-    ancestors = {a for path in scope_paths(user, Action.COMPETENCE_VIEW) for a in _ancestor_paths(path)}
+    ancestors = {
+        a for path in scope_paths(user, Action.COMPETENCE_VIEW) for a in _ancestor_paths(path)
+    }
     q = Q(owner__isnull=True) | Q(owner__path__in=sorted(ancestors))
     q |= scope_q(user, Action.COMPETENCE_VIEW, "owner__path")
     # A coordinator sees what they manage even if a grant narrower than theirs says otherwise.
@@ -921,9 +935,7 @@ def competences_visible_to(user, competences: QuerySet) -> QuerySet:
 def competences_usable_at(unit: OrgUnit, competences: QuerySet) -> QuerySet:
     """The competences a requirement of `unit` may name: shared ones and those owned by the unit
     or a unit above it."""
-    return competences.filter(
-        Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(unit.path))
-    )
+    return competences.filter(Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(unit.path)))
 
 
 def competence_usable_at(unit: OrgUnit, competence) -> bool:

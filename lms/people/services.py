@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from wagtail import log_actions
 
 from lms import bounds
+
 from . import policy
 from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 from .signals import roles_changed_send

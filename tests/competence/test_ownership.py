@@ -58,7 +58,10 @@ def test_another_municipalitys_coordinator_cannot(make_staff, tree, hj_own):
 
 
 def test_a_shared_one_only_by_a_regional_infohus_or_a_superuser(make_staff, tree, signs, region):
-    for user in (make_staff(Role.COORDINATOR, tree["HJ"]), make_staff(Role.COORDINATOR, tree["FR"])):
+    for user in (
+        make_staff(Role.COORDINATOR, tree["HJ"]),
+        make_staff(Role.COORDINATOR, tree["FR"]),
+    ):
         with pytest.raises(ValidationError) as error:
             _update(signs, user, active=False)
         assert error.value.code == "permission_denied"
@@ -67,6 +70,7 @@ def test_a_shared_one_only_by_a_regional_infohus_or_a_superuser(make_staff, tree
     regional = make_staff(Role.COORDINATOR, region)
     assert policy.manages_shared_competences(regional)
     _update(signs, regional, name="Regionalt navn")
+    signs.refresh_from_db()
     _update(signs, UserFactory(is_superuser=True), validity_months=12)
     signs.refresh_from_db()
     assert (signs.name, signs.validity_months) == ("Regionalt navn", 12)
@@ -167,7 +171,7 @@ def test_the_migration_gives_single_municipality_competences_an_owner(tree, jobs
     migration = importlib.import_module("lms.competence.migrations.0003_competence_owner")
     only_hj = CompetenceFactory(code="ONLY_HJ")
     both = CompetenceFactory(code="BOTH")
-    unused = CompetenceFactory(code="UNUSED")
+    CompetenceFactory(code="UNUSED")
     requirement(competence=only_hj, org_unit=tree["HJ-SKOLE"], job_categories=[jobs["teacher"]])
     requirement(competence=only_hj, org_unit=tree["HJ"], job_categories=[jobs["teacher"]])
     requirement(competence=both, org_unit=tree["HJ"], job_categories=[jobs["teacher"]])

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="owned_competences",
                 to="people.orgunit",
-                verbose_name="owner",
+                verbose_name="owned by",
             ),
         ),
         migrations.RunPython(assign_owners, migrations.RunPython.noop),
