@@ -129,34 +129,34 @@ def datetime_validators() -> list:
     return [MinValueValidator(DATETIME_MIN), MaxValueValidator(DATETIME_MAX)]
 
 
+def _limits(validators) -> tuple:
+    minimum = maximum = None
+    for validator in validators or []:
+        if isinstance(validator, MinValueValidator):
+            minimum = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            maximum = validator.limit_value
+    return minimum, maximum
+
+
 def form_limits(form) -> None:
-    """Put the bounds of the model fields' validators on the form's number and date inputs as
-    min/max, so the browser refuses out-of-range values before they are sent."""
+    """Put the bounds of the model fields' validators (else the form fields' own) on the form's
+    number and date inputs as min/max, so the browser refuses out-of-range values early."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
     for name, field in form.fields.items():
-        minimum = maximum = None
-        for validator in getattr(field, "validators", []):
-            if isinstance(validator, MinValueValidator):
-                minimum = validator.limit_value
-            elif isinstance(validator, MaxValueValidator):
-                maximum = validator.limit_value
-        model_field = None
-        model = getattr(getattr(form, "_meta", None), "model", None)
+        model_limits: tuple = (None, None)
         if model is not None:
             try:
-                model_field = model._meta.get_field(name)
-            except Exception:
-                model_field = None
-        for validator in getattr(model_field, "validators", []) or []:
-            if isinstance(validator, MinValueValidator) and minimum is None:
-                minimum = validator.limit_value
-            elif isinstance(validator, MaxValueValidator) and maximum is None:
-                maximum = validator.limit_value
-        for key, limit in (("min", minimum), ("max", maximum)):
-            if limit is None:
-                continue
-            if isinstance(limit, dt.datetime):
-                continue  # datetime-local inputs differ by widget: the service decides.
+                model_limits = _limits(model._meta.get_field(name).validators)
+            except Exception:  # not a model field (an extra form field)
+                pass
+        field_limits = _limits(field.validators)
+        for key, model_limit, field_limit in zip(
+            ("min", "max"), model_limits, field_limits, strict=True
+        ):
+            limit = model_limit if model_limit is not None else field_limit
+            if limit is None or isinstance(limit, dt.datetime):
+                continue  # datetime inputs differ by widget: the service decides.
             if isinstance(limit, dt.date):
                 limit = limit.isoformat()
-            if isinstance(limit, int | str):
-                field.widget.attrs.setdefault(key, limit)
+            field.widget.attrs[key] = limit

@@ -335,6 +335,8 @@ def person_mark_left(*, person: Person, left_on: dt.date, by: User | None = None
     policy.require(by, policy.Action.PERSON_MANAGE, person)
     if not person.active:
         return person
+    if error := bounds.date_error(left_on):
+        raise ValidationError({"left_on": error})
     person.active = False
     person.left_on = left_on
     person.save(update_fields=["active", "left_on", "updated_at"])

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from attendance import services
@@ -64,17 +65,40 @@ def test_a_meeting_lasts_at_most_a_week(tree, make_meeting):
     assert "højst 7 dage" in _messages(error, "ends_at")
 
 
-def test_an_existing_absurd_meeting_still_renders(client, tree, make_meeting, make_employee):
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"ends_at": dt.datetime(9999, 12, 31, 12, tzinfo=UTC)},
+        {"starts_at": dt.datetime(1, 1, 1, 12, tzinfo=UTC)},
+        {"cancellation_cutoff_hours": bounds.CUTOFF_HOURS.maximum},
+    ],
+)
+def test_an_existing_absurd_meeting_still_renders(
+    client, tree, make_meeting, make_employee, make_staff, mfa, change
+):
+    """Saved before the ranges existed (the migration caps only the numbers): its pages render
+    for everyone and the coordinator repairs it."""
     meeting = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]])
-    Meeting.objects.filter(pk=meeting.pk).update(cancellation_cutoff_hours=2_000_000_000)
     person = make_employee(tree["HJ-SKOLE"])
     services.registration_create(meeting=meeting, person=person, by=None)
+    Meeting.objects.filter(pk=meeting.pk).update(**change)
     client.force_login(person.user)
-    response = client.get(f"/moeder/{meeting.pk}/")
-    assert response.status_code == 200
-    # ... and can be repaired through the service.
+    assert client.get(f"/moeder/{meeting.pk}/").status_code == 200
+    assert client.get("/moeder/").status_code == 200
+    coordinator = mfa(make_staff(Role.COORDINATOR, tree["HJ"]))
+    client.force_login(coordinator)
+    for name in ("inspect", "edit"):
+        url = reverse(f"meetings:{name}", args=[meeting.pk])
+        assert client.get(url).status_code == 200, url
     meeting.refresh_from_db()
-    services.meeting_update(meeting=meeting, by=None, cancellation_cutoff_hours=24)
+    starts_at = timezone.now() + dt.timedelta(days=3)
+    services.meeting_update(
+        meeting=meeting,
+        by=coordinator,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        cancellation_cutoff_hours=24,
+    )
 
 
 def test_meeting_request_ranges(tree, make_staff):
