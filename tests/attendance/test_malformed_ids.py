@@ -85,3 +85,25 @@ def test_admin_filters_survive_bad_ids(client, world):
     ):
         for value in BAD:
             assert client.get(url, {name: value}).status_code != 500, (url, value)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "²", "abc"])
+def test_multiple_choices_of_rows_refuse_bad_ids(client, world, tree, value):
+    """A form's multiple choice of rows (ModelMultipleChoiceField asks `pk__in`) says "not a
+    choice" for an id no column can hold, instead of failing in the database driver."""
+    client.force_login(world["coordinator"])
+    meeting = world["meeting"]
+    response = client.post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {"title": "x", "audience_units": [value], "job_categories": [value]},
+    )
+    assert response.status_code == 200
+    assert "audience_units" in response.context["form"].errors
+
+
+def test_in_lookups_drop_ids_no_column_holds(tree):
+    from lms.people.models import OrgUnit
+
+    huge = int("9" * 20)
+    assert not OrgUnit.objects.filter(pk__in=[huge]).exists()
+    assert list(OrgUnit.objects.filter(pk__in=[huge, tree["HJ"].pk])) == [tree["HJ"]]
