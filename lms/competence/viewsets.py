@@ -164,7 +164,7 @@ class CompetenceViewSet(ScopedViewSet):
         Column("owner", label=_("Owned by"), accessor=_owner_label),
         BooleanColumn("active", label=_("Active"), sort_key="active"),
     ]
-    list_filter = ["active", "owner"]
+    list_filter = ["active"]
     search_fields = ["name", "code"]
     search_backend_name = None
     inspect_view_fields = ["name", "code", "description", "validity_months", "active", "owner"]
