@@ -177,3 +177,17 @@ def test_one_place_for_the_ranges():
     assert bounds.CUTOFF_HOURS.maximum == 90 * 24
     assert bounds.date_error(dt.date(2000, 1, 1)) is None
     assert bounds.date_error(dt.date(2101, 1, 1)) is not None
+
+
+@pytest.mark.parametrize(
+    ("field", "good", "bad"),
+    [("attempts_allowed", 100, 101), ("pass_mark", 100, 101), ("estimated_minutes", 240, 241)],
+)
+def test_course_numbers_have_bounds(field, good, bad):
+    """Course pages are edited in Wagtail's page editor, whose form runs the model's validators."""
+    from courses.models import CoursePage
+
+    model_field = CoursePage._meta.get_field(field)
+    model_field.clean(good, None)
+    with pytest.raises(ValidationError):
+        model_field.clean(bad, None)
