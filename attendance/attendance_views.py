@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
+from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.imports import errors_shown, validate_import_size
 from lms.people.models import OrgUnit, Person
@@ -175,7 +176,8 @@ def walk_in(request, pk: int):
     try:
         if request.POST.get("person"):
             person = get_object_or_404(
-                policy.attendance_candidates(request.user, meeting), pk=request.POST["person"]
+                policy.attendance_candidates(request.user, meeting),
+                pk=parse_id(request.POST["person"]),
             )
             services.attendance_add_walk_in(meeting=meeting, person=person, by=request.user)
         else:

@@ -34,6 +34,7 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.blocks import BlockField
 
+from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 from lms.people.viewsets import (
@@ -726,7 +727,8 @@ class DistributionRecordView(WagtailAdminTemplateMixin, FormView):
             raise PermissionDenied
         self.meeting = None
         pk = request.GET.get("meeting") or request.POST.get("meeting")
-        if pk and str(pk).isdigit():
+        if pk:
+            pk = parse_id(pk)
             meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
             self.meeting = get_object_or_404(
                 meetings.select_related("action_card_version", "org_unit"), pk=pk
@@ -875,9 +877,9 @@ class CirculationReportView(WagtailAdminTemplateMixin, TemplateView):
         cards = card_selectors.cards_with_distributions(user=request.user)
         self.cards = list(cards)
         self.card = None
-        wanted = request.GET.get("card", "")
-        if wanted.isdigit():
-            self.card = next((c for c in self.cards if c.pk == int(wanted)), None)
+        if wanted := request.GET.get("card", ""):
+            wanted = parse_id(wanted)
+            self.card = next((c for c in self.cards if c.pk == wanted), None)
         self.entries = card_selectors.distribution_by_place(user=request.user, card=self.card)
         if request.GET.get("format") == "csv":
             return self.csv()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from lms.parsing import parse_id
 from lms.site.selectors import site_info
 
 from . import card_pdf, card_selectors
@@ -108,9 +109,7 @@ def card_pdf_view(request, slug: str):
     version = card.current_version
     requested = request.GET.get("version")
     if requested:
-        if not requested.isdigit():
-            raise Http404(_("No such version."))
-        version = card_selectors.version_public(card=card, number=int(requested))
+        version = card_selectors.version_public(card=card, number=parse_id(requested))
         if version is None:
             raise Http404(_("No such version."))
     info = site_info(request=request)

@@ -26,6 +26,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
+from lms import bounds
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 from lms.people.viewsets import (
@@ -119,6 +120,11 @@ class MeetingForm(WagtailAdminModelForm):
         self.fields["action_card_version"].queryset = card_selectors.versions_for_meetings(
             user=user
         )
+        # Shared competences and the user's municipality's own, not another's.
+        self.fields["competence"].queryset = policy.competences_visible_to(
+            user, self.fields["competence"].queryset
+        )
+        bounds.form_limits(self)
 
     def validate_constraints(self):
         # The services check these with clear messages; the database keeps them as a backstop.

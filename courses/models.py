@@ -21,6 +21,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Revision
 from wagtail.search import index
 
+from lms import bounds
 from lms.competence.models import Competence, Evidence
 from lms.people.models import JobCategory, OrgUnit, Person
 from lms.site.blocks import RICH_TEXT_FEATURES
@@ -113,7 +114,7 @@ class CoursePage(Page):
         _("attempts allowed"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=bounds.ATTEMPTS.validators(),
         help_text=_("Leave empty for unlimited attempts."),
     )
     quiz = StreamField(QuizBlock(), blank=True, verbose_name=_("quiz"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
+from lms.parsing import parse_id
 from lms.people import policy
 
 from . import selectors, services
@@ -263,9 +264,7 @@ def quiz(request, course_id: int):
     if attempt is None or str(attempt.pk) != posted:
         # Handed in already (another tab, the back button): show how that attempt went.
         earlier = (
-            selectors.attempt_for_user(user=request.user, pk=int(posted))
-            if posted.isdigit()
-            else None
+            selectors.attempt_for_user(user=request.user, pk=parse_id(posted)) if posted else None
         )
         if earlier is not None and earlier.submitted_at is not None:
             messages.info(request, _("This attempt has already been handed in."))

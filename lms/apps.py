@@ -6,3 +6,8 @@ class LmsConfig(AppConfig):
 
     name = "lms"
     verbose_name = "Infohus LMS"
+
+    def ready(self):
+        from .parsing import register_lookups
+
+        register_lookups()

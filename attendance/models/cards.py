@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import StreamField
 
+from lms import bounds
 from lms.people.models import OrgUnit
 
 from ..blocks import SignsBlock, StepsBlock
@@ -91,7 +92,9 @@ class ActionCardVersion(models.Model):
     signs = StreamField(SignsBlock(), verbose_name=_("signs to look for"))
     steps = StreamField(StepsBlock(), verbose_name=_("what to do"))
     review_date = models.DateField(
-        _("review by"), help_text=_("When the content must be reviewed again.")
+        _("review by"),
+        help_text=_("When the content must be reviewed again."),
+        validators=bounds.date_validators(),
     )
     change_note = models.CharField(_("what changed"), max_length=300, blank=True, default="")
     created_by = models.ForeignKey(
@@ -160,8 +163,8 @@ class CardDistribution(models.Model):
         related_name="card_distributions",
         verbose_name=_("place"),
     )
-    quantity = models.PositiveIntegerField(_("copies"))
-    handed_out_on = models.DateField(_("handed out on"))
+    quantity = models.PositiveIntegerField(_("copies"), validators=bounds.QUANTITY.validators())
+    handed_out_on = models.DateField(_("handed out on"), validators=bounds.date_validators())
     note = models.CharField(_("note"), max_length=300, blank=True, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -180,6 +183,10 @@ class CardDistribution(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="carddistribution_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__lte=bounds.QUANTITY.maximum),
+                name="carddistribution_quantity_in_range",
             ),
             models.UniqueConstraint(
                 fields=["meeting", "version"],

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lms import bounds
 from lms.people.models import JobCategory, OrgUnit, Person
 
 
@@ -67,20 +68,24 @@ class Meeting(models.Model):
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True, default="")
     online_url = models.URLField(_("online meeting link"), blank=True, default="")
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
-    capacity = models.PositiveIntegerField(_("capacity"))
+    # The ranges of every number and date here live in lms.bounds (checked by the services).
+    starts_at = models.DateTimeField(_("starts at"), validators=bounds.datetime_validators())
+    ends_at = models.DateTimeField(_("ends at"), validators=bounds.datetime_validators())
+    capacity = models.PositiveIntegerField(_("capacity"), validators=bounds.CAPACITY.validators())
     # Kept by the services in the same transaction as the registrations it counts: the check
     # constraint below is the database's own guard against overbooking.
     confirmed_count = models.PositiveIntegerField(_("confirmed"), default=0, editable=False)
     cancellation_cutoff_hours = models.PositiveIntegerField(
-        _("cancellation cut-off (hours before start)"), default=24
+        _("cancellation cut-off (hours before start)"),
+        default=24,
+        validators=bounds.CUTOFF_HOURS.validators(),
     )
     # Empty: settings.LMS_MEETING_REMINDER_DAYS. Read by the hourly reminder task.
     reminder_days = models.PositiveSmallIntegerField(
         _("reminder (days before start)"),
         null=True,
         blank=True,
+        validators=bounds.REMINDER_DAYS.validators(),
         help_text=_("Leave empty for the usual number of days."),
     )
     # The competence that attending (present or late) earns; recorded through lms.competence.
@@ -135,6 +140,16 @@ class Meeting(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="meeting_capacity_positive"),
+            # The upper ends of lms.bounds, as a backstop for what the services check.
+            models.CheckConstraint(
+                condition=Q(capacity__lte=bounds.CAPACITY.maximum)
+                & Q(cancellation_cutoff_hours__lte=bounds.CUTOFF_HOURS.maximum)
+                & (
+                    Q(reminder_days__isnull=True)
+                    | Q(reminder_days__lte=bounds.REMINDER_DAYS.maximum)
+                ),
+                name="meeting_numbers_in_range",
+            ),
             models.CheckConstraint(
                 condition=Q(confirmed_count__lte=F("capacity")),
                 name="meeting_never_overbooked",

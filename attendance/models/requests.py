@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lms import bounds
 from lms.people.models import JobCategory, OrgUnit
 
 from .meetings import Meeting
@@ -45,9 +46,15 @@ class MeetingRequest(models.Model):
         verbose_name=_("job categories"),
         help_text=_("Leave empty for every job category."),
     )
-    expected_participants = models.PositiveIntegerField(_("expected participants"))
-    preferred_from = models.DateField(_("preferred period from"))
-    preferred_until = models.DateField(_("preferred period until"))
+    expected_participants = models.PositiveIntegerField(
+        _("expected participants"), validators=bounds.PARTICIPANTS.validators()
+    )
+    preferred_from = models.DateField(
+        _("preferred period from"), validators=bounds.date_validators()
+    )
+    preferred_until = models.DateField(
+        _("preferred period until"), validators=bounds.date_validators()
+    )
     preferred_times = models.CharField(
         _("preferred days and times"),
         max_length=300,
@@ -106,6 +113,10 @@ class MeetingRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(expected_participants__gte=1),
                 name="meetingrequest_participants_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_participants__lte=bounds.PARTICIPANTS.maximum),
+                name="meetingrequest_participants_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(preferred_until__gte=F("preferred_from")),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from wagtail import log_actions
 from wagtail.models import ModelLogEntry
 
-from lms import clock
+from lms import bounds, clock
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 
@@ -119,6 +119,8 @@ def _validate_version(version: ActionCardVersion, *, check_review: bool) -> None
     )
     if not isinstance(version.review_date, dt.date):
         errors.setdefault("review_date", []).append(_("Give the date of the next review."))
+    elif error := bounds.date_error(version.review_date):
+        bounds.check(errors, "review_date", error)
     elif check_review and version.review_date <= timezone.localdate():
         errors.setdefault("review_date", []).append(
             _("The review date must be in the future: set the date of the next review.")
@@ -493,7 +495,7 @@ def distribution_record(
         add("version", _("Choose an Action Card of your own Infohus."))
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         add("quantity", _("Give the number of copies: at least 1."))
-    elif quantity > 100_000:
+    elif quantity > bounds.QUANTITY.maximum:
         add("quantity", _("That is more copies than one hand-out can be: check the number."))
     if len(note) > 300:
         add("note", _("Keep the note under 300 characters."))
@@ -520,6 +522,8 @@ def distribution_record(
         add("handed_out_on", _("Give the date the copies were handed out."))
     elif handed_out_on > today:
         add("handed_out_on", _("The date cannot be in the future."))
+    elif error := bounds.date_error(handed_out_on):
+        errors.setdefault("handed_out_on", []).append(error)
     if errors:
         raise ValidationError(errors)
 

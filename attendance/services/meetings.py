@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import log_actions
 
+from lms import bounds
 from lms.competence import services as competence_services
 from lms.competence.models import Competence, Evidence
 from lms.people import policy
@@ -152,8 +153,19 @@ def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | 
 
     if meeting.starts_at and timezone.is_naive(meeting.starts_at):
         add("starts_at", _("Give the time with its time zone."))
-    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
-        add("ends_at", _("The meeting must end after it starts."))
+    # The ranges of lms.bounds: a meeting in year 1 or 9999, or a cut-off of a million hours,
+    # overflows the date arithmetic of every page that shows the meeting.
+    bounds.check(errors, "starts_at", bounds.date_error(meeting.starts_at))
+    bounds.check(errors, "ends_at", bounds.date_error(meeting.ends_at))
+    if not errors and meeting.starts_at and meeting.ends_at:
+        if meeting.ends_at <= meeting.starts_at:
+            add("ends_at", _("The meeting must end after it starts."))
+        elif meeting.ends_at - meeting.starts_at > bounds.MEETING_MAX_DURATION:
+            add(
+                "ends_at",
+                _("A meeting lasts at most %(days)d days.")
+                % {"days": bounds.MEETING_MAX_DURATION.days},
+            )
     if meeting.capacity is None or meeting.capacity < 1:
         add("capacity", _("Capacity must be at least 1."))
     elif meeting.capacity < meeting.confirmed_count:
@@ -162,8 +174,21 @@ def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | 
             _("Capacity cannot be lower than the %(count)d confirmed registrations.")
             % {"count": meeting.confirmed_count},
         )
+    else:
+        bounds.check(errors, "capacity", bounds.number_error(meeting.capacity, bounds.CAPACITY))
     if meeting.cancellation_cutoff_hours is None or meeting.cancellation_cutoff_hours < 0:
         add("cancellation_cutoff_hours", _("The cut-off cannot be negative."))
+    else:
+        bounds.check(
+            errors,
+            "cancellation_cutoff_hours",
+            bounds.number_error(meeting.cancellation_cutoff_hours, bounds.CUTOFF_HOURS),
+        )
+    bounds.check(
+        errors,
+        "reminder_days",
+        bounds.number_error(meeting.reminder_days, bounds.REMINDER_DAYS, required=False),
+    )
     card_version = meeting.action_card_version
     if card_version is not None and card_version.status != ActionCardVersion.Status.APPROVED:
         add(
@@ -173,6 +198,13 @@ def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | 
     organiser = meeting.org_unit
     if by is not None and not policy.can(by, policy.Action.MEETING_MANAGE, organiser):
         add("org_unit", _("Choose an organising unit inside your area."))
+    if meeting.competence is not None and not policy.competence_usable_at(
+        organiser, meeting.competence
+    ):
+        add(
+            "competence",
+            _("This competence belongs to another municipality: choose a shared one or your own."),
+        )
     units = list(m2m.get("audience_units", meeting.audience_units.all() if meeting.pk else []))
     if meeting.institution is not None:
         if meeting.institution.kind != OrgUnit.Kind.INSTITUTION:

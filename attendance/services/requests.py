@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lms import bounds
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
@@ -96,10 +97,12 @@ def _check_times(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> 
         errors["starts_at"] = _("Give the time with its time zone.")
     elif starts_at <= timezone.now():
         errors["starts_at"] = _("Choose a time in the future.")
+    bounds.check(errors, "starts_at", starts_at and bounds.date_error(starts_at))
     if ends_at is None:
         errors["ends_at"] = _("Give the end time.")
     elif starts_at is not None and ends_at <= starts_at:
         errors["ends_at"] = _("The meeting must end after it starts.")
+    bounds.check(errors, "ends_at", ends_at and bounds.date_error(ends_at))
     if errors:
         raise ValidationError(errors)
 
@@ -131,6 +134,12 @@ def request_create(
         errors["kind"] = _("Choose the kind of meeting.")
     if expected_participants is None or expected_participants < 1:
         errors["expected_participants"] = _("Expect at least one participant.")
+    else:
+        bounds.check(
+            errors,
+            "expected_participants",
+            bounds.number_error(expected_participants, bounds.PARTICIPANTS),
+        )
     today = timezone.localdate()
     if preferred_from is None:
         errors["preferred_from"] = _("Give the first date that would suit you.")
@@ -140,6 +149,8 @@ def request_create(
         errors["preferred_until"] = _("Give the last date that would suit you.")
     elif preferred_from is not None and preferred_until < preferred_from:
         errors["preferred_until"] = _("The period must end on or after its first day.")
+    for field, day in (("preferred_from", preferred_from), ("preferred_until", preferred_until)):
+        bounds.check(errors, field, day and bounds.date_error(day))
     if errors:
         raise ValidationError(errors)
     meeting_request = MeetingRequest(

@@ -122,17 +122,22 @@ def competence_demo_load(*, today: dt.date | None = None) -> CompetenceDemoResul
     today = today or timezone.localdate()
     result = CompetenceDemoResult()
     with transaction.atomic():
+        municipality = OrgUnit.objects.get(code=MUNICIPALITY)
         competences: dict[str, Competence] = {}
         for code, name, description, months in COMPETENCES:
             competence = Competence.objects.filter(code=code).first()
             if competence is None:
+                # The demo municipality's own: its coordinators keep them.
                 competence = services.competence_create(
-                    code=code, name=name, description=description, validity_months=months
+                    code=code,
+                    name=name,
+                    description=description,
+                    validity_months=months,
+                    owner=municipality,
                 )
                 result.competences_created += 1
             competences[code] = competence
 
-        municipality = OrgUnit.objects.get(code=MUNICIPALITY)
         frontline = list(JobCategory.objects.filter(is_frontline=True))
         for competence in competences.values():
             if not Requirement.objects.filter(

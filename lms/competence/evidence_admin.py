@@ -30,6 +30,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
+from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.imports import errors_shown, validate_import_size
 from lms.people.models import Person
@@ -83,6 +84,9 @@ class ExternalEvidenceForm(forms.Form):
             .filter(active=True, anonymised_at__isnull=True)
             .select_related("org_unit")
             .order_by("name", "pk")
+        )
+        self.fields["competence"].queryset = policy.competences_visible_to(
+            user, Competence.objects.filter(active=True)
         )
 
 
@@ -173,8 +177,8 @@ class RecordExternalView(_EvidenceViewMixin, FormView):
 
     def get_initial(self):
         initial = {"achieved_on": timezone.localdate()}
-        if (person := self.request.GET.get("person", "")).isdigit():
-            initial["person"] = int(person)
+        if person := self.request.GET.get("person", ""):
+            initial["person"] = parse_id(person)
         return initial
 
     def form_valid(self, form):

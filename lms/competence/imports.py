@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lms import bounds
 from lms.people import policy
 from lms.people.imports import (
     Change,
@@ -225,6 +226,8 @@ def evidence_import(
             )
         elif achieved_on > today:
             error(number, "achieved_on", _("The date cannot be in the future."))
+        elif (out_of_range := bounds.date_error(achieved_on)) is not None:
+            error(number, "achieved_on", out_of_range.messages[0])
 
         reference = values.get("reference", "").strip()
         if len(reference) > services.EXTERNAL_REFERENCE_MAX_LENGTH:

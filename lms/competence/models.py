@@ -9,13 +9,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lms import bounds
 from lms.people.models import JobCategory, OrgUnit, Person
 
 
 class Competence(models.Model):
-    """A shared definition (like a job category): one list for every municipality."""
+    """A definition of what staff must know. A municipality's own (`owner`), or shared by every
+    municipality (no owner), which only a superuser or a regional Infohus changes: renaming or
+    retiring a competence changes the requirement status of every unit that requires it."""
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -24,6 +28,7 @@ class Competence(models.Model):
         _("validity (months)"),
         null=True,
         blank=True,
+        validators=bounds.VALIDITY_MONTHS.validators(),
         help_text=_(
             "How long the competence stays valid after it is achieved. Empty: never expires."
         ),
@@ -31,11 +36,33 @@ class Competence(models.Model):
     active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive competences are no longer required.")
     )
+    owner = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_competences",
+        verbose_name=_("owned by"),
+        help_text=_(
+            "The municipality that owns the competence and may change it. Empty: shared by every "
+            "municipality, changed only by a regional Infohus or an administrator."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("competence")
         verbose_name_plural = _("competences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(validity_months__isnull=True)
+                | Q(
+                    validity_months__gte=bounds.VALIDITY_MONTHS.minimum,
+                    validity_months__lte=bounds.VALIDITY_MONTHS.maximum,
+                ),
+                name="competence_validity_in_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import log_actions
 
+from lms import bounds
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
@@ -69,7 +70,9 @@ def evidence_expiry(*, competence: Competence, achieved_on: dt.date) -> dt.date 
 # --- Competences --------------------------------------------------------------------------------
 
 
-def _validate_competence(*, code: str, name: str, validity_months: int | None, exclude=None):
+def _validate_competence(
+    *, code: str, name: str, validity_months: int | None, owner: OrgUnit | None, exclude=None
+):
     errors = {}
     if not code.strip():
         errors["code"] = _("Enter a code.")
@@ -77,10 +80,36 @@ def _validate_competence(*, code: str, name: str, validity_months: int | None, e
         errors["code"] = _("A competence with this code already exists.")
     if not name.strip():
         errors["name"] = _("Enter a name.")
-    if validity_months is not None and validity_months < 1:
-        errors["validity_months"] = _("The validity must be at least one month, or empty.")
+    bounds.check(
+        errors,
+        "validity_months",
+        bounds.number_error(validity_months, bounds.VALIDITY_MONTHS, required=False),
+    )
+    if exclude is not None and owner is not None:
+        # A requirement elsewhere would name a competence it may no longer use.
+        outside = (
+            Requirement.objects.filter(competence_id=exclude)
+            .exclude(org_unit__path__startswith=owner.path)
+            .select_related("org_unit")
+        )
+        if outside:
+            errors["owner"] = _(
+                "Units outside the new owner require this competence: %(units)s."
+            ) % {"units": ", ".join(sorted({r.org_unit.name for r in outside}))}
     if errors:
         raise ValidationError(errors)
+
+
+def _require_owner(by: User | None, owner: OrgUnit | None) -> None:
+    """Only a regional Infohus or a superuser keeps shared competences; a coordinator their
+    municipality's own."""
+    if by is not None and not policy.may_own_competence(by, owner):
+        message = (
+            _("Only a regional Infohus or an administrator may change shared competences.")
+            if owner is None
+            else _("You do not have permission to do this here.")
+        )
+        raise ValidationError(message, code="permission_denied")
 
 
 @transaction.atomic
@@ -91,22 +120,30 @@ def competence_create(
     description: str = "",
     validity_months: int | None = None,
     active: bool = True,
+    owner: OrgUnit | None = None,
     by: User | None = None,
 ) -> Competence:
+    """A new competence, owned by `owner` (a municipality) or shared by all (None)."""
     policy.require(by, A.COMPETENCE_MANAGE)
-    _validate_competence(code=code, name=name, validity_months=validity_months)
+    _require_owner(by, owner)
+    _validate_competence(code=code, name=name, validity_months=validity_months, owner=owner)
     competence = Competence.objects.create(
         code=code.strip(),
         name=name.strip(),
         description=description,
         validity_months=validity_months,
         active=active,
+        owner=owner,
     )
     _log(
         competence,
         "lms.competence.create",
         by=by,
-        data={"code": competence.code, "validity_months": validity_months},
+        data={
+            "code": competence.code,
+            "validity_months": validity_months,
+            "owner_id": _json(owner),
+        },
     )
     return competence
 
@@ -120,14 +157,30 @@ def competence_update(
     description: str,
     validity_months: int | None,
     active: bool,
+    owner: OrgUnit | None | object = ...,
     by: User | None = None,
 ) -> Competence:
-    """A new validity applies to evidence recorded from now on; recorded expiry dates stay."""
-    policy.require(by, A.COMPETENCE_MANAGE, competence)
-    _validate_competence(
-        code=code, name=name, validity_months=validity_months, exclude=competence.pk
+    """A new validity applies to evidence recorded from now on; recorded expiry dates stay.
+
+    Only whoever may manage the competence as it is now (its owner's coordinators; for a shared
+    one a regional Infohus or a superuser) changes it; a new owner must be theirs too."""
+    competence = (
+        Competence.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=competence.pk)
     )
-    competence = Competence.objects.select_for_update().get(pk=competence.pk)
+    _require_owner(by, competence.owner)
+    if owner is ...:
+        owner = competence.owner
+    elif owner != competence.owner:
+        _require_owner(by, owner)
+    _validate_competence(
+        code=code,
+        name=name,
+        validity_months=validity_months,
+        owner=owner,
+        exclude=competence.pk,
+    )
     changed = _apply(
         competence,
         {
@@ -136,6 +189,7 @@ def competence_update(
             "description": description,
             "validity_months": validity_months,
             "active": active,
+            "owner": owner,
         },
     )
     if changed:
@@ -154,6 +208,10 @@ def requirement_validate(
     errors = {}
     if not job_categories:
         errors["job_categories"] = _("Choose at least one job category.")
+    if not policy.competence_usable_at(org_unit, competence):
+        errors["competence"] = _(
+            "This competence belongs to another municipality: choose a shared one or your own."
+        )
     duplicate = Requirement.objects.filter(competence=competence, org_unit=org_unit)
     if duplicate.exclude(pk=exclude).exists():
         errors["org_unit"] = _(
@@ -264,6 +322,8 @@ def evidence_record(
         raise ValidationError({"source_reference": _("Say what earned the competence.")})
     if achieved_on > timezone.localdate():
         raise ValidationError({"achieved_on": _("The date cannot be in the future.")})
+    if error := bounds.date_error(achieved_on):
+        raise ValidationError({"achieved_on": error})
 
     existing = Evidence.objects.filter(
         person=person, competence=competence, source_reference=source_reference, voided_at=None
@@ -410,6 +470,7 @@ def evidence_record_external(
         errors["source"] = _("Choose CDE, SIRI or Infohus Nordjylland.")
     if achieved_on > timezone.localdate():
         errors["achieved_on"] = _("The date cannot be in the future.")
+    bounds.check(errors, "achieved_on", bounds.date_error(achieved_on))
     if len(reference) > EXTERNAL_REFERENCE_MAX_LENGTH:
         errors["reference"] = _("The reference is longer than %(limit)d characters.") % {
             "limit": EXTERNAL_REFERENCE_MAX_LENGTH

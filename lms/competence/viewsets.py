@@ -16,6 +16,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
+from lms import bounds
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit
 from lms.people.viewsets import (
@@ -35,9 +36,28 @@ from .models import Competence, Requirement
 
 
 class CompetenceForm(WagtailAdminModelForm):
+    owner = OrgUnitChoiceField(
+        label=_("Owned by"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("Shared by every municipality"),
+        help_text=Competence._meta.get_field("owner").help_text,
+    )
+
     class Meta:
         model = Competence
-        fields = ["code", "name", "description", "validity_months", "active"]
+        fields = ["code", "name", "description", "validity_months", "active", "owner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        owner = self.fields["owner"]
+        owner.queryset = policy.competence_owner_units(user).order_by("path")
+        # A coordinator of one municipality keeps competences there: no "shared" choice.
+        owner.required = not policy.manages_shared_competences(user)
+        if self.instance.pk is None and owner.required:
+            owner.initial = owner.queryset.first()
+        bounds.form_limits(self)
 
     # Uniqueness is checked by the service, with a clear message, in the same transaction.
     def validate_unique(self):
@@ -62,7 +82,9 @@ class RequirementForm(WagtailAdminModelForm):
             self.for_user, policy.Action.REQUIREMENT_MANAGE
         ).order_by("path")
         # Inactive competences are not offered, except the one a requirement already names.
-        self.fields["competence"].queryset = Competence.objects.filter(
+        # Shared competences and those of the user's municipality (the service checks the unit).
+        usable = policy.competences_visible_to(self.for_user, Competence.objects.all())
+        self.fields["competence"].queryset = usable.filter(
             Q(active=True) | Q(pk=self.instance.competence_id)
         )
 
@@ -95,7 +117,23 @@ def _competence_fields(form) -> dict:
         "description": data.get("description") or "",
         "validity_months": data.get("validity_months"),
         "active": data["active"],
+        "owner": data.get("owner"),
     }
+
+
+def _owner_label(competence) -> str:
+    return competence.owner.name if competence.owner_id else _("Shared")
+
+
+class CompetenceIndexView(ScopedIndexView):
+    select_related = ("owner",)
+
+    def get_edit_url(self, instance):
+        # Wagtail asks "may change any?"; a competence is changed by its owner's coordinators
+        # only (a shared one by a regional Infohus). No query per row: the owner is selected.
+        if policy.may_manage_competence(self.request.user, instance):
+            return super().get_edit_url(instance)
+        return None
 
 
 class CompetenceCreateView(ServiceFormMixin, generic.CreateView):
@@ -116,18 +154,20 @@ class CompetenceViewSet(ScopedViewSet):
     icon = "success"
     menu_label = _("Competences")
     name = "competences"
+    index_view_class = CompetenceIndexView
     add_view_class = CompetenceCreateView
     edit_view_class = CompetenceEditView
     list_display = [
         "name",
         "code",
         Column("validity_months", label=_("Validity (months)")),
+        Column("owner", label=_("Owned by"), accessor=_owner_label),
         BooleanColumn("active", label=_("Active"), sort_key="active"),
     ]
     list_filter = ["active"]
     search_fields = ["name", "code"]
     search_backend_name = None
-    inspect_view_fields = ["name", "code", "description", "validity_months", "active"]
+    inspect_view_fields = ["name", "code", "description", "validity_months", "active", "owner"]
 
 
 # --- Requirements -------------------------------------------------------------------------------

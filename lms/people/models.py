@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from lms import bounds
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -142,7 +144,9 @@ class Person(models.Model):
         verbose_name=_("manager"),
     )
     active = models.BooleanField(_("active"), default=True)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, validators=bounds.date_validators()
+    )
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     user = models.OneToOneField(
         User,

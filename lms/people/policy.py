@@ -107,7 +107,9 @@ GRANTS[Role.INSTITUTION_COORDINATOR] |= {
     Action.EVIDENCE_VIEW,
 }
 GRANTS[Role.STEERING_GROUP] |= {Action.COMPETENCE_VIEW, Action.REQUIREMENT_VIEW}
-UNSCOPED_ACTIONS = UNSCOPED_ACTIONS | {Action.COMPETENCE_VIEW, Action.COMPETENCE_MANAGE}
+# Reading the list of competences needs a grant, not a scope; changing one is decided by its owner
+# (competence_manageable and friends below).
+UNSCOPED_ACTIONS = UNSCOPED_ACTIONS | {Action.COMPETENCE_VIEW}
 # --- end competence ledger ---
 
 # --- Meetings (attendance) ---
@@ -153,8 +155,9 @@ def _assignments(user) -> list[tuple[Role, str]]:
 
 def forget(user) -> None:
     """Drop the per-request cache after the user's assignments change."""
-    if hasattr(user, "_lms_assignments"):
-        del user._lms_assignments
+    for cached in ("_lms_assignments", "_lms_regional"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def _is_superuser(user) -> bool:
@@ -452,7 +455,15 @@ def may_register_person(user, *, meeting, person: Person) -> bool:
 def cancellation_deadline(meeting):
     from datetime import timedelta
 
-    return meeting.starts_at - timedelta(hours=meeting.cancellation_cutoff_hours)
+    # A meeting saved before the ranges of lms.bounds existed may hold an absurd cut-off: its
+    # pages must still render (and be repaired), so the arithmetic never overflows.
+    from lms.bounds import CUTOFF_HOURS
+
+    hours = min(meeting.cancellation_cutoff_hours or 0, CUTOFF_HOURS.maximum)
+    try:
+        return meeting.starts_at - timedelta(hours=hours)
+    except OverflowError:
+        return meeting.starts_at
 
 
 def may_cancel_registration(user, registration, *, now=None) -> bool:
@@ -830,3 +841,105 @@ def role_holders_by_unit(
 
 
 # --- end page editing ---
+
+
+# --- competence ownership -------------------------------------------------------------------------
+# A competence (lms.competence.Competence, duck-typed: owner_id, owner) is a municipality's own
+# (owner = that unit) or shared by all (owner None). Renaming or retiring one changes the
+# requirement status of every unit that requires it, so its owner's coordinators change it, and a
+# shared one only a superuser or a regional Infohus: a COMPETENCE_MANAGE assignment over a unit
+# whose subtree holds several municipalities (the one mechanism for every level, see DESIGN.md).
+# A requirement may name a shared competence or one owned by its unit or a unit above it.
+
+
+def manages_shared_competences(user) -> bool:
+    """A superuser, or a regional Infohus: COMPETENCE_MANAGE over several municipalities. One
+    query at most, once per user object."""
+    if not getattr(user, "is_active", False):
+        return False
+    if _is_superuser(user):
+        return True
+    cached = getattr(user, "_lms_regional", None)
+    if cached is None:
+        paths = scope_paths(user, Action.COMPETENCE_MANAGE)
+        cached = False
+        if paths:
+            q = Q(pk__in=[])
+            for path in paths:
+                q |= Q(path__startswith=path)
+            found = OrgUnit.objects.filter(q, kind=OrgUnit.Kind.MUNICIPALITY).values_list(
+                "path", flat=True
+            )
+            cached = any(sum(1 for m in found if m.startswith(p)) >= 2 for p in paths)
+        user._lms_regional = cached
+    return cached
+
+
+def may_manage_competence(user, competence) -> bool:
+    """May `user` rename, retire or change the validity of `competence`?"""
+    if competence.owner_id is None:
+        return manages_shared_competences(user)
+    return can(user, Action.COMPETENCE_MANAGE, competence.owner)
+
+
+def may_own_competence(user, owner: OrgUnit | None) -> bool:
+    """May `user` create a competence owned by `owner` (None: shared), or hand one over to it?"""
+    if owner is None:
+        return manages_shared_competences(user)
+    return can(user, Action.COMPETENCE_MANAGE, owner)
+
+
+def competence_owner_units(user) -> QuerySet[OrgUnit]:
+    """The units a competence of `user` may belong to: the municipalities in their
+    COMPETENCE_MANAGE scope and the tops of that scope (a regional Infohus's own unit)."""
+    if not getattr(user, "is_active", False):
+        return OrgUnit.objects.none()
+    tops = (
+        Q(depth=1)
+        if _is_superuser(user)
+        else Q(path__in=scope_paths(user, Action.COMPETENCE_MANAGE))
+    )
+    return OrgUnit.objects.filter(
+        scope_q(user, Action.COMPETENCE_MANAGE, "path"),
+        Q(kind=OrgUnit.Kind.MUNICIPALITY) | tops,
+    )
+
+
+def competences_managed_by(user, competences: QuerySet) -> QuerySet:
+    if not getattr(user, "is_active", False):
+        return competences.none()
+    if _is_superuser(user):
+        return competences
+    owned = scope_q(user, Action.COMPETENCE_MANAGE, "owner__path")
+    if manages_shared_competences(user):
+        owned |= Q(owner__isnull=True)
+    return competences.filter(owned)
+
+
+def competences_visible_to(user, competences: QuerySet) -> QuerySet:
+    """Shared competences, and those owned within or above the user's COMPETENCE_VIEW scope (the
+    municipality's own, seen by its department contacts too)."""
+    if not can(user, Action.COMPETENCE_VIEW):
+        return competences.none()
+    if _is_superuser(user):
+        return competences
+    ancestors = {
+        a for path in scope_paths(user, Action.COMPETENCE_VIEW) for a in _ancestor_paths(path)
+    }
+    q = Q(owner__isnull=True) | Q(owner__path__in=sorted(ancestors))
+    q |= scope_q(user, Action.COMPETENCE_VIEW, "owner__path")
+    # A coordinator sees what they manage even if a grant narrower than theirs says otherwise.
+    return competences.filter(q | Q(pk__in=competences_managed_by(user, competences).values("pk")))
+
+
+def competences_usable_at(unit: OrgUnit, competences: QuerySet) -> QuerySet:
+    """The competences a requirement of `unit` may name: shared ones and those owned by the unit
+    or a unit above it."""
+    return competences.filter(Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(unit.path)))
+
+
+def competence_usable_at(unit: OrgUnit, competence) -> bool:
+    return competence.owner_id is None or unit.path.startswith(competence.owner.path)
+
+
+# --- end competence ownership ---

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import log_actions
 
+from lms import bounds
+
 from . import policy
 from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 from .signals import roles_changed_send
@@ -227,6 +229,8 @@ def _validate_person(person: Person) -> None:
         raise ValidationError({"left_on": _("A person who is no longer active needs a left date.")})
     if person.active:
         person.left_on = None
+    elif error := bounds.date_error(person.left_on):
+        raise ValidationError({"left_on": error})
     if person.manager_id is not None and person.pk is not None:
         # Walk up the chain: a person may not (indirectly) manage themselves.
         seen = {person.pk}
@@ -331,6 +335,8 @@ def person_mark_left(*, person: Person, left_on: dt.date, by: User | None = None
     policy.require(by, policy.Action.PERSON_MANAGE, person)
     if not person.active:
         return person
+    if error := bounds.date_error(left_on):
+        raise ValidationError({"left_on": error})
     person.active = False
     person.left_on = left_on
     person.save(update_fields=["active", "left_on", "updated_at"])

@@ -60,7 +60,11 @@ def test_drafts_are_never_public(client, site, make_card, coordinators):
     services.version_update(version=draft, title="Ny kladde", by=coordinators["author"])
     assert client.get(reverse("cards:version", args=(card.slug, 2))).status_code == 404
     assert client.get(reverse("cards:pdf", args=(card.slug,)), {"version": 2}).status_code == 404
-    assert client.get(reverse("cards:pdf", args=(card.slug,)), {"version": "x"}).status_code == 404
+    # A malformed version number is a bad request (lms.parsing), never a server error.
+    for bad in ("x", "²"):
+        assert (
+            client.get(reverse("cards:pdf", args=(card.slug,)), {"version": bad}).status_code == 400
+        )
     for name in ("detail", "versions"):
         html = client.get(reverse(f"cards:{name}", args=(card.slug,))).content.decode()
         assert "Ny kladde" not in html

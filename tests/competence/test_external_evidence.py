@@ -464,3 +464,13 @@ def test_another_competence_file_import_row_with_inactive_competence(people, coo
         source=csv("anna@hj.dk;;OLD;SIRI;2025-03-10;"), filename="k.csv", by=coordinator
     )
     assert [(e.row, e.column) for e in result.errors] == [(2, "competence")]
+
+
+def test_import_refuses_dates_out_of_range(people, signs, coordinator):
+    """Issue 8: the ranges of lms.bounds apply to imports too; nothing is recorded."""
+    data = csv("anna@hj.dk;;SIGNS;SIRI;1999-12-31;S-1", "bo@hj.dk;;SIGNS;SIRI;2025-03-10;S-2")
+    result = evidence_import(source=data, filename="kurser.csv", by=coordinator)
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(2, "achieved_on")]
+    assert "01.01.2000" in result.errors[0].message
+    assert not Evidence.objects.exists()

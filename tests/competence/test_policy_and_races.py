@@ -11,7 +11,7 @@ from lms.competence.models import Evidence
 from lms.competence.permissions import requirement_permission_policy
 from lms.people import policy
 from lms.people.models import Role
-from tests.factories import UserFactory
+from tests.factories import CompetenceFactory, UserFactory
 
 A = policy.Action
 
@@ -30,7 +30,11 @@ def test_grants(
 ):
     user = make_staff(role, tree["HJ"])
     assert policy.can(user, A.COMPETENCE_VIEW, signs)
-    assert policy.can(user, A.COMPETENCE_MANAGE, signs) is manage
+    # A shared competence is for a regional Infohus to change; the municipality's own for its
+    # coordinators (tests/competence/test_ownership.py).
+    own = CompetenceFactory(code="HJ_OWN", owner=tree["HJ"])
+    assert policy.may_manage_competence(user, own) is manage
+    assert not policy.may_manage_competence(user, signs)
     assert policy.can(user, A.REQUIREMENT_VIEW, tree["HJ-SKOLE"]) is view_req
     assert policy.can(user, A.EVIDENCE_VIEW, teacher) is view_evidence
     assert policy.can(user, A.EVIDENCE_RECORD, teacher) is record

@@ -238,7 +238,7 @@ def test_the_database_refuses_a_voided_row_without_reason(teacher, signs):
 def test_competence_create_and_update_are_logged(make_staff, tree):
     coordinator = make_staff(Role.COORDINATOR, tree["HJ"])
     competence = services.competence_create(
-        code="X1", name="Noget", validity_months=12, by=coordinator
+        code="X1", name="Noget", validity_months=12, owner=tree["HJ"], by=coordinator
     )
     services.competence_update(
         competence=competence,

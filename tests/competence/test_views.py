@@ -237,10 +237,12 @@ def test_a_coordinator_creates_a_requirement_through_the_service(staff, client, 
     assert Requirement.objects.count() == 1
 
 
-def test_a_coordinator_creates_and_edits_a_competence(staff, client):
+def test_a_coordinator_creates_and_edits_a_competence(staff, client, tree):
     user = staff(Role.COORDINATOR)
     data = {"code": "NEW", "name": "Ny kompetence", "description": "", "validity_months": "12"}
     data["active"] = "on"
+    # Their municipality's own (a shared one is for a regional Infohus).
+    data["owner"] = tree["HJ"].pk
     response = client.post(reverse("competences:add"), data)
     assert response.status_code == 302, html_of(response)[:3000]
     competence = Competence.objects.get(code="NEW")

@@ -267,8 +267,11 @@ def test_a_garbled_quiz_post_changes_nothing(client, make_course, make_learner):
     attempt = services.attempt_start(enrolment=_ready(course, user), by=user)
     client.force_login(user)
     quiz_url = reverse("courses:quiz", args=(course.pk,))
-    for data in ({"attempt": "x"}, {}, {"attempt": str(attempt.pk), "q-first": "a-nope"}):
+    for data in ({}, {"attempt": str(attempt.pk), "q-first": "a-nope"}):
         response = client.post(quiz_url, data)
         assert response.status_code in (200, 302)
+    # A malformed attempt id is a bad request, never a server error (issue 8).
+    for bad in ("x", "²", "٣", "-1", "99999999999999999999"):
+        assert client.post(quiz_url, {"attempt": bad}).status_code == 400
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
