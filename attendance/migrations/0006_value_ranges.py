@@ -29,7 +29,7 @@ def clamp(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendance', '0004_requests_and_action_cards'),
+        ('attendance', '0005_registration_booking_code'),
         ('competence', '0004_competence_validity_range'),
         ('people', '0002_person_left_on_range'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
