@@ -3,6 +3,8 @@
 # ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -161,7 +163,11 @@ def test_accept_form_is_prefilled_from_the_request(client, cast, make_request):
     assert form.initial["venue"] == "Auditoriet"
     assert form.initial["organiser"] == cast.units["HJ"].pk
     assert form.initial["facilitators"] == [cast.coordinator.pk]
-    assert timezone.localdate(form.initial["starts_at"]) == request.preferred_from
+    # "Tirsdag eftermiddag": the first working Tuesday of the preferred period, at 13:00.
+    starts_at = timezone.localtime(form.initial["starts_at"])
+    assert starts_at.weekday() == 1 and starts_at.strftime("%H:%M") == "13:00"
+    assert request.preferred_from <= starts_at.date() < request.preferred_from + dt.timedelta(14)
+    assert form.initial["ends_at"] - form.initial["starts_at"] == dt.timedelta(hours=2)
     # Only units of the coordinator's area that hold the request's unit can organise.
     assert list(form.fields["organiser"].queryset) == [cast.units["HJ"], cast.units["HJ-GYM"]]
 

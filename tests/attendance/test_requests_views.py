@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import Meeting, MeetingRequest
+from lms.people.models import Person
 from tests.factories import JobCategoryFactory
 
 from .request_fixtures import accept_data, cast, future, make_request, request_data  # noqa: F401
@@ -109,7 +110,8 @@ def test_a_visible_request_without_follow_up_rights_is_403(client, cast, propose
 
 
 def test_request_form_offers_only_one_s_own_units(client, cast):
-    JobCategoryFactory(code="TEACHER", name="Lærer")
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.outsider).update(job_category=teacher)
     client.force_login(cast.contact)
     response = client.get(url("request_create"))
     assert response.status_code == 200
@@ -121,6 +123,7 @@ def test_request_form_offers_only_one_s_own_units(client, cast):
 
 def test_create_a_request(client, cast):
     teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
     client.force_login(cast.institution)
     response = client.post(
         url("request_create"),
