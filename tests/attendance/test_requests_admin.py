@@ -259,3 +259,80 @@ def test_decline_needs_a_reason(client, cast, make_request):
     response = client.post(admin_url("decline", request.pk), {"reason": "Igen"})
     assert response.status_code == 400
     assert "allerede besvaret" in response.content.decode()
+
+
+# --- The audience (issue 8) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def emptied(cast, make_request):
+    """A request for the gymnasium's teachers, whose only teacher has since changed job."""
+    from lms.people.models import Person
+    from tests.factories import JobCategoryFactory
+
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
+    request = make_request(job_categories=[teacher])
+    Person.objects.filter(user=cast.employee).update(
+        job_category=JobCategoryFactory(code="PAED", name="Pædagog")
+    )
+    return request
+
+
+def test_accept_form_shows_the_audience_head_count(client, cast, make_request):
+    request = make_request()
+    client.force_login(cast.coordinator)
+    response = client.get(admin_url("accept", request.pk))
+    assert response.context["audience_size"] == 1
+    html = response.content.decode()
+    assert "Målgruppen: 1 aktiv medarbejder" in html
+    assert "empty_audience_confirmed" not in html
+
+
+def test_accept_form_warns_of_an_empty_audience_and_lets_the_coordinator_widen_it(
+    client, cast, emptied
+):
+    client.force_login(cast.coordinator)
+    response = client.get(admin_url("accept", emptied.pk))
+    assert response.context["audience_size"] == 0
+    html = response.content.decode()
+    assert "Ingen er i målgruppen" in html
+    # The unit's job categories with their head counts, the request's own (0) still there.
+    labels = [label for _, label in response.context["form"].fields["job_categories"].choices]
+    assert labels == ["Lærer (0)", "Pædagog (1)"]
+    assert 'name="empty_audience_confirmed"' in html
+
+    # Accepting as asked: refused, nothing created.
+    response = client.post(
+        admin_url("accept", emptied.pk),
+        accept_post(
+            organiser=cast.units["HJ"].pk, job_categories=[emptied.job_categories.get().pk]
+        ),
+    )
+    assert response.status_code == 400
+    assert "job_categories" in response.context["form"].errors
+    assert not Meeting.objects.exists()
+
+    # Widened to everyone: accepted, the meeting reaches the gymnasium's staff.
+    response = client.post(
+        admin_url("accept", emptied.pk), accept_post(organiser=cast.units["HJ"].pk)
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    emptied.refresh_from_db()
+    assert emptied.status == S.ACCEPTED
+    assert not emptied.meeting.job_categories.exists()
+
+
+def test_accept_an_empty_audience_when_confirmed(client, cast, emptied):
+    client.force_login(cast.coordinator)
+    response = client.post(
+        admin_url("accept", emptied.pk),
+        accept_post(
+            organiser=cast.units["HJ"].pk,
+            job_categories=[emptied.job_categories.get().pk],
+            empty_audience_confirmed="on",
+        ),
+    )
+    assert response.status_code == 302
+    emptied.refresh_from_db()
+    assert emptied.status == S.ACCEPTED
