@@ -230,6 +230,13 @@ def index(request):
     page = Paginator(queue_for(request.user, status=status), PER_PAGE).get_page(
         request.GET.get("p")
     )
+    # The answers are on each row for those who may give them (no query per row: the policy
+    # answers from the user's cached roles and the row's unit).
+    page.object_list = list(page.object_list)
+    for meeting_request in page.object_list:
+        may_answer = policy.may_answer_request(request.user, meeting_request)
+        meeting_request.may_accept = may_answer and meeting_request.status == Status.SUBMITTED
+        meeting_request.may_decline = may_answer and meeting_request.is_open
     context = _context(
         _("Meeting requests"),
         page=page,

@@ -336,3 +336,33 @@ def test_accept_an_empty_audience_when_confirmed(client, cast, emptied):
     assert response.status_code == 302
     emptied.refresh_from_db()
     assert emptied.status == S.ACCEPTED
+
+
+# --- Answering from the list (issue 8) ----------------------------------------------------------
+
+
+def test_the_queue_offers_the_answers_on_each_row_to_those_who_may_answer(
+    client, cast, make_request
+):
+    submitted = make_request()
+    proposed = make_request(place="Foreslået")
+    services.request_propose(
+        request=proposed, starts_at=future(30), ends_at=future(30, 12), by=cast.coordinator
+    )
+    client.force_login(cast.coordinator)
+    html = client.get(admin_url("index")).content.decode()
+    for name in ("accept", "propose", "decline"):
+        assert admin_url(name, submitted.pk) in html
+    # Waiting for the requester: only declining.
+    assert admin_url("decline", proposed.pk) in html
+    assert admin_url("accept", proposed.pk) not in html
+    assert "Imødekom anmodningen: HJ Gymnasium" in html
+    # From the row straight to the answer.
+    assert client.get(admin_url("accept", submitted.pk)).status_code == 200
+
+    # The requester sees their requests in the queue, without the answers.
+    client.force_login(cast.institution)
+    html = client.get(admin_url("index")).content.decode()
+    assert "HJ Gymnasium" in html
+    for name in ("accept", "propose", "decline"):
+        assert admin_url(name, submitted.pk) not in html
