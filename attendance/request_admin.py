@@ -254,13 +254,21 @@ def _title(meeting_request: MeetingRequest) -> str:
 def item(request, pk: int):
     meeting_request = _visible_or_404(request, pk)
     may_answer = policy.may_answer_request(request.user, meeting_request)
+    may_accept = may_answer and meeting_request.status == Status.SUBMITTED
+    categories = list(meeting_request.job_categories.all())
     context = _context(
         _title(meeting_request),
         meeting_request,
-        may_accept=may_answer and meeting_request.status == Status.SUBMITTED,
+        may_accept=may_accept,
         may_decline=may_answer and meeting_request.is_open,
         # The requester's name is personal data: for those who may answer only.
         show_requester=may_answer,
+        # Who the meeting would reach: a warning before accepting when it is nobody.
+        audience_size=may_accept
+        and selectors.unit_audience_size(
+            org_unit=meeting_request.org_unit, job_categories=categories
+        ),
+        audience_everyone=not categories,
     )
     return TemplateResponse(request, "attendance/admin/request_item.html", context)
 

@@ -293,6 +293,8 @@ def test_accept_form_warns_of_an_empty_audience_and_lets_the_coordinator_widen_i
     client, cast, emptied
 ):
     client.force_login(cast.coordinator)
+    # Warned on the request's page already.
+    assert "Ingen er i målgruppen" in client.get(admin_url("item", emptied.pk)).content.decode()
     response = client.get(admin_url("accept", emptied.pk))
     assert response.context["audience_size"] == 0
     html = response.content.decode()
