@@ -80,7 +80,7 @@ def request_create(request):
         raise PermissionDenied
     if "refresh" in request.POST:
         # "Show the unit's job categories": the same form again, for the unit now chosen, with
-        # what was typed kept and nothing checked or sent yet.
+        # what was typed and ticked kept, and nothing sent yet.
         entered = {name: request.POST.get(name) for name in RequestForm.base_fields}
         entered["job_categories"] = request.POST.getlist("job_categories")
         form = RequestForm(initial=entered, user=request.user)
