@@ -8,6 +8,7 @@ change goes through attendance.services, never form.save().
 
 from __future__ import annotations
 
+import copy
 import csv
 
 import django_filters
@@ -27,11 +28,11 @@ from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
-from wagtail.admin.widgets.button import HeaderButton
+from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.blocks import BlockField
 
 from lms.parsing import parse_id
@@ -280,6 +281,55 @@ class CardIndexView(ScopedIndexView):
     def get_edit_url(self, instance):
         # The card's page (its versions and their actions) is where a card is worked on.
         return reverse("action_cards:inspect", args=(instance.pk,))
+
+    @cached_property
+    def columns(self):
+        """The title column (given as a column, so Wagtail adds no row buttons to it) with the
+        row's buttons: a copy per view, whose buttons are this request's."""
+        columns = list(super().columns)
+        view = self
+
+        class TitleWithButtons(ButtonsColumnMixin, type(columns[0])):
+            def get_buttons(self, instance, parent_context):
+                return view.get_list_buttons(instance)
+
+        title = copy.copy(columns[0])
+        title.__class__ = TitleWithButtons
+        columns[0] = title
+        return columns
+
+    @cached_property
+    def drafts_written(self) -> set[int]:
+        """The waiting drafts (of the cards listed) the user wrote or edited: four eyes, they
+        may not approve them. One query for the whole list."""
+        if not policy.can(self.request.user, A.ACTIONCARD_APPROVE):
+            return set()
+        drafts = ActionCardVersion.objects.filter(
+            status=V.DRAFT, card__in=self.object_list.values("pk")
+        ).only("pk", "card_id", "created_by_id")
+        return services.versions_written_by(self.request.user, list(drafts))
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        draft_pk = getattr(instance, "draft_pk", None)
+        if draft_pk is None:
+            return buttons
+        draft = ActionCardVersion(pk=draft_pk, card=instance)
+        if policy.may_approve_card_version(
+            self.request.user, draft, wrote=draft_pk in self.drafts_written
+        ):
+            label = _("Approve version %(number)s") % {"number": instance.draft_number}
+            buttons.insert(
+                0,
+                ListingButton(
+                    label,
+                    url=reverse("action_cards:version_approve", args=(draft_pk,)),
+                    icon_name="check",
+                    priority=0,
+                    attrs={"aria-label": f"{label}: {_card_title(instance)}"},
+                ),
+            )
+        return buttons
 
 
 class CardCreateView(WagtailAdminTemplateMixin, FormView):

@@ -48,11 +48,12 @@ def version_public(*, card: ActionCard, number: int) -> ActionCardVersion | None
 
 def cards_for_admin(cards: QuerySet[ActionCard]) -> QuerySet[ActionCard]:
     """`cards` with their current version and owner loaded, and the waiting draft's number and
-    the newest version's title (a card not approved yet has no current version) annotated."""
+    pk and the newest version's title (a card not approved yet has no current version) annotated."""
     drafts = ActionCardVersion.objects.filter(card=OuterRef("pk"), status=V.DRAFT)
     newest = ActionCardVersion.objects.filter(card=OuterRef("pk")).order_by("-number")
     return cards.select_related("current_version", "owner", "owner__person", "org_unit").annotate(
         draft_number=Subquery(drafts.values("number")[:1]),
+        draft_pk=Subquery(drafts.values("pk")[:1]),
         newest_title=Subquery(newest.values("title")[:1]),
     )
 

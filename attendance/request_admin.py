@@ -9,8 +9,6 @@ get 403, and a request outside the user's view is 404. The writes are attendance
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -28,9 +26,9 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from lms.competence.models import Competence
 from lms.people import policy
-from lms.people.models import OrgUnit, User
+from lms.people.models import JobCategory, OrgUnit, User
 
-from . import services
+from . import selectors, services
 from .models import ActionCardVersion, MeetingRequest
 from .request_views import errors_to_form
 from .viewsets import FacilitatorChoiceField, facilitator_choices
@@ -87,6 +85,16 @@ class OrganiserChoiceField(forms.ModelChoiceField):
         return obj.indented_name
 
 
+class JobCategoriesField(forms.ModelMultipleChoiceField):
+    """Job categories with how many of the unit's active staff hold each: "Lærer (12)"."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        count = getattr(obj, "head_count", None)
+        return obj.name if count is None else f"{obj.name} ({count})"
+
+
 class AcceptForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     starts_at = forms.DateTimeField(label=gettext_lazy("Starts at"), widget=AdminDateTimeInput)
@@ -115,9 +123,29 @@ class AcceptForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    job_categories = JobCategoriesField(
+        label=gettext_lazy("Job categories"),
+        queryset=JobCategory.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "Who at the unit the meeting is for, with how many active staff hold each job "
+            "category. None chosen: everyone."
+        ),
+    )
+    empty_audience_confirmed = forms.BooleanField(
+        label=gettext_lazy("Accept even though nobody is in the audience"),
+        required=False,
+        help_text=gettext_lazy(
+            "For example when the unit's staff are not on the roster yet: the requester can add "
+            "them as new colleagues when they book seats."
+        ),
+    )
 
     def __init__(self, *args, user, meeting_request: MeetingRequest, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["job_categories"].queryset = selectors.unit_job_categories(
+            org_unit=meeting_request.org_unit, include=meeting_request.job_categories.all()
+        )
         above = _ancestor_paths(meeting_request.org_unit.path)
         self.fields["organiser"].queryset = (
             policy.org_units(user, policy.Action.MEETING_MANAGE)
@@ -131,15 +159,16 @@ class AcceptForm(forms.Form):
 
     @staticmethod
     def initial_for(user, meeting_request: MeetingRequest) -> dict:
-        """Prefilled from the request: its first preferred day at 10-12, its place and size,
-        the coordinator as facilitator, and what the organiser's meetings of this kind award."""
+        """Prefilled from the request: a working day of its preferred period at its preferred
+        days and times, its place, size and job categories, the coordinator as facilitator, and
+        what the organiser's meetings of this kind award."""
         organiser = policy.request_organiser(user, meeting_request.org_unit)
-        day = max(meeting_request.preferred_from, timezone.localdate() + dt.timedelta(days=1))
-        starts_at = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+        starts_at, ends_at = services.request_suggested_time(request=meeting_request)
         return {
             "title": services.request_default_title(meeting_request),
             "starts_at": starts_at,
-            "ends_at": starts_at + dt.timedelta(hours=2),
+            "ends_at": ends_at,
+            "job_categories": [c.pk for c in meeting_request.job_categories.all()],
             "venue": meeting_request.place,
             "capacity": meeting_request.expected_participants,
             "organiser": organiser.pk,
@@ -201,6 +230,13 @@ def index(request):
     page = Paginator(queue_for(request.user, status=status), PER_PAGE).get_page(
         request.GET.get("p")
     )
+    # The answers are on each row for those who may give them (no query per row: the policy
+    # answers from the user's cached roles and the row's unit).
+    page.object_list = list(page.object_list)
+    for meeting_request in page.object_list:
+        may_answer = policy.may_answer_request(request.user, meeting_request)
+        meeting_request.may_accept = may_answer and meeting_request.status == Status.SUBMITTED
+        meeting_request.may_decline = may_answer and meeting_request.is_open
     context = _context(
         _("Meeting requests"),
         page=page,
@@ -218,13 +254,21 @@ def _title(meeting_request: MeetingRequest) -> str:
 def item(request, pk: int):
     meeting_request = _visible_or_404(request, pk)
     may_answer = policy.may_answer_request(request.user, meeting_request)
+    may_accept = may_answer and meeting_request.status == Status.SUBMITTED
+    categories = list(meeting_request.job_categories.all())
     context = _context(
         _title(meeting_request),
         meeting_request,
-        may_accept=may_answer and meeting_request.status == Status.SUBMITTED,
+        may_accept=may_accept,
         may_decline=may_answer and meeting_request.is_open,
         # The requester's name is personal data: for those who may answer only.
         show_requester=may_answer,
+        # Who the meeting would reach: a warning before accepting when it is nobody.
+        audience_size=may_accept
+        and selectors.unit_audience_size(
+            org_unit=meeting_request.org_unit, job_categories=categories
+        ),
+        audience_everyone=not categories,
     )
     return TemplateResponse(request, "attendance/admin/request_item.html", context)
 
@@ -237,6 +281,13 @@ def _action(request, meeting_request, form, title: str, template: str, status: i
     context["breadcrumbs_items"][-1]["label"] = _title(meeting_request)
     context["breadcrumbs_items"].append({"url": "", "label": title})
     return TemplateResponse(request, template, context, status=status)
+
+
+def _audience_categories(form: AcceptForm, meeting_request: MeetingRequest) -> list:
+    """The job categories the meeting would be for: those submitted, else the request's."""
+    if form.is_bound:
+        return list(form.cleaned_data.get("job_categories") or [])
+    return list(meeting_request.job_categories.all())
 
 
 @require_http_methods(["GET", "POST"])
@@ -265,7 +316,14 @@ def accept(request, pk: int):
             meeting_request=meeting_request,
         )
         status = 200
-    return _action(
+    categories = _audience_categories(form, meeting_request)
+    audience_size = selectors.unit_audience_size(
+        org_unit=meeting_request.org_unit, job_categories=categories
+    )
+    if audience_size:
+        # Only asked when the meeting would reach nobody.
+        del form.fields["empty_audience_confirmed"]
+    response = _action(
         request,
         meeting_request,
         form,
@@ -273,6 +331,10 @@ def accept(request, pk: int):
         "attendance/admin/request_accept.html",
         status,
     )
+    response.context_data.update(
+        {"audience_size": audience_size, "audience_everyone": not categories}
+    )
+    return response
 
 
 @require_http_methods(["GET", "POST"])

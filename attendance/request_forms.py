@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit
 
+from . import selectors
 from .models import Meeting
 
 
@@ -23,6 +24,28 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class JobCategoriesField(forms.ModelMultipleChoiceField):
+    """Offers the job categories of the chosen unit with their head counts ("Lærer (12)"), but
+    accepts any: whether the unit has staff of a category is the service's rule, with its
+    message (the unit may have changed in the same post)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accepted = JobCategory.objects.all()
+
+    def label_from_instance(self, obj):
+        count = getattr(obj, "head_count", None)
+        return obj.name if count is None else f"{obj.name} ({count})"
+
+    def clean(self, value):
+        offered = self.queryset
+        self.queryset = self.accepted
+        try:
+            return super().clean(value)
+        finally:
+            self.queryset = offered
 
 
 class RequestForm(forms.Form):
@@ -53,12 +76,15 @@ class RequestForm(forms.Form):
         max_length=300,
         help_text=_("Where the meeting could be held, for example your staff room."),
     )
-    job_categories = forms.ModelMultipleChoiceField(
+    job_categories = JobCategoriesField(
         label=_("Job categories"),
-        queryset=JobCategory.objects.order_by("name"),
+        queryset=JobCategory.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Leave empty for every job category."),
+        help_text=_(
+            "The job categories of the unit's staff, with how many hold each. Leave empty for "
+            "everyone."
+        ),
     )
     message = forms.CharField(
         label=_("Message to the Infohus"),
@@ -68,10 +94,26 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = policy.request_units(user).order_by("path")
-        self.fields["org_unit"].queryset = units
+        units = list(policy.request_units(user).order_by("path"))
+        self.fields["org_unit"].queryset = policy.request_units(user).order_by("path")
+        self.several_units = len(units) > 1
         if len(units) == 1:
             self.fields["org_unit"].initial = units[0].pk
+        self.unit = self._chosen_unit(units)
+        if self.unit is not None:
+            self.fields["job_categories"].queryset = selectors.unit_job_categories(
+                org_unit=self.unit
+            )
+
+    def _chosen_unit(self, units: list[OrgUnit]) -> OrgUnit | None:
+        """The unit whose job categories are offered: the one posted, else the initial one,
+        else the first in the list (the one the browser shows selected)."""
+        by_pk = {str(unit.pk): unit for unit in units}
+        key = self.add_prefix("org_unit")
+        wanted = self.data.get(key) if self.is_bound else self.initial.get("org_unit")
+        if wanted is None:
+            wanted = self.fields["org_unit"].initial
+        return by_pk.get(str(getattr(wanted, "pk", wanted))) or (units[0] if units else None)
 
 
 class ProposalDeclineForm(forms.Form):

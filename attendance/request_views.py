@@ -78,6 +78,13 @@ def request_list(request):
 def request_create(request):
     if not _may_request(request.user):
         raise PermissionDenied
+    if "refresh" in request.POST:
+        # "Show the unit's job categories": the same form again, for the unit now chosen, with
+        # what was typed and ticked kept, and nothing sent yet.
+        entered = {name: request.POST.get(name) for name in RequestForm.base_fields}
+        entered["job_categories"] = request.POST.getlist("job_categories")
+        form = RequestForm(initial=entered, user=request.user)
+        return TemplateResponse(request, "attendance/request_form.html", {"form": form})
     form = RequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

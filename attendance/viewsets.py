@@ -11,20 +11,21 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 
 from lms import bounds
 from lms.people import policy
@@ -190,9 +191,102 @@ class MeetingFilterSet(WagtailFilterSet):
 # --- Views --------------------------------------------------------------------------------------
 
 
+# --- The everyday actions, where a coordinator looks --------------------------------------------
+# Publishing, the attendance sheet and the check-in QR code are on each meeting's list row and in
+# the header of its edit and inspect pages, for those the policy allows: publishing for those who
+# manage the meeting (a draft), the sheet and the QR code for those who take its attendance
+# (policy.may_take_attendance: its managers and facilitators).
+
+SHEET_STATUSES = (S.PUBLISHED, S.HELD, S.CLOSED)
+QR_STATUSES = (S.PUBLISHED, S.HELD)
+
+
+def meeting_actions(
+    meeting: Meeting, *, manages: bool, takes_attendance: bool, next_url: str = ""
+) -> list[tuple[str, str, str]]:
+    """(label, url, icon) of the everyday actions on `meeting` offered to a user who manages it
+    and/or takes its attendance, in the order they are shown."""
+    actions = []
+    if manages and meeting.status == S.DRAFT:
+        url = reverse("meetings:publish", args=(meeting.pk,))
+        if next_url:
+            url += "?" + urlencode({"next": next_url})
+        actions.append((_("Publish"), url, "upload"))
+    if takes_attendance and meeting.status in SHEET_STATUSES:
+        actions.append(
+            (
+                _("Attendance sheet"),
+                reverse("attendance_admin:sheet", args=(meeting.pk,)),
+                "list-ul",
+            )
+        )
+    if takes_attendance and meeting.status in QR_STATUSES:
+        actions.append(
+            (_("Check-in QR code"), reverse("attendance_admin:qr", args=(meeting.pk,)), "view")
+        )
+    return actions
+
+
+class MeetingActionsMixin:
+    """The everyday actions in the header of a page about one meeting (self.object)."""
+
+    @cached_property
+    def header_buttons(self):
+        user, meeting = self.request.user, self.object
+        actions = meeting_actions(
+            meeting,
+            manages=policy.can_manage_meeting(user, meeting),
+            takes_attendance=policy.may_take_attendance(user, meeting),
+        )
+        return [
+            *super().header_buttons,
+            *(
+                HeaderButton(label, url=url, icon_name=icon, priority=10 + i)
+                for i, (label, url, icon) in enumerate(actions)
+            ),
+        ]
+
+
 class MeetingIndexView(ScopedIndexView):
     select_related = ("org_unit",)
     default_ordering = "-starts_at"
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        if self.is_export:
+            return queryset
+        # Whether the user facilitates each meeting, in the list's own query (not one per row).
+        facilitates = Meeting.facilitators.through.objects.filter(
+            meeting=OuterRef("pk"), user_id=self.request.user.pk
+        )
+        return queryset.annotate(user_facilitates=Exists(facilitates))
+
+    def get_list_more_buttons(self, instance):
+        user = self.request.user
+        manages = policy.can_manage_meeting(user, instance)
+        # policy.may_take_attendance, with the facilitator check from the annotation.
+        takes_attendance = user.is_active and (
+            manages or getattr(instance, "user_facilitates", False)
+        )
+        actions = meeting_actions(
+            instance,
+            manages=manages,
+            takes_attendance=takes_attendance,
+            next_url=self.request.get_full_path(),
+        )
+        return [
+            *(
+                ListingButton(
+                    label,
+                    url=url,
+                    icon_name=icon,
+                    priority=i,
+                    attrs={"aria-label": f"{label}: {instance}"},
+                )
+                for i, (label, url, icon) in enumerate(actions)
+            ),
+            *super().get_list_more_buttons(instance),
+        ]
 
 
 class MeetingCreateView(ServiceFormMixin, generic.CreateView):
@@ -205,7 +299,21 @@ class MeetingCreateView(ServiceFormMixin, generic.CreateView):
         )
 
 
-class MeetingEditView(ScopedEditView):
+class MeetingEditView(MeetingActionsMixin, ScopedEditView):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if _offered(self.object):
+            buttons.append(
+                Button(
+                    _("Change status"),
+                    url=reverse("meetings:status", args=(self.object.pk,)),
+                    icon_name="resubmit",
+                    priority=30,
+                )
+            )
+        return buttons
+
     def save_instance(self):
         data = self.form.cleaned_data
         return services.meeting_update(
@@ -216,7 +324,7 @@ class MeetingEditView(ScopedEditView):
         )
 
 
-class MeetingInspectView(ScopedInspectView):
+class MeetingInspectView(MeetingActionsMixin, ScopedInspectView):
     template_name = "attendance/admin/meeting_inspect.html"
 
     def get_object(self, queryset=None):
@@ -236,21 +344,6 @@ class MeetingInspectView(ScopedInspectView):
                     priority=30,
                 )
             )
-        if policy.may_take_attendance(self.request.user, self.object):
-            buttons += [
-                Button(
-                    _("Attendance sheet"),
-                    url=reverse("attendance_admin:sheet", args=(self.object.pk,)),
-                    icon_name="list-ul",
-                    priority=40,
-                ),
-                Button(
-                    _("Show check-in QR code"),
-                    url=reverse("attendance_admin:qr", args=(self.object.pk,)),
-                    icon_name="view",
-                    priority=50,
-                ),
-            ]
         return buttons
 
     def get_context_data(self, **kwargs):
@@ -314,6 +407,59 @@ class MeetingStatusView(WagtailAdminTemplateMixin, FormView):
         return redirect("meetings:inspect", self.meeting.pk)
 
 
+class MeetingPublishView(WagtailAdminTemplateMixin, TemplateView):
+    """GET asks, POST publishes; then back where the coordinator came from (the list)."""
+
+    template_name = "attendance/admin/meeting_publish.html"
+    page_title = gettext_lazy("Publish the meeting")
+    header_icon = "upload"
+    _show_breadcrumbs = True
+
+    def dispatch(self, request, *args, **kwargs):
+        meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
+        self.meeting = get_object_or_404(meetings.select_related("org_unit"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.meeting)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("meetings:index"), "label": _("Meetings")},
+            {"url": reverse("meetings:edit", args=(self.meeting.pk,)), "label": self.meeting},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def next_url(self) -> str:
+        wanted = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if wanted and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            return wanted
+        return reverse("meetings:index")
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "meeting": self.meeting,
+            "next": self.next_url(),
+            "errors": kwargs.get("errors", []),
+        }
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.meeting_publish(meeting=self.meeting, by=request.user)
+        except ValidationError as error:
+            context = self.get_context_data(errors=error.messages)
+            return self.render_to_response(context, status=400)
+        messages.success(
+            request,
+            _("“%(title)s” is published: its audience can now sign up.")
+            % {"title": self.meeting.title},
+        )
+        return redirect(self.next_url())
+
+
 class MeetingViewSet(ScopedViewSet):
     model = Meeting
     form_class = MeetingForm
@@ -367,4 +513,5 @@ class MeetingViewSet(ScopedViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("status/<int:pk>/", self.status_view, name="status"),
+            path("publish/<int:pk>/", MeetingPublishView.as_view(), name="publish"),
         ]

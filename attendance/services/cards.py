@@ -41,6 +41,7 @@ __all__ = [
     "version_approve",
     "version_discard",
     "version_wrote",
+    "versions_written_by",
     "distribution_place",
     "distribution_record",
     "distribution_delete",
@@ -373,6 +374,22 @@ def version_wrote(user: User | None, version: ActionCardVersion) -> bool:
         user=user,
     ).values_list("data", flat=True)
     return any((data or {}).get("version_id") == version.pk for data in entries)
+
+
+def versions_written_by(user: User | None, drafts: list[ActionCardVersion]) -> set[int]:
+    """The pks of those `drafts` that `user` wrote or edited (version_wrote for many at once,
+    in one query however many there are)."""
+    if user is None or not getattr(user, "pk", None) or not drafts:
+        return set()
+    wrote = {v.pk for v in drafts if v.created_by_id == user.pk}
+    entries = ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ActionCard),
+        object_id__in=[str(v.card_id) for v in drafts],
+        action__in=_WRITE_ACTIONS,
+        user=user,
+    ).values_list("data", flat=True)
+    pks = {v.pk for v in drafts}
+    return wrote | {(data or {}).get("version_id") for data in entries} & pks
 
 
 @transaction.atomic

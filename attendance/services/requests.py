@@ -26,13 +26,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lms import bounds
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 
-from .. import notifications
+from .. import notifications, preferred_times, selectors
 from ..models import ActionCardVersion, Meeting, MeetingRequest
 from .meetings import _deny, _log, meeting_create, meeting_publish
 
@@ -46,6 +47,7 @@ __all__ = [
     "request_withdraw",
     "request_default_title",
     "request_default_competence",
+    "request_suggested_time",
 ]
 
 Status = MeetingRequest.Status
@@ -107,6 +109,45 @@ def _check_times(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> 
         raise ValidationError(errors)
 
 
+def _check_categories_have_staff(org_unit: OrgUnit, categories: list[JobCategory]) -> None:
+    """A meeting for job categories that nobody in the unit holds has an empty audience: refused,
+    naming the categories, so the requester chooses others or none (everyone)."""
+    empty = selectors.unit_job_categories_without_staff(
+        org_unit=org_unit, job_categories=categories
+    )
+    if empty:
+        raise ValidationError(
+            {
+                "job_categories": ValidationError(
+                    ngettext(
+                        "Nobody at %(unit)s has the job category %(categories)s. Choose other "
+                        "job categories, or none for everyone.",
+                        "Nobody at %(unit)s has the job categories %(categories)s. Choose other "
+                        "job categories, or none for everyone.",
+                        len(empty),
+                    )
+                    % {"unit": org_unit.name, "categories": ", ".join(c.name for c in empty)},
+                    code="empty_audience",
+                )
+            }
+        )
+
+
+def empty_audience_error(org_unit: OrgUnit, categories: list[JobCategory]) -> ValidationError:
+    """Nobody active at the unit (of these job categories) would be in the meeting's audience."""
+    if categories:
+        message = _(
+            "Nobody at %(unit)s is in the audience: no active member of staff has the job "
+            "category %(categories)s. Widen the audience: choose other job categories, or none "
+            "for everyone."
+        ) % {"unit": org_unit.name, "categories": ", ".join(c.name for c in categories)}
+    else:
+        message = _(
+            "Nobody at %(unit)s is in the audience: the unit has no active staff on the roster."
+        ) % {"unit": org_unit.name}
+    return ValidationError(message, code="empty_audience")
+
+
 # --- Asking -------------------------------------------------------------------------------------
 
 
@@ -153,6 +194,9 @@ def request_create(
         bounds.check(errors, field, day and bounds.date_error(day))
     if errors:
         raise ValidationError(errors)
+    categories = list(job_categories)
+    if categories:
+        _check_categories_have_staff(org_unit, categories)
     meeting_request = MeetingRequest(
         org_unit=org_unit,
         kind=kind,
@@ -166,7 +210,6 @@ def request_create(
     )
     meeting_request.full_clean(exclude=["job_categories"], validate_constraints=False)
     meeting_request.save()
-    categories = list(job_categories)
     if categories:
         meeting_request.job_categories.set(categories)
     _log(
@@ -203,6 +246,23 @@ def request_default_title(meeting_request: MeetingRequest) -> str:
         }
 
 
+def request_suggested_time(
+    *, request: MeetingRequest, today: dt.date | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """Where the coordinator's answer starts: a working day in the request's preferred period, on
+    a weekday and at the time its "preferred days and times" name (Tuesday afternoon: the first
+    Tuesday at 13:00), not before tomorrow. In the installation's time zone."""
+    today = today or timezone.localdate()
+    day, start, length = preferred_times.suggest(
+        request.preferred_times,
+        first=request.preferred_from,
+        until=request.preferred_until,
+        earliest=today + dt.timedelta(days=1),
+    )
+    starts_at = timezone.make_aware(dt.datetime.combine(day, start))
+    return starts_at, starts_at + length
+
+
 def request_default_competence(*, kind: str, organiser: OrgUnit) -> Competence | None:
     """The competence the organiser's latest meeting of this kind awarded: an Infohus gives the
     same competence for the same kind of meeting, so a requested meeting earns it too."""
@@ -221,17 +281,21 @@ def _meeting_for(
     *,
     by: User | None,
     organiser: OrgUnit,
+    job_categories: list[JobCategory] | None = None,
     **fields,
 ) -> Meeting:
     """Create and publish the meeting a request turns into: for the request's unit and job
-    categories, and for an external institution's staff when the unit is one."""
+    categories (or those the coordinator widened it to), and for an external institution's staff
+    when the unit is one."""
     unit = meeting_request.org_unit
+    if job_categories is None:
+        job_categories = list(meeting_request.job_categories.all())
     meeting = meeting_create(
         kind=meeting_request.kind,
         org_unit=organiser,
         audience_units=[unit],
         institution=unit if unit.kind == OrgUnit.Kind.INSTITUTION else None,
-        job_categories=list(meeting_request.job_categories.all()),
+        job_categories=job_categories,
         by=by,
         **fields,
     )
@@ -260,11 +324,27 @@ def request_accept(
     competence: Competence | None = None,
     action_card_version: ActionCardVersion | None = None,
     description: str = "",
+    job_categories: Iterable[JobCategory] | None = None,
+    empty_audience_confirmed: bool = False,
 ) -> MeetingRequest:
     """Say yes: the meeting is created and published for the request's unit, and the requester
-    is told. `organiser` defaults to the top of the answering coordinator's area."""
+    is told. `organiser` defaults to the top of the answering coordinator's area.
+
+    `job_categories` replaces the request's (the coordinator widens an audience nobody is in;
+    empty: everyone); None keeps the request's. A meeting nobody of the unit could attend is
+    refused (code "empty_audience") unless `empty_audience_confirmed`: an institution whose staff
+    are not on the roster yet books them as new colleagues."""
     permitted = by is None or policy.may_answer_request(by, request)
     request = _begin(request, allowed=(Status.SUBMITTED,), permitted=permitted)
+    categories = (
+        list(request.job_categories.all()) if job_categories is None else list(job_categories)
+    )
+    if not empty_audience_confirmed and not selectors.unit_audience_size(
+        org_unit=request.org_unit, job_categories=categories
+    ):
+        raise ValidationError(
+            {"job_categories": empty_audience_error(request.org_unit, categories)}
+        )
     if organiser is None:
         organiser = policy.request_organiser(by, request.org_unit)
     elif not request.org_unit.path.startswith(organiser.path):
@@ -275,6 +355,7 @@ def request_accept(
         request,
         by=by,
         organiser=organiser,
+        job_categories=categories,
         title=_text(title),
         description=_text(description),
         starts_at=starts_at,
@@ -289,7 +370,12 @@ def request_accept(
     request.meeting = meeting
     request.status = Status.ACCEPTED
     _answered(request, by, "meeting", "status")
-    _log(request, "lms.meetingrequest.accept", by=by, data={"meeting_id": meeting.pk})
+    _log(
+        request,
+        "lms.meetingrequest.accept",
+        by=by,
+        data={"meeting_id": meeting.pk, "job_category_ids": [c.pk for c in categories]},
+    )
     notifications.after_commit(
         notifications.request_answered, request_id=request.pk, status=Status.ACCEPTED
     )

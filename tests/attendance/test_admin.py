@@ -175,3 +175,123 @@ def test_edit_capacity_promotes(client, tree, make_meeting, make_employee, staff
     assert response.status_code == 302, response.context["form"].errors
     meeting.refresh_from_db()
     assert meeting.capacity == 2 and meeting.confirmed_count == 2
+
+
+# --- The everyday actions on the list row and the edit page (issue 8) ---------------------------
+
+
+def row_links(html: str, title: str) -> str:
+    """The HTML of the list row whose title is `title`."""
+    start = html.index(title)
+    return html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+
+
+def test_list_rows_offer_publish_sheet_and_qr_to_the_coordinator(client, tree, make_meeting, staff):
+    draft = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], title="Kladdemødet", publish=False)
+    published = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], title="Det offentlige møde")
+    client.force_login(staff(Role.COORDINATOR, tree["HJ"]))
+    html = client.get(admin_url("index")).content.decode()
+    row = row_links(html, "Kladdemødet")
+    assert admin_url("publish", draft.pk) in row and "Offentliggør" in row
+    assert reverse("attendance_admin:sheet", args=(draft.pk,)) not in row
+    row = row_links(html, "Det offentlige møde")
+    assert admin_url("publish", published.pk) not in row
+    assert reverse("attendance_admin:sheet", args=(published.pk,)) in row
+    assert reverse("attendance_admin:qr", args=(published.pk,)) in row
+    assert "Fremmødeliste" in row
+
+
+def test_list_rows_offer_nothing_to_those_the_policy_does_not_allow(
+    client, tree, make_meeting, staff
+):
+    meeting = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], title="Det offentlige møde")
+    contact = staff(Role.DEPARTMENT_CONTACT, tree["HJ-BFU"])
+    client.force_login(contact)
+    html = client.get(admin_url("index")).content.decode()
+    row = row_links(html, "Det offentlige møde")
+    assert reverse("attendance_admin:sheet", args=(meeting.pk,)) not in row
+    assert reverse("attendance_admin:qr", args=(meeting.pk,)) not in row
+    assert admin_url("publish", meeting.pk) not in row
+    # Nor may they publish by the address.
+    draft = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], publish=False)
+    assert client.get(admin_url("publish", draft.pk)).status_code == 404
+    assert client.post(admin_url("publish", draft.pk)).status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == Meeting.Status.DRAFT
+    # A facilitator of the meeting takes its attendance: the sheet, not publishing.
+    services.meeting_update(meeting=meeting, facilitators=[contact], by=None)
+    row = row_links(client.get(admin_url("index")).content.decode(), "Det offentlige møde")
+    assert reverse("attendance_admin:sheet", args=(meeting.pk,)) in row
+
+
+def test_publish_from_the_list_row_goes_back_to_the_list(client, tree, make_meeting, staff):
+    draft = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], title="Kladdemødet", publish=False)
+    client.force_login(staff(Role.COORDINATOR, tree["HJ"]))
+    back = admin_url("index") + "?status=draft"
+    response = client.get(admin_url("publish", draft.pk), {"next": back})
+    assert response.status_code == 200
+    assert "Kladdemødet" in response.content.decode()
+    response = client.post(admin_url("publish", draft.pk), {"next": back})
+    assert (response.status_code, response.url) == (302, back)
+    draft.refresh_from_db()
+    assert draft.status == Meeting.Status.PUBLISHED
+    # Not a draft any more: a second publish is a clear error, nothing changes.
+    response = client.post(admin_url("publish", draft.pk), {"next": "https://evil.example/"})
+    assert response.status_code == 400
+    assert "ikke offentliggjort" in response.content.decode()
+
+
+def test_publish_refuses_an_unpublishable_meeting_clearly(client, tree, make_meeting, staff):
+    draft = make_meeting(tree["HJ"], title="Uden målgruppe", publish=False)
+    client.force_login(staff(Role.COORDINATOR, tree["HJ"]))
+    response = client.post(admin_url("publish", draft.pk), {"next": "https://evil.example/"})
+    assert response.status_code == 400
+    assert "Vælg målgruppen" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Meeting.Status.DRAFT
+
+
+def test_publish_goes_only_to_a_safe_next_address(client, tree, make_meeting, staff):
+    draft = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], publish=False)
+    client.force_login(staff(Role.COORDINATOR, tree["HJ"]))
+    response = client.post(admin_url("publish", draft.pk), {"next": "https://evil.example/"})
+    assert (response.status_code, response.url) == (302, admin_url("index"))
+
+
+def test_edit_page_header_has_the_actions(client, tree, make_meeting, staff):
+    draft = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], publish=False)
+    published = make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]])
+    client.force_login(staff(Role.COORDINATOR, tree["HJ"]))
+    header = client.get(admin_url("edit", draft.pk)).context["header_buttons"]
+    assert [b.url for b in header][:1] == [admin_url("publish", draft.pk)]
+    header = client.get(admin_url("edit", published.pk)).context["header_buttons"]
+    urls = [b.url for b in header]
+    assert reverse("attendance_admin:sheet", args=(published.pk,)) in urls
+    assert reverse("attendance_admin:qr", args=(published.pk,)) in urls
+    assert admin_url("publish", published.pk) not in urls
+    # The inspect page too, for a department contact: nothing they may not do.
+    client.force_login(staff(Role.DEPARTMENT_CONTACT, tree["HJ-BFU"]))
+    header = client.get(admin_url("inspect", published.pk)).context["header_buttons"]
+    assert all("/attendance/" not in (getattr(b, "url", "") or "") for b in header)
+
+
+def test_list_row_actions_cost_no_query_per_row(
+    client, tree, make_meeting, staff, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff(Role.COORDINATOR, tree["HJ"]))
+    client.get(admin_url("index"))  # warm the per-process caches
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(admin_url("index"))
+        return len(queries)
+
+    for _ in range(2):
+        make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]])
+    few = count()
+    for _ in range(8):
+        make_meeting(tree["HJ"], audience=[tree["HJ-BFU"]], publish=False)
+    assert count() == few

@@ -362,3 +362,30 @@ def test_menu_is_shown_by_the_policy(client, tree, staff):
     assert reverse("action_cards:index") not in html
     assert reverse("card_distributions:index") in html
     assert reverse("cards_in_circulation:index") in html
+
+
+# --- Approving from the list (issue 8) ----------------------------------------------------------
+
+
+def test_the_card_list_offers_approval_to_those_who_may_approve(
+    client, tree, coordinators, make_card, make_staff, logged_in, django_assert_max_num_queries
+):
+    card = make_card()
+    draft = services.version_draft_create(card=card, by=coordinators["author"])
+    editor = make_staff(Role.COORDINATOR, tree["HJ"])
+    make_card("andet-kort", approve=False, title="Et andet kort")
+    services.version_update(version=draft, title="Ny titel", by=editor)
+    approve_url = reverse("action_cards:version_approve", args=(draft.pk,))
+
+    logged_in(coordinators["approver"])
+    html = client.get(reverse("action_cards:index")).content.decode()
+    assert approve_url in html and "Godkend version 2" in html
+    assert client.get(approve_url).status_code == 200
+    # Four eyes: the one who started the draft and the one who edited it get no such button.
+    for user in (coordinators["author"], editor):
+        logged_in(user)
+        html = client.get(reverse("action_cards:index")).content.decode()
+        assert approve_url not in html
+    # Another municipality's coordinator does not see the card at all.
+    logged_in(coordinators["other"])
+    assert approve_url not in client.get(reverse("action_cards:index")).content.decode()

@@ -3,6 +3,8 @@
 # ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -161,7 +163,11 @@ def test_accept_form_is_prefilled_from_the_request(client, cast, make_request):
     assert form.initial["venue"] == "Auditoriet"
     assert form.initial["organiser"] == cast.units["HJ"].pk
     assert form.initial["facilitators"] == [cast.coordinator.pk]
-    assert timezone.localdate(form.initial["starts_at"]) == request.preferred_from
+    # "Tirsdag eftermiddag": the first working Tuesday of the preferred period, at 13:00.
+    starts_at = timezone.localtime(form.initial["starts_at"])
+    assert starts_at.weekday() == 1 and starts_at.strftime("%H:%M") == "13:00"
+    assert request.preferred_from <= starts_at.date() < request.preferred_from + dt.timedelta(14)
+    assert form.initial["ends_at"] - form.initial["starts_at"] == dt.timedelta(hours=2)
     # Only units of the coordinator's area that hold the request's unit can organise.
     assert list(form.fields["organiser"].queryset) == [cast.units["HJ"], cast.units["HJ-GYM"]]
 
@@ -253,3 +259,112 @@ def test_decline_needs_a_reason(client, cast, make_request):
     response = client.post(admin_url("decline", request.pk), {"reason": "Igen"})
     assert response.status_code == 400
     assert "allerede besvaret" in response.content.decode()
+
+
+# --- The audience (issue 8) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def emptied(cast, make_request):
+    """A request for the gymnasium's teachers, whose only teacher has since changed job."""
+    from lms.people.models import Person
+    from tests.factories import JobCategoryFactory
+
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
+    request = make_request(job_categories=[teacher])
+    Person.objects.filter(user=cast.employee).update(
+        job_category=JobCategoryFactory(code="PAED", name="Pædagog")
+    )
+    return request
+
+
+def test_accept_form_shows_the_audience_head_count(client, cast, make_request):
+    request = make_request()
+    client.force_login(cast.coordinator)
+    response = client.get(admin_url("accept", request.pk))
+    assert response.context["audience_size"] == 1
+    html = response.content.decode()
+    assert "Målgruppen: 1 aktiv medarbejder" in html
+    assert "empty_audience_confirmed" not in html
+
+
+def test_accept_form_warns_of_an_empty_audience_and_lets_the_coordinator_widen_it(
+    client, cast, emptied
+):
+    client.force_login(cast.coordinator)
+    # Warned on the request's page already.
+    assert "Ingen er i målgruppen" in client.get(admin_url("item", emptied.pk)).content.decode()
+    response = client.get(admin_url("accept", emptied.pk))
+    assert response.context["audience_size"] == 0
+    html = response.content.decode()
+    assert "Ingen er i målgruppen" in html
+    # The unit's job categories with their head counts, the request's own (0) still there.
+    labels = [label for _, label in response.context["form"].fields["job_categories"].choices]
+    assert labels == ["Lærer (0)", "Pædagog (1)"]
+    assert 'name="empty_audience_confirmed"' in html
+
+    # Accepting as asked: refused, nothing created.
+    response = client.post(
+        admin_url("accept", emptied.pk),
+        accept_post(
+            organiser=cast.units["HJ"].pk, job_categories=[emptied.job_categories.get().pk]
+        ),
+    )
+    assert response.status_code == 400
+    assert "job_categories" in response.context["form"].errors
+    assert not Meeting.objects.exists()
+
+    # Widened to everyone: accepted, the meeting reaches the gymnasium's staff.
+    response = client.post(
+        admin_url("accept", emptied.pk), accept_post(organiser=cast.units["HJ"].pk)
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    emptied.refresh_from_db()
+    assert emptied.status == S.ACCEPTED
+    assert not emptied.meeting.job_categories.exists()
+
+
+def test_accept_an_empty_audience_when_confirmed(client, cast, emptied):
+    client.force_login(cast.coordinator)
+    response = client.post(
+        admin_url("accept", emptied.pk),
+        accept_post(
+            organiser=cast.units["HJ"].pk,
+            job_categories=[emptied.job_categories.get().pk],
+            empty_audience_confirmed="on",
+        ),
+    )
+    assert response.status_code == 302
+    emptied.refresh_from_db()
+    assert emptied.status == S.ACCEPTED
+
+
+# --- Answering from the list (issue 8) ----------------------------------------------------------
+
+
+def test_the_queue_offers_the_answers_on_each_row_to_those_who_may_answer(
+    client, cast, make_request
+):
+    submitted = make_request()
+    proposed = make_request(place="Foreslået")
+    services.request_propose(
+        request=proposed, starts_at=future(30), ends_at=future(30, 12), by=cast.coordinator
+    )
+    client.force_login(cast.coordinator)
+    html = client.get(admin_url("index")).content.decode()
+    for name in ("accept", "propose", "decline"):
+        assert admin_url(name, submitted.pk) in html
+    # Waiting for the requester: only declining.
+    assert admin_url("decline", proposed.pk) in html
+    assert admin_url("accept", proposed.pk) not in html
+    assert "Imødekom anmodningen: HJ Gymnasium" in html
+    # From the row straight to the answer.
+    assert client.get(admin_url("accept", submitted.pk)).status_code == 200
+
+    # The requester sees their requests in the queue, without the answers.
+    client.force_login(cast.institution)
+    html = client.get(admin_url("index")).content.decode()
+    assert "HJ Gymnasium" in html
+    for name in ("accept", "propose", "decline"):
+        assert admin_url(name, submitted.pk) not in html

@@ -33,6 +33,7 @@ def logged(request, action):
 
 def test_institution_coordinator_requests_a_meeting(cast, make_request):
     teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
     request = make_request(job_categories=[teacher], message="  Gerne snart.  ")
     assert request.status == S.SUBMITTED
     assert request.requested_by == cast.institution
@@ -94,6 +95,7 @@ def test_a_one_day_period_starting_today_is_fine(cast, make_request):
 
 def test_coordinator_accepts_and_the_meeting_is_published_for_the_institution(cast, make_request):
     teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
     competence = CompetenceFactory()
     request = make_request(job_categories=[teacher])
     accepted = services.request_accept(
@@ -116,9 +118,11 @@ def test_coordinator_accepts_and_the_meeting_is_published_for_the_institution(ca
     assert list(meeting.facilitators.all()) == [cast.coordinator]
     assert meeting.competence == competence
     assert meeting.created_by == cast.coordinator
-    assert logged(request, "lms.meetingrequest.accept").get().data == {"meeting_id": meeting.pk}
+    assert logged(request, "lms.meetingrequest.accept").get().data == {
+        "meeting_id": meeting.pk,
+        "job_category_ids": [teacher.pk],
+    }
     # The institution's teachers may now see it and sign up.
-    Person.objects.filter(user=cast.employee).update(job_category=teacher)
     assert policy.can_sign_up(User.objects.get(pk=cast.employee.pk), meeting)
     assert not policy.can_sign_up(cast.outsider, meeting)
 
@@ -424,3 +428,110 @@ def test_silenced_holds_when_an_outer_transaction_commits_later(
             services.request_create(by=cast.institution, **request_data(cast.units["HJ-GYM"]))
     assert callbacks == []
     assert mailoutbox == []
+
+
+# --- The audience: job categories the unit has (issue 8) ---------------------------------------
+
+
+def test_a_request_for_job_categories_nobody_at_the_unit_has_is_refused(cast, make_request):
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    nurse = JobCategoryFactory(code="NURSE", name="Sundhedsplejerske")
+    # A nurse elsewhere (HJ Skole) does not count for the gymnasium.
+    Person.objects.filter(user=cast.outsider).update(job_category=nurse)
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
+    with pytest.raises(ValidationError) as error:
+        make_request(job_categories=[teacher, nurse])
+    assert error.value.error_dict["job_categories"][0].code == "empty_audience"
+    assert "Sundhedsplejerske" in error.value.message_dict["job_categories"][0]
+    assert not MeetingRequest.objects.exists()
+    # Nobody chosen means everyone: accepted.
+    assert make_request(job_categories=[]).status == S.SUBMITTED
+    assert list(make_request(job_categories=[teacher]).job_categories.all()) == [teacher]
+
+
+def test_people_who_left_are_not_an_audience(cast, make_request):
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(
+        job_category=teacher, active=False, left_on=timezone.localdate()
+    )
+    with pytest.raises(ValidationError) as error:
+        make_request(job_categories=[teacher])
+    assert error.value.error_dict["job_categories"][0].code == "empty_audience"
+
+
+@pytest.fixture
+def emptied(cast, make_request):
+    """A request for the gymnasium's teachers, whose only teacher has since changed job."""
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
+    request = make_request(job_categories=[teacher])
+    Person.objects.filter(user=cast.employee).update(
+        job_category=JobCategoryFactory(code="PAED", name="Pædagog")
+    )
+    return request
+
+
+def test_accepting_a_request_nobody_could_attend_is_refused(cast, emptied):
+    with pytest.raises(ValidationError) as error:
+        services.request_accept(request=emptied, by=cast.coordinator, **accept_data())
+    assert error.value.error_dict["job_categories"][0].code == "empty_audience"
+    emptied.refresh_from_db()
+    assert emptied.status == S.SUBMITTED
+    assert not Meeting.objects.exists()
+
+
+def test_the_coordinator_widens_the_audience_when_accepting(cast, emptied):
+    accepted = services.request_accept(
+        request=emptied, by=cast.coordinator, job_categories=[], **accept_data()
+    )
+    assert accepted.status == S.ACCEPTED
+    assert not accepted.meeting.job_categories.exists()
+    assert policy.can_sign_up(User.objects.get(pk=cast.employee.pk), accepted.meeting)
+    # The request keeps what was asked for.
+    assert emptied.job_categories.get().code == "TEACHER"
+
+
+def test_the_coordinator_may_accept_an_empty_audience_knowingly(cast, emptied):
+    accepted = services.request_accept(
+        request=emptied, by=cast.coordinator, empty_audience_confirmed=True, **accept_data()
+    )
+    assert accepted.status == S.ACCEPTED
+    assert accepted.meeting.job_categories.get().code == "TEACHER"
+
+
+# --- The suggested time (issue 8) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("preferred_times", "expected"),
+    [
+        # Monday 7 December 2026 .. Friday 18 December 2026
+        ("Tirsdag eller torsdag eftermiddag efter kl. 14", "2026-12-08 14:00-16:00"),
+        ("Mandag eftermiddag", "2026-12-07 13:00-15:00"),
+        ("Onsdag formiddag", "2026-12-09 09:00-11:00"),
+        ("torsdage kl. 8.30-10", "2026-12-10 08:30-10:00"),
+        ("Fredag, ikke i uge 50", "2026-12-18 10:00-12:00"),
+        ("Thursday afternoons, not on Mondays", "2026-12-10 13:00-15:00"),
+        ("", "2026-12-07 10:00-12:00"),
+        ("Lørdag", "2026-12-07 10:00-12:00"),  # no working Saturday: the first working day
+    ],
+)
+def test_the_suggested_time_follows_the_request(cast, make_request, preferred_times, expected):
+    request = make_request(preferred_times=preferred_times)
+    request.preferred_from, request.preferred_until = dt.date(2026, 12, 7), dt.date(2026, 12, 18)
+    starts_at, ends_at = services.request_suggested_time(
+        request=request, today=dt.date(2026, 11, 30)
+    )
+    starts_at, ends_at = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    assert f"{starts_at:%Y-%m-%d %H:%M}-{ends_at:%H:%M}" == expected
+
+
+def test_the_suggested_time_skips_holidays_and_the_past(cast, make_request):
+    request = make_request(preferred_times="Mandag")
+    # Easter Monday 2027 is 29 March: the next Monday of the period.
+    request.preferred_from, request.preferred_until = dt.date(2027, 3, 29), dt.date(2027, 4, 9)
+    starts_at, _ = services.request_suggested_time(request=request, today=dt.date(2027, 3, 1))
+    assert timezone.localdate(starts_at) == dt.date(2027, 4, 5)
+    # A period that has begun: not before tomorrow.
+    starts_at, _ = services.request_suggested_time(request=request, today=dt.date(2027, 4, 5))
+    assert timezone.localdate(starts_at) == dt.date(2027, 4, 6)

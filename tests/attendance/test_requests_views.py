@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import Meeting, MeetingRequest
+from lms.people.models import Person
 from tests.factories import JobCategoryFactory
 
 from .request_fixtures import accept_data, cast, future, make_request, request_data  # noqa: F401
@@ -109,7 +110,8 @@ def test_a_visible_request_without_follow_up_rights_is_403(client, cast, propose
 
 
 def test_request_form_offers_only_one_s_own_units(client, cast):
-    JobCategoryFactory(code="TEACHER", name="Lærer")
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.outsider).update(job_category=teacher)
     client.force_login(cast.contact)
     response = client.get(url("request_create"))
     assert response.status_code == 200
@@ -121,6 +123,7 @@ def test_request_form_offers_only_one_s_own_units(client, cast):
 
 def test_create_a_request(client, cast):
     teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
     client.force_login(cast.institution)
     response = client.post(
         url("request_create"),
@@ -255,3 +258,54 @@ def test_request_list_queries_do_not_grow(
     assert few == many
     with django_assert_max_num_queries(few):
         client.get(url("request_list"))
+
+
+# --- Job categories of the unit (issue 8) -------------------------------------------------------
+
+
+def test_request_form_offers_the_unit_s_job_categories_with_head_counts(client, cast):
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    JobCategoryFactory(code="NURSE", name="Sundhedsplejerske")  # nobody at the gymnasium
+    Person.objects.filter(user=cast.employee).update(job_category=teacher)
+    client.force_login(cast.institution)
+    html = client.get(url("request_create")).content.decode()
+    assert "Lærer (1)" in html
+    assert "Sundhedsplejerske" not in html
+    # One unit: nothing to choose, no button to show another unit's categories.
+    assert 'name="refresh"' not in html
+
+
+def test_request_form_shows_the_chosen_unit_s_job_categories(client, cast):
+    teacher = JobCategoryFactory(code="TEACHER", name="Lærer")
+    nurse = JobCategoryFactory(code="NURSE", name="Sundhedsplejerske")
+    Person.objects.filter(user=cast.outsider).update(job_category=teacher)  # HJ Skole
+    from tests.factories import PersonFactory
+
+    PersonFactory(org_unit=cast.units["HJ-BFU"], job_category=nurse)
+    client.force_login(cast.contact)
+    html = client.get(url("request_create")).content.decode()
+    # The first unit (HJ BFU, with HJ Skole below it) is the one shown selected.
+    assert "Lærer (1)" in html and "Sundhedsplejerske (1)" in html
+    assert 'name="refresh"' in html
+    response = client.post(
+        url("request_create"),
+        form_data(cast.units["HJ-SKOLE"], refresh="1", message="Kladde"),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lærer (1)" in html and "Sundhedsplejerske" not in html
+    assert "Kladde" in html  # what was typed is kept
+    assert not MeetingRequest.objects.exists()
+
+
+def test_a_job_category_nobody_at_the_unit_has_is_a_clear_error(client, cast):
+    nurse = JobCategoryFactory(code="NURSE", name="Sundhedsplejerske")
+    client.force_login(cast.institution)
+    response = client.post(
+        url("request_create"), form_data(cast.units["HJ-GYM"], job_categories=[nurse.pk])
+    )
+    assert response.status_code == 400
+    assert "Ingen på HJ Gymnasium har jobkategorien Sundhedsplejerske" in "".join(
+        response.context["form"].errors["job_categories"]
+    )
+    assert not MeetingRequest.objects.exists()

@@ -108,6 +108,9 @@ def test_institution_requests_coordinator_accepts_employee_attends_and_earns(
     page.get_by_label("Ønskede dage og tidspunkter").fill("Tirsdag eftermiddag")
     page.get_by_label("Sted").fill("Hjørring Gymnasium, auditoriet")
     page.get_by_label("Besked til Infohuset").fill("Om bekymringstegn for lærerne.")
+    # The job categories offered are those of the gymnasium's staff, with head counts.
+    teachers = employee.person.job_category
+    page.get_by_label(f"{teachers.name} (1)").check()
     page.get_by_role("button", name="Send anmodningen").click()
     expect(page.locator(".messages")).to_contain_text("Din anmodning er sendt.")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -125,10 +128,19 @@ def test_institution_requests_coordinator_accepts_employee_attends_and_earns(
     sign_in(admin, coordinator.email, totp_secret=secret, start="/admin/")
     expect(admin).to_have_url(re.compile(r"/admin/$"))
     admin.goto("/admin/meeting-requests/")
-    admin.get_by_role("link", name="Hjørring Gymnasium").click()
+    admin.get_by_role("link", name="Hjørring Gymnasium", exact=True).click()
     expect(admin.get_by_text("Om bekymringstegn for lærerne.")).to_be_visible()
     admin.get_by_role("link", name="Imødekom anmodningen").click()
     expect(admin.get_by_label("Titel")).to_have_value("Informationsmøde: Hjørring Gymnasium")
+    # Pre-filled from the request: "Tirsdag eftermiddag" in the preferred period.
+    starts = admin.locator("#id_starts_at").input_value()
+    day = dt.date.fromisoformat(starts[:10])
+    assert starts.endswith(" 13:00") and day.weekday() == 1, starts
+    assert today + dt.timedelta(days=20) <= day <= today + dt.timedelta(days=40)
+    expect(
+        admin.get_by_text("Målgruppen: 1 aktiv medarbejder på Hjørring Gymnasium.")
+    ).to_be_visible()
+    expect(admin.get_by_label(f"{teachers.name} (1)")).to_be_checked()
     expect(admin.get_by_label("Antal pladser")).to_have_value("25")
     admin.get_by_label("Kompetence, der opnås").select_option(label=COMPETENCE)
     admin.get_by_role("button", name="Imødekom anmodningen").click()
@@ -140,6 +152,32 @@ def test_institution_requests_coordinator_accepts_employee_attends_and_earns(
     meeting = request.meeting
     assert meeting.status == Meeting.Status.PUBLISHED
     assert list(meeting.facilitators.all()) == [coordinator]
+    assert list(meeting.job_categories.all()) == [teachers]
+
+    # The coordinator publishes a draft meeting from its row in the meeting list.
+    draft_start = timezone.now() + dt.timedelta(days=30)
+    draft = services.meeting_create(
+        kind=Meeting.Kind.DIALOGUE,
+        title="Dialogmøde på Bagterpskolen",
+        org_unit=municipality["HJK"],
+        audience_units=[municipality["HJK-BAG"]],
+        venue="Bagterpskolen, personalerummet",
+        starts_at=draft_start,
+        ends_at=draft_start + dt.timedelta(hours=2),
+        capacity=20,
+        by=coordinator,
+    )
+    admin.get_by_role("link", name="Møder", exact=True).first.click()
+    expect(admin.get_by_role("heading", level=1, name="Møder")).to_be_visible()
+    row = admin.get_by_role("row").filter(has_text="Dialogmøde på Bagterpskolen")
+    row.get_by_role("link", name="Offentliggør").click()
+    expect(admin.get_by_text("Offentliggør “Dialogmøde på Bagterpskolen”")).to_be_visible()
+    admin.get_by_role("button", name="Offentliggør").click()
+    expect(admin.get_by_text("er offentliggjort: målgruppen kan nu tilmelde sig.")).to_be_visible()
+    expect(admin).to_have_url(re.compile(r"/admin/meetings/$"))
+    draft.refresh_from_db()
+    assert draft.status == Meeting.Status.PUBLISHED
+    expect(row.get_by_role("link", name="Offentliggør")).to_have_count(0)
 
     # The requester sees the answer and the meeting on their request's page.
     page.reload()
@@ -174,8 +212,11 @@ def test_institution_requests_coordinator_accepts_employee_attends_and_earns(
         meeting=meeting, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=2), by=None
     )
 
-    # 4. The facilitator marks attendance on the admin sheet.
-    admin.goto(f"/admin/attendance/{meeting.pk}/")
+    # 4. The facilitator opens the attendance sheet from the meeting's row and marks attendance.
+    admin.goto("/admin/meetings/")
+    row = admin.get_by_role("row").filter(has_text=meeting.title)
+    row.get_by_role("link", name="Fremmødeliste").click()
+    expect(admin).to_have_url(re.compile(rf"/admin/attendance/{meeting.pk}/$"))
     expect(admin.get_by_role("rowheader", name=employee.person.name)).to_be_visible()
     admin.locator(f"#mark-{employee.person.pk}-present").check()
     admin.get_by_role("button", name="Gem fremmøde").click()
