@@ -153,6 +153,9 @@ class AcceptForm(forms.Form):
             .order_by("path")
         )
         self.fields["facilitators"].queryset = facilitator_choices(user).select_related("person")
+        self.fields["competence"].queryset = policy.competences_visible_to(
+            user, Competence.objects.filter(active=True)
+        )
         self.fields["action_card_version"].queryset = ActionCardVersion.objects.filter(
             status=ActionCardVersion.Status.APPROVED, card__org_unit__path__in=above
         ).select_related("card")
