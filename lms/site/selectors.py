@@ -75,3 +75,19 @@ def site_info(*, request) -> SiteInfo:
         info = SiteInfo(settings=None)
     request._lms_site_info = info
     return info
+
+
+def infohus_name(*, request=None) -> str:
+    """The name of the Infohus serving `request` (its site settings), else of the default site,
+    else settings.WAGTAIL_SITE_NAME: what the admin's titles and the account mails call it."""
+    from django.conf import settings as django_settings
+
+    info_settings = site_info(request=request).settings if request is not None else None
+    if info_settings is None:
+        try:
+            site = Site.objects.filter(is_default_site=True).first()
+            info_settings = InfohusSettings.for_site(site) if site is not None else None
+        except DatabaseError:
+            info_settings = None
+    name = info_settings.infohus_name if info_settings is not None else ""
+    return name or django_settings.WAGTAIL_SITE_NAME
