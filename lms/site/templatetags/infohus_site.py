@@ -30,6 +30,11 @@ def admin_access(context) -> bool:
 @register.simple_tag(takes_context=True)
 def infohus_name(context) -> str:
     """{% infohus_name as name %}: the name of the Infohus serving this request."""
-    from lms.site.selectors import infohus_name as name_for
+    from django.conf import settings
 
-    return name_for(request=context.get("request"))
+    from lms.site.selectors import infohus_name_cached
+
+    request = context.get("request")
+    if request is None:
+        return settings.WAGTAIL_SITE_NAME
+    return infohus_name_cached(request=request)
