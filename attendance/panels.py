@@ -95,7 +95,9 @@ class MeetingRequestsPanel(_Panel):
                     f"{meeting_request.get_kind_display()}",
                     "detail": meeting_request.get_status_display(),
                     "url": url,
-                    "action": pgettext_lazy("action", "Answer") if self.answers and waiting_for_us else pgettext_lazy("action", "Open"),
+                    "action": pgettext_lazy("action", "Answer")
+                    if self.answers and waiting_for_us
+                    else pgettext_lazy("action", "Open"),
                 }
             )
         return rows, total

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Site
 
 from lms.people.signals import roles_changed
-
-from wagtail.models import Site
 
 from . import editors
 from .models import HomePage, InfohusSettings

@@ -24,7 +24,11 @@ def section(html: str, heading_id: str) -> str:
     """The HTML of one panel / section, from its heading to the next one."""
     start = html.index(f'id="{heading_id}"')
     end = min(
-        (i for i in (html.find("<section", start), html.find("w-panel--dashboard", start)) if i > 0),
+        (
+            i
+            for i in (html.find("<section", start), html.find("w-panel--dashboard", start))
+            if i > 0
+        ),
         default=len(html),
     )
     return html[start:end]

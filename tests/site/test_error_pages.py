@@ -82,4 +82,3 @@ def test_a_failed_csrf_check_is_a_danish_403(seeded_site, tree):
     assert "CSRF verification failed" not in html
     # Still signed in: nothing happened.
     assert client.get("/min-side/").status_code == 200
-
