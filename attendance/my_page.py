@@ -15,12 +15,13 @@ SHOWN = 5
 def meetings_context(request) -> dict | None:
     if policy.person_of(request.user) is None:
         return None
-    upcoming = list(meetings_upcoming_for(user=request.user))
-    mine = [m for m in upcoming if m.own_registration_id is not None]
+    upcoming = meetings_upcoming_for(user=request.user)
+    mine = upcoming.filter(own_registration_id__isnull=False)
+    mine_count = mine.count()
     return {
-        "mine": mine[:SHOWN],
-        "mine_count": len(mine),
-        "open_count": len(upcoming) - len(mine),
+        "mine": list(mine[:SHOWN]),
+        "mine_count": mine_count,
+        "open_count": upcoming.count() - mine_count,
     }
 
 

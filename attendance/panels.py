@@ -130,9 +130,17 @@ class UpcomingMeetingsPanel(_Panel):
         )
         meetings = policy.meetings_in_staff_view(user, meetings).order_by("starts_at", "pk")
         total = meetings.count()
+        shown = list(meetings.annotate(free=F("capacity") - F("confirmed_count"))[:SHOWN])
+        managed = set()
+        if manages:
+            managed = set(
+                policy.meetings_managed_by(
+                    user, Meeting.objects.filter(pk__in=[m.pk for m in shown])
+                ).values_list("pk", flat=True)
+            )
         rows = []
-        for meeting in meetings.annotate(free=F("capacity") - F("confirmed_count"))[:SHOWN]:
-            may_edit = manages and policy.can_manage_meeting(user, meeting)
+        for meeting in shown:
+            may_edit = meeting.pk in managed
             starts = timezone.localtime(meeting.starts_at)
             detail = _("%(when)s · %(free)s of %(capacity)s seats free") % {
                 "when": date_format(starts, "j. F Y, H:i"),

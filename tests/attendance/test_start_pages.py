@@ -190,3 +190,39 @@ def test_an_institution_coordinator_sees_their_institutions_requests_only(
     assert reverse("meeting_requests:item", args=(euc.pk,)) not in html
     assert "Møde for gymnasiet" in section(html, "upcoming_meetings-section")
     assert "Møde for skolen" not in html
+
+
+# --- Query counts -------------------------------------------------------------------------------
+
+
+def _count(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def _add_meetings(cast, make_meeting, make_request, count):
+    for number in range(count):
+        meeting = make_meeting(
+            cast.units["HJ"],
+            audience=[cast.units["HJ-GYM"]],
+            title=f"Møde {number}",
+            starts_in=dt.timedelta(days=5 + number),
+        )
+        services.registration_create(meeting=meeting, person=cast.employee.person, by=None)
+        make_request(by=cast.institution, expected_participants=10 + number)
+
+
+@pytest.mark.parametrize("who,url", [("employee", MY_PAGE), ("coordinator", ADMIN)])
+def test_start_pages_read_a_fixed_number_of_queries(
+    client, cast, make_meeting, make_request, who, url
+):
+    client.force_login(getattr(cast, who))
+    _add_meetings(cast, make_meeting, make_request, 2)
+    client.get(url)  # warm the per-process caches (site, settings)
+    few = _count(client, url)
+    _add_meetings(cast, make_meeting, make_request, 12)
+    assert _count(client, url) <= few
