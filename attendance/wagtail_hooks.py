@@ -122,3 +122,14 @@ def register_attendance_admin_urls():
     from .attendance_views import admin_urlpatterns
 
     return [path("attendance/", include((admin_urlpatterns, "attendance_admin")))]
+
+
+# --- admin home (attendance.panels) ---
+@hooks.register("construct_homepage_panels")
+def add_attendance_home_panels(request, panels):
+    from .panels import panels_for
+
+    panels.extend(panels_for(request))
+
+
+# --- end admin home ---

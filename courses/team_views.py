@@ -7,7 +7,6 @@ team_members() is the only source of the people shown, so nobody else's status e
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.template.response import TemplateResponse
 
 from lms.competence import selectors as competence_selectors
@@ -19,8 +18,9 @@ def team(request):
     members = policy.team_members(request.user)
     statuses = competence_selectors.competence_status_for_people(people=members)
     if not statuses:
-        # Someone who manages nobody: there is no such page for them.
-        raise Http404
+        # Someone who manages nobody (a role gives the admin, not someone else's team): say so
+        # in words instead of a bare error page.
+        return TemplateResponse(request, "courses/team_none.html", {}, status=403)
     competences = {}
     for items in statuses.values():
         for item in items:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("dokumenter/", include(wagtaildocs_urls)),
     path("", include("lms.people.urls")),
+    path("", include("lms.site.urls")),
     path("moeder/", include("attendance.urls", namespace="attendance")),
     path("mine-kompetencer/", include("lms.competence.urls")),
     path("laering/", include("courses.urls", namespace="courses")),

@@ -6,3 +6,10 @@ class CompetenceConfig(AppConfig):
     name = "lms.competence"
     label = "competence"
     verbose_name = _("Competences")
+
+    def ready(self):
+        from lms.site.my_page import section_register
+
+        from .my_page import SECTION
+
+        section_register(SECTION)

@@ -1,13 +1,45 @@
 """allauth adapters: where identity meets the roster."""
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.utils.encoding import force_str
+
+
+@dataclass(frozen=True)
+class InfohusMailSite:
+    """What allauth's mail templates read as `current_site`: without django.contrib.sites allauth
+    would name the request's host ("127.0.0.1:8000"); the mails name the Infohus instead."""
+
+    name: str
+    domain: str
+
+
+def mail_site(request) -> InfohusMailSite:
+    from lms.site.selectors import infohus_name
+
+    return InfohusMailSite(
+        name=infohus_name(request=request), domain=urlsplit(settings.LMS_BASE_URL).netloc
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return settings.ACCOUNT_SIGNUP_ENABLED
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        context = {"current_site": mail_site(allauth_context.request), **context}
+        super().send_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject: str) -> str:
+        prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+        if prefix is None:
+            prefix = f"[{mail_site(allauth_context.request).name}] "
+        return prefix + force_str(subject)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -84,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "lms.urls"
+# A Danish page in the site's look when a form's CSRF check fails (lms/templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "lms.views.csrf_failure"
 WSGI_APPLICATION = "lms.wsgi.application"
 
 TEMPLATES = [
@@ -258,7 +260,8 @@ AUTHENTICATION_BACKENDS = [
     "lms.people.backends.PolicyBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+# Everyone lands on Min side after signing in, unless `next` says otherwise.
+LOGIN_REDIRECT_URL = "site:my_page"
 WAGTAILADMIN_LOGIN_URL = "/konto/login/"
 # Passwords and email addresses are managed by allauth only (verification, rate limits, MFA):
 # Wagtail's own reset, change and user-form password fields are switched off.
@@ -273,7 +276,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Infohus] "
+# None: lms.people.adapters.AccountAdapter prefixes subjects with the Infohus's name.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = None
 # Tell users by mail when their password, email or two-factor setup changes.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_ADAPTER = "lms.people.adapters.AccountAdapter"
@@ -520,7 +524,9 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Infohus <info
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Wagtail ------------------------------------------------------------------------------------
-WAGTAIL_SITE_NAME = "Infohus"
+# The admin names the Infohus of the site it is reached on (its InfohusSettings); this is the
+# fallback, e.g. for a host that is no Wagtail site.
+WAGTAIL_SITE_NAME = env.str("WAGTAIL_SITE_NAME", default="Infohus")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 # The front end's address, for absolute links in emails and calendar entries.
 LMS_BASE_URL = env.str("LMS_BASE_URL", default=WAGTAILADMIN_BASE_URL)

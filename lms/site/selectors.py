@@ -75,3 +75,47 @@ def site_info(*, request) -> SiteInfo:
         info = SiteInfo(settings=None)
     request._lms_site_info = info
     return info
+
+
+NAME_CACHE_VERSION_KEY = "lms.site.infohus_name.version"
+NAME_CACHE_SECONDS = 300
+
+
+def infohus_name_forget() -> None:
+    """Drop every cached Infohus name (a site or its settings changed)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(NAME_CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(NAME_CACHE_VERSION_KEY, 1, None)
+
+
+def infohus_name_cached(*, request) -> str:
+    """infohus_name() for every admin page's title, from the cache (no database query once
+    warm); infohus_name_forget() runs when a site or its settings change."""
+    from django.core.cache import cache
+
+    version = cache.get(NAME_CACHE_VERSION_KEY, 0)
+    key = f"lms.site.infohus_name:{version}:{request.get_host()}"
+    name = cache.get(key)
+    if name is None:
+        name = infohus_name(request=request)
+        cache.set(key, name, NAME_CACHE_SECONDS)
+    return name
+
+
+def infohus_name(*, request=None) -> str:
+    """The name of the Infohus serving `request` (its site settings), else of the default site,
+    else settings.WAGTAIL_SITE_NAME: what the admin's titles and the account mails call it."""
+    from django.conf import settings as django_settings
+
+    info_settings = site_info(request=request).settings if request is not None else None
+    if info_settings is None:
+        try:
+            site = Site.objects.filter(is_default_site=True).first()
+            info_settings = InfohusSettings.for_site(site) if site is not None else None
+        except DatabaseError:
+            info_settings = None
+    name = info_settings.infohus_name if info_settings is not None else ""
+    return name or django_settings.WAGTAIL_SITE_NAME

@@ -227,6 +227,12 @@ def site_seed(
             root_page=Page.get_first_root_node(),
         )
 
+    if not site.site_name and infohus_name:
+        # Wagtail names a site by its host name ("localhost") when it has no name.
+        site.site_name = infohus_name
+        site.save(update_fields=["site_name"])
+        created.append(f"site name {infohus_name!r}")
+
     root_page = site.root_page.specific
     if isinstance(root_page, HomePage):
         home = root_page

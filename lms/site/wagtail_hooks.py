@@ -9,3 +9,11 @@ def register_site_log_actions(actions):
     from .editors import LOG_ACTION
 
     actions.register_action(LOG_ACTION, _("Update site editors"), _("Site editors updated"))
+
+
+# --- admin home ----------------------------------------------------------------------------------
+# Wagtail's generic summary ("12 Pages / 0 Images") says nothing a role needs: the features put
+# their own panels on the home page (construct_homepage_panels in their wagtail_hooks).
+@hooks.register("construct_homepage_summary_items")
+def remove_generic_summary_items(request, items):
+    items.clear()

@@ -52,7 +52,8 @@ def test_coordinator_signs_in_with_totp_and_reaches_the_wagtail_admin(page, site
     page.get_by_role("button", name="Log ind").click()
 
     expect(page).to_have_url(re.compile(r"/admin/$"))
-    expect(page).to_have_title(re.compile("Wagtail"))
+    # The admin names the Infohus, not Wagtail.
+    expect(page).to_have_title(re.compile("Infohus Hjørring$"))
     expect(page.get_by_text(f"Loggede succesfuldt ind med {user.email}")).to_be_visible()
 
 
@@ -73,15 +74,15 @@ def test_coordinator_with_a_wrong_code_stays_out_of_the_admin(page, site, coordi
     assert urlparse(page.url).path == "/konto/2fa/authenticate/"
 
 
-def test_employee_signs_in_and_sees_the_front_page(page, site, municipality, make_user):
+def test_employee_signs_in_and_lands_on_my_page(page, site, municipality, make_user):
     user = make_user("medarbejder@example.dk", person_unit=municipality["HJK-BAG"])
 
     page.goto("/")
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Log ind").click()
     sign_in(page, user.email)
 
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", level=1, name="Infohus Hjørring")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/min-side/$"))
+    expect(page.get_by_role("heading", level=1, name="Min side")).to_be_visible()
     nav = page.get_by_role("navigation", name="Hovedmenu")
     expect(nav.get_by_role("link", name="Min profil")).to_be_visible()
     expect(nav.get_by_role("button", name="Log ud")).to_be_visible()
@@ -92,7 +93,7 @@ def test_employee_is_not_let_into_the_wagtail_admin(page, site, municipality, ma
     user = make_user("medarbejder@example.dk", person_unit=municipality["HJK-BAG"])
     page.goto("/konto/login/")
     sign_in(page, user.email)
-    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page).to_have_url(re.compile(r"/min-side/$"))
 
     page.goto("/admin/")
 

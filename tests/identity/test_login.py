@@ -43,7 +43,8 @@ def test_verified_user_logs_in(client, verified_user):
     user = verified_user("anna@example.dk")
     response = client.post(LOGIN, {"login": "anna@example.dk", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    # Everyone lands on Min side (no `next` given).
+    assert response["Location"] == "/min-side/"
     assert _session_user_id(client) == str(user.pk)
 
 

@@ -1,0 +1,50 @@
+"""This app's sections of Min side (lms.site.my_page): the person's upcoming meetings, and the
+meeting requests of those who may ask for meetings. Registered in AttendanceConfig.ready()."""
+
+from __future__ import annotations
+
+from lms.people import policy
+from lms.site.my_page import Section
+
+from .models import MeetingRequest
+from .selectors import meetings_upcoming_for
+
+SHOWN = 5
+
+
+def meetings_context(request) -> dict | None:
+    if policy.person_of(request.user) is None:
+        return None
+    upcoming = meetings_upcoming_for(user=request.user)
+    mine = upcoming.filter(own_registration_id__isnull=False)
+    mine_count = mine.count()
+    return {
+        "mine": list(mine[:SHOWN]),
+        "mine_count": mine_count,
+        "open_count": upcoming.count() - mine_count,
+    }
+
+
+def requests_context(request) -> dict | None:
+    if not policy.can(request.user, policy.Action.MEETING_REQUEST):
+        return None
+    from .request_views import requests_for
+
+    open_requests = requests_for(request.user).filter(status__in=MeetingRequest.OPEN)
+    return {"open": list(open_requests[:SHOWN]), "open_count": open_requests.count()}
+
+
+SECTIONS = (
+    Section(
+        name="attendance.meetings",
+        template_name="attendance/my_page/meetings.html",
+        get_context=meetings_context,
+        order=20,
+    ),
+    Section(
+        name="attendance.requests",
+        template_name="attendance/my_page/requests.html",
+        get_context=requests_context,
+        order=60,
+    ),
+)

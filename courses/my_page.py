@@ -1,0 +1,46 @@
+"""This app's sections of Min side (lms.site.my_page): required courses with their due dates, and
+the team page for managers. Registered in CoursesConfig.ready()."""
+
+from __future__ import annotations
+
+from lms.people import policy
+from lms.site.my_page import Section
+
+from . import selectors
+
+# Min side shows the first few; Min læring has them all.
+SHOWN = 5
+
+
+def learning_context(request) -> dict | None:
+    person = policy.person_of(request.user)
+    if person is None:
+        return None
+    learning = selectors.my_learning(person=person)
+    return {
+        "due": learning.due[:SHOWN],
+        "due_count": len(learning.due),
+        "in_progress_count": len(learning.in_progress),
+    }
+
+
+def team_context(request) -> dict | None:
+    members = policy.team_members(request.user)
+    count = members.count()
+    return {"count": count} if count else None
+
+
+SECTIONS = (
+    Section(
+        name="courses.learning",
+        template_name="courses/my_page/learning.html",
+        get_context=learning_context,
+        order=30,
+    ),
+    Section(
+        name="courses.team",
+        template_name="courses/my_page/team.html",
+        get_context=team_context,
+        order=50,
+    ),
+)
