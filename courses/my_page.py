@@ -17,9 +17,11 @@ def learning_context(request) -> dict | None:
     if person is None:
         return None
     learning = selectors.my_learning(person=person)
+    # Every required course still to complete, started ones included, soonest deadline first.
+    required = learning.required
     return {
-        "due": learning.due[:SHOWN],
-        "due_count": len(learning.due),
+        "due": required[:SHOWN],
+        "due_count": len(required),
         "in_progress_count": len(learning.in_progress),
     }
 
