@@ -4,10 +4,16 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 
+from lms.mail import message_clean
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return settings.ACCOUNT_SIGNUP_ENABLED
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        # allauth's mails get the same header cleaning as every other mail (lms.mail).
+        return message_clean(super().render_mail(template_prefix, email, context, headers))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
