@@ -8,7 +8,10 @@ value is made one line of text before the message is built: any control characte
 NUL, the Unicode line and paragraph separators ...) becomes a space, and runs of space become one.
 
 `mail_send()` builds and sends the platform's own mails; `message_clean()` does the same cleaning
-to a message built elsewhere (allauth's, through lms.people.adapters) just before it is sent.
+to a message built elsewhere (allauth's, through lms.people.adapters) just before it is sent. The
+EMAIL_BACKEND, HeaderCleaningBackend, cleans every message once more on its way to the real
+backend (settings.LMS_EMAIL_BACKEND), so that mails the platform does not build itself (Wagtail's
+moderation and comment notifications) are cleaned too.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from email.mime.base import MIMEBase
 from email.utils import formataddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 
 # C0 and C1 controls, DEL, and the Unicode line, paragraph and next-line separators.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -82,3 +86,22 @@ def mail_send(
     for attachment in attachments:
         message.attach(attachment)
     return message_clean(message).send()
+
+
+class HeaderCleaningBackend(BaseEmailBackend):
+    """The EMAIL_BACKEND: cleans each message's headers, then hands it to LMS_EMAIL_BACKEND."""
+
+    def __init__(self, fail_silently: bool = False, **kwargs):
+        super().__init__(fail_silently=fail_silently)
+        self.inner = get_connection(
+            settings.LMS_EMAIL_BACKEND, fail_silently=fail_silently, **kwargs
+        )
+
+    def open(self):
+        return self.inner.open()
+
+    def close(self):
+        return self.inner.close()
+
+    def send_messages(self, email_messages):
+        return self.inner.send_messages([message_clean(m) for m in email_messages])

@@ -152,3 +152,24 @@ def test_allauth_mails_are_cleaned_too(rf):
         )
     assert rendered.extra_headers == {"X-Note": "a Bcc: x@evil.example"}
     rendered.message()  # builds without a BadHeaderError
+
+
+def test_the_backend_cleans_mails_the_platform_does_not_build(settings):
+    """Wagtail builds its own moderation and comment notifications (a page title in the
+    subject): the EMAIL_BACKEND cleans them on their way out."""
+    from wagtail.admin.mail import send_mail as wagtail_send_mail
+
+    from lms.mail import HeaderCleaningBackend
+
+    settings.LMS_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    wagtail_send_mail(
+        "Til godkendelse: Kursus\r\nBcc: x@evil.example",
+        "Tekst",
+        ["redaktoer@example.dk"],
+        connection=HeaderCleaningBackend(),
+    )
+    [message] = mail.outbox
+    subject, headers = sent_headers(message)
+    assert subject == "Til godkendelse: Kursus Bcc: x@evil.example"
+    assert "bcc" not in headers
