@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from email.mime.base import MIMEBase
-from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -43,7 +42,11 @@ def address_clean(value: str | tuple[str, str]) -> str:
     since a name with a colon or a comma in it would read as other addresses."""
     if isinstance(value, tuple):
         name, address = header_clean(value[0]), header_clean(value[1])
-        return formataddr((name, address)) if name else address
+        if not name:
+            return address
+        # Quoted, not encoded: Django encodes a non-ASCII name when it writes the header.
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{quoted}" <{address}>'
     return header_clean(value)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from email.utils import parseaddr
 
 import pytest
 from django.core import mail
@@ -116,7 +117,8 @@ def test_the_helper_cleans_every_header_value():
         '"Ane Bcc: x@evil.example" <ane@example.dk>'
     )
     assert address_clean("Ane\r\n Lund <ane@example.dk>") == "Ane Lund <ane@example.dk>"
-    assert address_clean(("Ane\nHansen", "ane@example.dk")) == "Ane Hansen <ane@example.dk>"
+    assert address_clean(("Łukasz\nÇelik", "lc@example.dk")) == '"Łukasz Çelik" <lc@example.dk>'
+    assert address_clean(('Bo "B" \\', "bo@example.dk")) == '"Bo \\"B\\" \\\\" <bo@example.dk>'
     assert address_clean("ane@example.dk") == "ane@example.dk"
     mail.outbox.clear()
     assert (
@@ -135,7 +137,8 @@ def test_the_helper_cleans_every_header_value():
     assert subject == "Hej Bcc: x@evil.example"
     assert "bcc" not in headers
     assert headers["x-note"] == "a Bcc: x@evil.example"
-    assert message.to == ["Ane Hansen <ane@example.dk>"]
+    assert message.to == ['"Ane Hansen" <ane@example.dk>']
+    assert parseaddr(headers["to"]) == ("Ane Hansen", "ane@example.dk")
 
 
 def test_allauth_mails_are_cleaned_too(rf):
