@@ -207,6 +207,10 @@ class ScopedIndexView(ScopedMixin, generic.IndexView):
         columns = super().columns
         if self.title_label:
             columns[0].label = self.title_label
+        for column in columns:
+            # Plain value cells show a dash for nothing (Wagtail's leave the cell blank).
+            if type(column) is Column:
+                column.cell_template_name = "lms/admin/table_cell.html"
         return columns
 
 

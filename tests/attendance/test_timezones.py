@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -126,6 +127,10 @@ def test_card_distribution_export_shows_the_meeting_s_local_time(
         handed_out_on=meeting.starts_at.astimezone(CPH).date(),
     )
     client.force_login(coordinator)
+    html = client.get(reverse("card_distributions:index")).content.decode()
+    listing = html.rsplit("<table", 1)[1].split("</table>", 1)[0]  # the last: the listing
+    assert "None" not in listing
+    assert re.search(r"<td[^>]*>\s*–\s*</td>", listing)  # the workplace's row has no meeting
     response = client.get(reverse("card_distributions:index"), {"export": "csv"})
     assert response.status_code == 200
     content = b"".join(response.streaming_content).decode("utf-8-sig")
