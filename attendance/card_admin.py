@@ -886,6 +886,7 @@ class DistributionViewSet(ScopedViewSet):
         "org_unit.code",
         "org_unit.name",
         "meeting.title",
+        "meeting.starts_at",
         "quantity",
         "note",
     ]
@@ -897,6 +898,7 @@ class DistributionViewSet(ScopedViewSet):
         "org_unit.code": gettext_lazy("Place code"),
         "org_unit.name": gettext_lazy("Place"),
         "meeting.title": gettext_lazy("Meeting"),
+        "meeting.starts_at": gettext_lazy("Meeting starts at"),
         "quantity": gettext_lazy("Copies"),
         "note": gettext_lazy("Note"),
     }

@@ -19,15 +19,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Frame, KeepInFrame, Spacer
 
-from lms.pdf import paragraph, qr_draw
+from lms.pdf import BOLD, FONT, paragraph, qr_draw
 
 from .models import ActionCardVersion
 
 CARD_SIZE = (85.6 * mm, 54 * mm)
 MARGIN = 3 * mm
 QR_SIZE = 19 * mm
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
 
 TITLE = ParagraphStyle("title", fontName=BOLD, fontSize=9, leading=10.5, spaceAfter=2)
 HEADING = ParagraphStyle("heading", fontName=BOLD, fontSize=7, leading=8.5, spaceAfter=1)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lms.mail import mail_send
 from lms.people import policy
 
 from . import calendar
@@ -143,13 +143,7 @@ def _send(registration: Registration, mail: Mail) -> bool:
         subject = _(mail.subject) % {"title": registration.meeting.title}
         text = render_to_string(f"attendance/email/{mail.template}.txt", context)
         html = render_to_string(f"attendance/email/{mail.template}.html", context)
-        message = EmailMultiAlternatives(
-            subject=subject.replace("\n", " "),
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[to],
-        )
-        message.attach_alternative(html, "text/html")
+        attachments = []
         if mail.method is not None:
             ics = calendar.calendar_build(
                 registration=registration,
@@ -158,8 +152,8 @@ def _send(registration: Registration, mail: Mail) -> bool:
                 description=registration.meeting.description,
                 now=now,
             )
-            message.attach(calendar.calendar_attachment(ics, method=mail.method))
-    message.send()
+            attachments.append(calendar.calendar_attachment(ics, method=mail.method))
+    mail_send(subject=subject, to=[to], text=text, html=html, attachments=attachments)
     return True
 
 

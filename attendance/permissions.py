@@ -40,7 +40,13 @@ class MeetingPermissionPolicy(AccessPolicyPermissionPolicy):
 
 meeting_permission_policy = MeetingPermissionPolicy(
     Meeting,
-    actions={"view": A.MEETING_VIEW, "add": A.MEETING_MANAGE, "change": A.MEETING_MANAGE},
+    actions={
+        "view": A.MEETING_VIEW,
+        "add": A.MEETING_MANAGE,
+        "change": A.MEETING_MANAGE,
+        # The list as a spreadsheet: the meetings one manages (no personal data in it).
+        "export": A.MEETING_MANAGE,
+    },
     path_field="org_unit__path",
 )
 

@@ -20,13 +20,13 @@ import logging
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lms.mail import mail_send
 from lms.people import policy
 from lms.people.models import User
 
@@ -103,14 +103,7 @@ def _send(meeting_request: MeetingRequest, template: str, to: User, **extra) -> 
         subject = _(SUBJECTS[template]) % {"unit": meeting_request.org_unit.name}
         text = render_to_string(f"attendance/email/{template}.txt", context)
         html = render_to_string(f"attendance/email/{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject.replace("\n", " "),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to.email],
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    mail_send(subject=subject, to=[to.email], text=text, html=html)
     return True
 
 

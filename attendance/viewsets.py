@@ -482,6 +482,31 @@ class MeetingViewSet(ScopedViewSet):
         "capacity",
     ]
     filterset_class = MeetingFilterSet
+    list_export = [
+        "title",
+        "get_kind_display",
+        "get_status_display",
+        "starts_at",
+        "ends_at",
+        "org_unit.name",
+        "venue",
+        "online_url",
+        "capacity",
+        "confirmed_count",
+    ]
+    export_headings = {
+        "title": gettext_lazy("Title"),
+        "get_kind_display": gettext_lazy("Kind"),
+        "get_status_display": gettext_lazy("Status"),
+        "starts_at": gettext_lazy("Starts at"),
+        "ends_at": gettext_lazy("Ends at"),
+        "org_unit.name": gettext_lazy("Organising unit"),
+        "venue": gettext_lazy("Venue"),
+        "online_url": gettext_lazy("Online meeting link"),
+        "capacity": gettext_lazy("Capacity"),
+        "confirmed_count": gettext_lazy("Confirmed"),
+    }
+    export_filename = "moeder"
     search_fields = ["title", "venue"]
     search_backend_name = None
     inspect_view_fields = [

@@ -27,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Frame
 
-from lms.pdf import paragraph, qr_draw
+from lms.pdf import BOLD, FONT, paragraph, qr_draw
 
 from .models import Completion
 
@@ -43,8 +43,6 @@ _NOT_CODE = re.compile(r"[^0-9A-Z]")
 PAGE = landscape(A4)
 MARGIN = 20 * mm
 QR_SIZE = 38 * mm
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
 INK = colors.HexColor("#1a1a1a")
 ACCENT = colors.HexColor("#1a4b8c")
 

@@ -28,7 +28,6 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -37,6 +36,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lms.mail import mail_send
 from lms.people.models import OrgUnit, Person
 
 from .models import Evidence, ExpiryReminder, Requirement
@@ -217,14 +217,7 @@ def _send(evidence: Evidence, kind: str) -> bool:
         }
         text = render_to_string(f"competence/email/{mail.template}.txt", mail.context)
         html = render_to_string(f"competence/email/{mail.template}.html", mail.context)
-    message = EmailMultiAlternatives(
-        subject=subject.replace("\n", " "),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[mail.to],
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    mail_send(subject=subject, to=[mail.to], text=text, html=html)
     return True
 
 

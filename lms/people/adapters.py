@@ -9,6 +9,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.utils.encoding import force_str
 
+from lms.mail import message_clean
+
 
 @dataclass(frozen=True)
 class InfohusMailSite:
@@ -40,6 +42,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if prefix is None:
             prefix = f"[{mail_site(allauth_context.request).name}] "
         return prefix + force_str(subject)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        # allauth's mails get the same header cleaning as every other mail (lms.mail).
+        return message_clean(super().render_mail(template_prefix, email, context, headers))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

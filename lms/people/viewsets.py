@@ -7,6 +7,8 @@ lms.people.services (never form.save()), so the audit log sees each change.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
@@ -19,6 +21,9 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.coreutils import multigetattr
+
+from lms import display
 
 from . import policy, services
 from .filters import OrgUnitFilterSet, PersonFilterSet, RoleAssignmentFilterSet
@@ -166,6 +171,19 @@ class ServiceFormMixin:
 class ScopedIndexView(ScopedMixin, generic.IndexView):
     select_related: tuple[str, ...] = ()
     title_label = None
+    # Wagtail writes times to CSV as UTC text and to XLSX as naive UTC; ours are local time.
+    custom_value_preprocess = {
+        **generic.IndexView.custom_value_preprocess,
+        dt.datetime: {
+            generic.IndexView.FORMAT_CSV: display.export_csv_datetime,
+            generic.IndexView.FORMAT_XLSX: display.export_xlsx_datetime,
+        },
+    }
+
+    def to_row_dict(self, item):
+        # A dotted column through an empty relation ("meeting.title" of a distribution without a
+        # meeting) is an empty cell, not an error.
+        return {field: _follow(item, field) for field in self.list_export}
 
     def get_base_queryset(self):
         if self.is_export:
@@ -189,7 +207,19 @@ class ScopedIndexView(ScopedMixin, generic.IndexView):
         columns = super().columns
         if self.title_label:
             columns[0].label = self.title_label
+        for column in columns:
+            # Plain value cells show a dash for nothing (Wagtail's leave the cell blank).
+            if type(column) is Column:
+                column.cell_template_name = "lms/admin/table_cell.html"
         return columns
+
+
+def _follow(item, accessor: str):
+    for name in accessor.split("."):
+        if item is None:
+            return None
+        item = multigetattr(item, name)
+    return item
 
 
 class ScopedEditView(ScopedMixin, ServiceFormMixin, generic.EditView):
@@ -202,6 +232,12 @@ class ScopedEditView(ScopedMixin, ServiceFormMixin, generic.EditView):
 class ScopedInspectView(ScopedMixin, generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(self.scoped_queryset(), pk=self.pk)
+
+    def get_field_display_value(self, field_name, field):
+        # Wagtail's template prints the value through |localize, which leaves a time in UTC and
+        # None as "None": local time, a dash and yes/no instead (lms.display).
+        value = super().get_field_display_value(field_name, field)
+        return display.EMPTY if value == "-" else display.display_value(value)
 
 
 class ScopedHistoryView(ScopedMixin, history.HistoryView):

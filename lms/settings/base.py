@@ -520,6 +520,10 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Every message, Wagtail's own notifications included, has its header values made one line
+# (lms.mail) on its way to the backend chosen above.
+LMS_EMAIL_BACKEND = EMAIL_BACKEND
+EMAIL_BACKEND = "lms.mail.HeaderCleaningBackend"
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Infohus <infohus@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

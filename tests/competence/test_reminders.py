@@ -7,6 +7,7 @@ import threading
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -245,7 +246,7 @@ def test_a_failed_send_releases_the_claim(required, employee, signs, monkeypatch
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(reminders.EmailMultiAlternatives, "send", broken)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", broken)
     with pytest.raises(ConnectionRefusedError):
         run()
     assert not ExpiryReminder.objects.exists()

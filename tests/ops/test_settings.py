@@ -96,11 +96,16 @@ def test_refuses_to_start_without_a_mail_server(tmp_path):
 
 
 def test_production_sends_mail_over_smtp(tmp_path):
-    code = "from django.conf import settings as s;print(s.EMAIL_BACKEND);print(s.EMAIL_HOST)"
+    code = (
+        "from django.conf import settings as s;print(s.EMAIL_BACKEND);print(s.LMS_EMAIL_BACKEND);"
+        "print(s.EMAIL_HOST)"
+    )
     result = manage("shell", "-c", code, env=production_env(tmp_path))
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[-3:-1] == [
+    # Through lms.mail's header cleaning, to SMTP.
+    assert result.stdout.split("\n")[-4:-1] == [
+        "lms.mail.HeaderCleaningBackend",
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.example.dk",
     ]
