@@ -13,6 +13,7 @@ No polib: the .po format is read by the small parser below.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -116,7 +117,12 @@ def source_entries() -> tuple[Entry, ...]:
     found: dict[tuple, Entry] = {}
     for package in PACKAGES:
         root = package_dir(package)
-        for path in sorted(root.glob("**/locale/en/LC_MESSAGES/*.po")):
+        # The English (source) catalogues; a package without one (django-filter) lists its
+        # msgids in its Danish catalogue too.
+        paths = sorted(root.glob("**/locale/en/LC_MESSAGES/*.po")) or sorted(
+            root.glob("**/locale/da/LC_MESSAGES/*.po")
+        )
+        for path in paths:
             if not installed(package, path):
                 continue
             domain = path.stem
@@ -150,16 +156,19 @@ def pattern(text: str) -> str | None:
     """A regex for the rendered form of a msgid (a placeholder matches anything, nothing
     included), or None when the msgid has no English word to tell it apart by."""
     pieces = PLACEHOLDER.split(" ".join(text.split()).replace("%%", "%"))
-    if not re.search(r"[A-Za-z]{2,}", "".join(pieces)):
+    fixed = "".join(pieces)
+    # A msgid that is mostly placeholders ("{}nd", "%(time)s by %(user)s") would match any
+    # Danish text: it needs a real English word of its own.
+    if not re.search(r"[A-Za-z]{4,}" if len(pieces) > 1 else r"[A-Za-z]{2,}", fixed):
         return None
     return ".*?".join(re.escape(piece).replace(r"\ ", r"\s*") for piece in pieces)
 
 
 @cache
-def matchers() -> tuple[tuple[re.Pattern, Entry], ...]:
+def matchers(entries: tuple[Entry, ...]) -> tuple[tuple[re.Pattern, Entry], ...]:
     result = []
     seen = set()
-    for entry in untranslated_entries():
+    for entry in entries:
         for text in filter(None, (entry.msgid, entry.plural)):
             # Markup inside a msgid (links, <strong>) splits its text on the page; the text between
             # the tags is what a person reads, so match each piece of it.
@@ -173,39 +182,49 @@ def matchers() -> tuple[tuple[re.Pattern, Entry], ...]:
 
 
 class _Reader(HTMLParser):
-    """Collects the pieces of text a person reads: text runs and the read attributes."""
+    """Collects the pieces of text a person reads: text runs, the read attributes, and the labels
+    in the JSON that Wagtail's admin renders into text with JavaScript (the sidebar menu, the
+    strings of wagtail-config). Also the links, for a crawler."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
+        self.links: list[str] = []
         self.skip_depth = 0
         self.stack: list[str] = []
+        self.json: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and attributes.get("type") == "application/json":
+            self.json = []
         if tag in SKIPPED:
             self.skip_depth += 1
         if tag not in VOID:
             self.stack.append(tag)
-        if self.skip_depth:
-            return
-        for name, value in attrs:
-            if name in READ_ATTRIBUTES and value:
-                self.pieces.append(value)
-        if tag == "input" and dict(attrs).get("type") in ("submit", "button"):
-            value = dict(attrs).get("value")
-            if value:
-                self.pieces.append(value)
+        self._attributes(tag, attributes)
 
     def handle_startendtag(self, tag, attrs):
-        if tag in SKIPPED:
+        self._attributes(tag, dict(attrs))
+
+    def _attributes(self, tag, attributes):
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        if self.skip_depth:
             return
-        for name, value in attrs:
-            if name in READ_ATTRIBUTES and value:
-                self.pieces.append(value)
+        for name in READ_ATTRIBUTES:
+            if attributes.get(name):
+                self.pieces.append(attributes[name])
+        if tag == "input" and attributes.get("type") in ("submit", "button", "reset"):
+            if attributes.get("value"):
+                self.pieces.append(attributes["value"])
 
     def handle_endtag(self, tag):
         if tag in VOID:
             return
+        if tag == "script" and self.json is not None:
+            self._json("".join(self.json))
+            self.json = None
         while self.stack:
             top = self.stack.pop()
             if top in SKIPPED:
@@ -214,9 +233,35 @@ class _Reader(HTMLParser):
                 break
 
     def handle_data(self, data):
-        if not self.skip_depth and data.strip():
+        if self.json is not None:
+            self.json.append(data)
+        elif not self.skip_depth and data.strip():
             self.pieces.append(data)
 
+    def _json(self, text):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+
+        def walk(value, key="", strings=False):
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(v, k, strings or k == "STRINGS")
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item, key, strings)
+            elif isinstance(value, str) and value.strip():
+                if strings or key in JSON_TEXT_KEYS:
+                    self.pieces.append(value)
+                elif key == "url":
+                    self.links.append(value)
+
+        walk(data)
+
+
+# Keys of the admin's JSON whose values JavaScript shows as text.
+JSON_TEXT_KEYS = {"label", "footer_text", "title", "placeholder", "help_text"}
 
 VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -224,24 +269,65 @@ VOID = {
 }  # fmt: skip
 
 
-def readable_texts(html: str) -> list[str]:
-    """The text runs and read attributes of a page, white space collapsed."""
+def read(html: str) -> _Reader:
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    return [" ".join(piece.split()) for piece in reader.pieces if piece.strip()]
+    return reader
 
 
-def untranslated_in_texts(texts: list[str]) -> list[str]:
-    """'text  <- msgid (catalogue)' for each text that is an untranslated library msgid."""
+def readable_texts(html: str) -> list[str]:
+    """The text runs and read attributes of a page, white space collapsed."""
+    return [" ".join(piece.split()) for piece in read(html).pieces if piece.strip()]
+
+
+def links(html: str) -> list[str]:
+    """Every link target of a page, the admin menu's included."""
+    return read(html).links
+
+
+# English msgids that are Danish words too, and the languages' own names in the language menu.
+ALSO_DANISH = {"Note", "English", "Dansk"}
+
+
+@cache
+def bypassed_gettext() -> dict[str, Entry]:
+    """Texts of English msgids (without placeholders) whose Danish is different: on a Danish page
+    such a text is English that never went through gettext (a template's hard-coded word, such as
+    Wagtail's value="Search")."""
+    catalogue = danish("django")._catalog
+    result: dict[str, Entry] = {}
+    for entry in source_entries():
+        if entry.domain != "django" or "%" in entry.msgid or PLACEHOLDER.search(entry.msgid):
+            continue
+        try:
+            translated = catalogue[entry.key]
+        except KeyError:
+            continue
+        text = " ".join(entry.msgid.split())
+        if " ".join(str(translated).split()) != text and text not in ALSO_DANISH:
+            result.setdefault(text, entry)
+    return result
+
+
+def untranslated_in_texts(texts: list[str], entries: tuple[Entry, ...] | None = None) -> list[str]:
+    """'text <- msgid (catalogue)' for each text that is an untranslated library msgid (of
+    `entries`, by default those the Danish catalogues lack), or (by default) an English msgid
+    shown as it is although it has Danish."""
     found = []
     for text in dict.fromkeys(texts):
-        for regex, entry in matchers():
+        if entries is None and text in bypassed_gettext():
+            entry = bypassed_gettext()[text]
+            found.append(
+                f"{text!r} <- {entry.msgid!r} ({entry.source}, Danish exists: not gettext)"
+            )
+            continue
+        for regex, entry in matchers(untranslated_entries() if entries is None else entries):
             if regex.fullmatch(text):
                 found.append(f"{text!r} <- {entry.msgid!r} ({entry.source})")
                 break
     return found
 
 
-def untranslated_in(html: str) -> list[str]:
-    return untranslated_in_texts(readable_texts(html))
+def untranslated_in(html: str, entries: tuple[Entry, ...] | None = None) -> list[str]:
+    return untranslated_in_texts(readable_texts(html), entries)

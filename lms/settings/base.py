@@ -85,7 +85,10 @@ WSGI_APPLICATION = "lms.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "lms" / "templates"],
+        # lms/templates is the `lms` app's own folder, found through APP_DIRS (first app listed).
+        # Listing it in DIRS as well made every template that extends the next one of its name
+        # (mfa/index.html, mfa/recovery_codes/index.html) find itself once more and render twice.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -472,6 +475,10 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0
 # The front end's address, for absolute links in emails and calendar entries.
 LMS_BASE_URL = env.str("LMS_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 WAGTAIL_I18N_ENABLED = False
+# Nothing may make a user's browser call a third party: no avatars from gravatar.com (they carry a
+# hash of the staff member's email address), no version check against releases.wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

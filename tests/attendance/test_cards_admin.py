@@ -1,6 +1,8 @@
 """The Action Card admin: cards and versions, distributions, the circulation report. Every view
 is scoped by the access policy and changes through the services."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -362,3 +364,13 @@ def test_menu_is_shown_by_the_policy(client, tree, staff):
     assert reverse("action_cards:index") not in html
     assert reverse("card_distributions:index") in html
     assert reverse("cards_in_circulation:index") in html
+
+
+def test_every_version_confirmation_names_the_author(client, coordinators, card_world, logged_in):
+    """ "Skrevet af ." with the name missing was shown when starting a new version."""
+    logged_in(coordinators["approver"])
+    views = card_views(card_world)
+    for name in ("version_new", "version_approve", "version_discard"):
+        html = client.get(views[name]).content.decode()
+        assert "Skrevet af ." not in html, name
+        assert re.search(r"Skrevet af [^\s.<][^<]*\.", html), name
