@@ -157,9 +157,11 @@ def pattern(text: str) -> str | None:
     included), or None when the msgid has no English word to tell it apart by."""
     pieces = PLACEHOLDER.split(" ".join(text.split()).replace("%%", "%"))
     fixed = "".join(pieces)
-    # A msgid that is mostly placeholders ("{}nd", "%(time)s by %(user)s") would match any
-    # Danish text: it needs a real English word of its own.
-    if not re.search(r"[A-Za-z]{4,}" if len(pieces) > 1 else r"[A-Za-z]{2,}", fixed):
+    # A msgid that is mostly placeholders ("{}nd", "%(time)s by %(user)s", "%(a)s for %(b)s")
+    # would match Danish text: it needs a word of its own and four characters besides spaces.
+    if len(pieces) > 1 and len("".join(fixed.split())) < 4:
+        return None
+    if not re.search(r"[A-Za-z]{3,}" if len(pieces) > 1 else r"[A-Za-z]{2,}", fixed):
         return None
     return ".*?".join(re.escape(piece).replace(r"\ ", r"\s*") for piece in pieces)
 
@@ -198,11 +200,14 @@ class _Reader(HTMLParser):
         attributes = dict(attrs)
         if tag == "script" and attributes.get("type") == "application/json":
             self.json = []
-        if tag in SKIPPED:
-            self.skip_depth += 1
+        # Not read: what is no text (scripts, styles ...) and what is hidden (until JavaScript
+        # fills and shows it: the browser test reads the live page).
+        skipped = tag in SKIPPED or "hidden" in attributes
         if tag not in VOID:
-            self.stack.append(tag)
+            self.stack.append((tag, skipped))
         self._attributes(tag, attributes)
+        if skipped and tag not in VOID:
+            self.skip_depth += 1
 
     def handle_startendtag(self, tag, attrs):
         self._attributes(tag, dict(attrs))
@@ -226,8 +231,8 @@ class _Reader(HTMLParser):
             self._json("".join(self.json))
             self.json = None
         while self.stack:
-            top = self.stack.pop()
-            if top in SKIPPED:
+            top, skipped = self.stack.pop()
+            if skipped:
                 self.skip_depth -= 1
             if top == tag:
                 break

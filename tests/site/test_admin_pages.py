@@ -134,6 +134,7 @@ def test_the_checker_finds_english_text_attributes_and_menu_labels(db):
         <script type="application/json">{"modules": [{"label": "Images", "url": "/admin/images/"}]}
         </script>
         <script>var s = "Images";</script>
+        <div hidden>Inspect</div>
         </body></html>"""
     found = untranslated.untranslated_in(html, entries)
     assert [line.split(" <- ")[0] for line in found] == [
