@@ -105,13 +105,13 @@ def test_a_coordinator_walks_the_admin_in_danish(page, live_server):
         )
     )
 
-    english, violations = {}, {}
+    problems = {}
     for path in paths:
-        found, axe = visit(page, path)
-        if found:
-            english[path] = found
+        english, axe = visit(page, path)
+        if english:
+            problems[f"{path} English"] = "\n".join(english)
         if axe:
-            violations[path] = describe(axe)
-    assert english == {}, "\n".join(f"{path}: {found}" for path, found in english.items())
-    assert violations == {}, "\n".join(f"{path}:\n{found}" for path, found in violations.items())
-    assert foreign_requests == []
+            problems[f"{path} axe"] = describe(axe)
+    if foreign_requests:
+        problems["requests to other hosts"] = "\n".join(foreign_requests)
+    assert problems == {}, "\n".join(f"{where}:\n{what}" for where, what in problems.items())

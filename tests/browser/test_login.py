@@ -53,7 +53,7 @@ def test_coordinator_signs_in_with_totp_and_reaches_the_wagtail_admin(page, site
 
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page).to_have_title(re.compile("Wagtail"))
-    expect(page.get_by_text(f"Loggede succesfuldt ind med {user.email}")).to_be_visible()
+    expect(page.get_by_text(f"Du er logget ind som {user.email}")).to_be_visible()
 
 
 def test_coordinator_with_a_wrong_code_stays_out_of_the_admin(page, site, coordinator):

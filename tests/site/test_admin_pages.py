@@ -6,6 +6,7 @@ from the admin home (the menu included): every listing, and one of each kind of 
 and edit forms, inspect, history, further pages of a listing, search results, the account page).
 """
 
+import json
 import re
 from io import StringIO
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -187,11 +188,28 @@ CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)""", re.I)
 ABSOLUTE = re.compile(r"(?:https?:)?//([\w.-]+)")
 
 
+JSON_SCRIPT = re.compile(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', re.S)
+
+
+def json_urls(value, key: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [url for k, v in value.items() for url in json_urls(v, k)]
+    if isinstance(value, list):
+        return [url for item in value for url in json_urls(item, key)]
+    if isinstance(value, str) and key not in ("url", "href") and ABSOLUTE.match(value):
+        return [value]
+    return []
+
+
 def third_party_fetches(html: str) -> list[str]:
     """URLs on another host that the page makes the browser load: scripts, styles, images,
     frames, avatars, forms, update checks. Plain links (<a href>) a person chooses to follow do
     not count."""
     urls = FETCHED.findall(html) + STYLESHEET.findall(html) + CSS_URL.findall(html)
+    # The admin's JSON (the sidebar) that JavaScript turns into images: an avatar's URL, say. Its
+    # "url" values are the menu's links.
+    for text in JSON_SCRIPT.findall(html):
+        urls += json_urls(json.loads(text))
     foreign = []
     for url in urls:
         for candidate in url.split(","):  # srcset lists several
@@ -207,11 +225,14 @@ def test_the_privacy_check_sees_avatars_scripts_and_update_checks():
         '<script src="//cdn.example.com/x.js"></script>'
         '<div data-w-upgrade-url-value="https://releases.wagtail.org/latest.txt"></div>'
         '<a href="https://www.stopekstremisme.dk/">hotline</a><img src="/media/x.png">'
+        '<script type="application/json">{"a": [{"avatarUrl": "//www.gravatar.com/avatar/d",'
+        ' "url": "https://guide.wagtail.org/"}]}</script>'
     )
     assert third_party_fetches(html) == [
         "https://www.gravatar.com/avatar/abc?s=50",
         "//cdn.example.com/x.js",
         "https://releases.wagtail.org/latest.txt",
+        "//www.gravatar.com/avatar/d",
     ]
 
 
@@ -220,3 +241,15 @@ def test_the_admin_makes_the_browser_call_no_third_party(role, crawled):
     pages = crawled[role].items()
     problems = {url: found for url, html in pages if (found := third_party_fetches(html))}
     assert problems == {}, "\n".join(f"{url}: {found}" for url, found in problems.items())
+
+
+def test_no_avatar_from_gravatar(client, mfa):
+    """Wagtail would show every staff member's avatar from gravatar.com, with a hash of their
+    email address in the URL."""
+    from tests.factories import UserFactory
+
+    client.force_login(mfa(UserFactory(is_superuser=True, is_staff=True)))
+    for url in ("/admin/", "/admin/account/", "/admin/users/"):
+        html = client.get(url).content.decode()
+        assert "gravatar" not in html, url
+        assert third_party_fetches(html) == [], url
