@@ -28,11 +28,12 @@ STAFF = {
     "superuser": "admin@demo.infohus.dk",
 }
 # Links a crawler must not follow: signing out, files, and Wagtail's JavaScript catalogue; and
-# Wagtail's moderation workflows, which the platform does not use (a superuser could reach them:
-# their page chooser still labels itself "Page").
+# two superuser-only areas where Wagtail's forms label a page chooser with the field's name "Page"
+# (no gettext, so no catalogue can translate it): the moderation workflows, which the platform
+# does not use, and the groups' page permissions, which roles replace.
 SKIP = re.compile(
     r"/logout/|export|\.csv|\.xlsx|\.pdf|/download|/jsi18n/|/qr|/preview|/multiple/|/usage/"
-    r"|/workflows/"
+    r"|/workflows/|/groups/"
 )
 MAX_PAGES = 200
 
