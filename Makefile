@@ -61,6 +61,9 @@ clean:
 	rm -rf $(VENV) var db.sqlite3* staticfiles
 
 # Danish translations live in lms/locale/fragments/*.po (one per area); this merges and compiles them.
+# Strings of JavaScript (Wagtail's admin reads them from /admin/jsi18n/, the djangojs domain) live in
+# lms/locale/fragments/djangojs/*.po.
 messages: $(STAMP)
 	msgcat --use-first --sort-output lms/locale/fragments/*.po -o lms/locale/da/LC_MESSAGES/django.po
+	msgcat --use-first --sort-output lms/locale/fragments/djangojs/*.po -o lms/locale/da/LC_MESSAGES/djangojs.po
 	cd lms && ../$(BIN)/python ../manage.py compilemessages -l da

@@ -631,6 +631,8 @@ class VersionNewView(CardVersionMixin, WagtailAdminTemplateMixin, TemplateView):
                 "until the new one is approved."
             ),
             "button": _("Start a new version"),
+            # The template names the version's author on every confirmation page.
+            "written_by": _person_name(self.version.created_by),
         }
 
     def post(self, request, *args, **kwargs):

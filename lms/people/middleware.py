@@ -63,8 +63,11 @@ class StaffMFARequiredMiddleware:
             # Reached the admin: the remembered destination has served its purpose.
             request.session.pop(NEXT_SESSION_KEY, None)
         elif NEXT_SESSION_KEY in request.session and request.user.is_authenticated:
-            # The MFA pages show "continue" once TOTP is active (see allauth/layouts/manage.html).
-            if not staff_mfa_missing(request.user):
+            if request.get_full_path() == request.session[NEXT_SESSION_KEY]:
+                # Back on the page that sent the user to set up TOTP (a front-end page).
+                request.session.pop(NEXT_SESSION_KEY)
+            elif not staff_mfa_missing(request.user):
+                # The MFA pages show "continue" once TOTP is active (mfa/includes/continue.html).
                 request.lms_mfa_continue_url = request.session[NEXT_SESSION_KEY]
         return self.get_response(request)
 

@@ -91,7 +91,10 @@ WSGI_APPLICATION = "lms.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "lms" / "templates"],
+        # lms/templates is the `lms` app's own folder, found through APP_DIRS (first app listed).
+        # Listing it in DIRS as well made every template that extends the next one of its name
+        # (mfa/index.html, mfa/recovery_codes/index.html) find itself once more and render twice.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -535,6 +538,10 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0
 # The front end's address, for absolute links in emails and calendar entries.
 LMS_BASE_URL = env.str("LMS_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 WAGTAIL_I18N_ENABLED = False
+# Nothing may make a user's browser call a third party: no avatars from gravatar.com (they carry a
+# hash of the staff member's email address), no version check against releases.wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -545,6 +552,16 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # bar's width) are allowed, they cannot run script. No page may be framed by another site.
 # No form-action: allauth's SSO buttons post to us and are redirected to the identity provider,
 # which Chromium checks against form-action.
+# A lesson's video player is the one framed third party: it is inserted only when the learner
+# presses "Afspil videoen" (courses/static/courses/video-consent.js), never on page load.
+LMS_VIDEO_FRAME_SOURCES = env.list(
+    "LMS_VIDEO_FRAME_SOURCES",
+    default=[
+        "https://www.youtube.com",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+    ],
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -554,7 +571,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "frame-src": [SELF],
+        "frame-src": [SELF, *LMS_VIDEO_FRAME_SOURCES],
         "frame-ancestors": [NONE],
         "object-src": [NONE],
         "base-uri": [SELF],
@@ -587,10 +604,6 @@ LMS_PERMISSIONS_POLICY = ", ".join(
         "xr-spatial-tracking",
     )
 )
-# Wagtail's dashboard would ask releases.wagtail.io for news from the browser.
-WAGTAIL_ENABLE_UPDATE_CHECK = False
-# No avatars from gravatar.com (also set by issue 8's "words" change; keep one on merge).
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Domain -------------------------------------------------------------------------------------
 # People who left more than this many days ago are anonymised by a periodic task.

@@ -1,6 +1,8 @@
 """The Action Card admin: cards and versions, distributions, the circulation report. Every view
 is scoped by the access policy and changes through the services."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -389,3 +391,13 @@ def test_the_card_list_offers_approval_to_those_who_may_approve(
     # Another municipality's coordinator does not see the card at all.
     logged_in(coordinators["other"])
     assert approve_url not in client.get(reverse("action_cards:index")).content.decode()
+
+
+def test_every_version_confirmation_names_the_author(client, coordinators, card_world, logged_in):
+    """ "Skrevet af ." with the name missing was shown when starting a new version."""
+    logged_in(coordinators["approver"])
+    views = card_views(card_world)
+    for name in ("version_new", "version_approve", "version_discard"):
+        html = client.get(views[name]).content.decode()
+        assert "Skrevet af ." not in html, name
+        assert re.search(r"Skrevet af [^\s.<][^<]*\.", html), name

@@ -193,7 +193,7 @@ def sign_in(page, email: str, *, totp_secret: str | None = None) -> None:
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
     if totp_secret is not None:
-        expect(page.get_by_role("heading", name="To-faktor-autentificering")).to_be_visible()
+        expect(page.get_by_role("heading", name="Totrinsbekræftelse")).to_be_visible()
         page.get_by_label("Kode").fill(totp_now(totp_secret))
         page.get_by_role("button", name="Log ind").click()
     nav = page.get_by_role("navigation", name="Hovedmenu")

@@ -47,14 +47,14 @@ def test_coordinator_signs_in_with_totp_and_reaches_the_wagtail_admin(page, site
     expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
 
     sign_in(page, user.email)
-    expect(page.get_by_role("heading", name="To-faktor-autentificering")).to_be_visible()
+    expect(page.get_by_role("heading", name="Totrinsbekræftelse")).to_be_visible()
     page.get_by_label("Kode").fill(totp_now(secret))
     page.get_by_role("button", name="Log ind").click()
 
     expect(page).to_have_url(re.compile(r"/admin/$"))
     # The admin names the Infohus, not Wagtail.
     expect(page).to_have_title(re.compile("Infohus Hjørring$"))
-    expect(page.get_by_text(f"Loggede succesfuldt ind med {user.email}")).to_be_visible()
+    expect(page.get_by_text(f"Du er logget ind som {user.email}")).to_be_visible()
 
 
 def test_coordinator_with_a_wrong_code_stays_out_of_the_admin(page, site, coordinator):
@@ -67,7 +67,7 @@ def test_coordinator_with_a_wrong_code_stays_out_of_the_admin(page, site, coordi
     page.get_by_label("Kode").fill(wrong)
     page.get_by_role("button", name="Log ind").click()
 
-    expect(page.get_by_role("heading", name="To-faktor-autentificering")).to_be_visible()
+    expect(page.get_by_role("heading", name="Totrinsbekræftelse")).to_be_visible()
     expect(page.get_by_text("Forkert kode.")).to_be_visible()
     # Half signed in: the admin sends them back to the code, never in.
     page.goto("/admin/")

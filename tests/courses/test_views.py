@@ -275,3 +275,40 @@ def test_a_garbled_quiz_post_changes_nothing(client, make_course, make_learner):
         assert client.post(quiz_url, {"attempt": bad}).status_code == 400
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
+
+
+def test_a_lesson_video_loads_nothing_from_its_provider_until_asked(
+    client, make_course, make_learner
+):
+    """Opening a lesson calls no third party: the provider's player waits, inert in a <template>,
+    behind a button; the link to the video and the transcript are there without it."""
+    import json
+    import re
+
+    from wagtail.embeds.embeds import get_embed_hash
+    from wagtail.embeds.models import Embed
+
+    from courses.models import LessonPage
+
+    url = "https://www.youtube.com/watch?v=abc123"
+    player = '<iframe src="https://www.youtube.com/embed/abc123"></iframe>'
+    Embed.objects.create(url=url, hash=get_embed_hash(url), type="video", html=player)
+    course = make_course(lessons=("Et",))
+    lesson = LessonPage.objects.get(pk=selectors.course_lessons(course)[0].pk)
+    lesson.body = json.dumps(
+        [
+            {
+                "type": "video",
+                "value": {"video": url, "title": "Om tegn", "transcript": "<p>Alt der siges.</p>"},
+            }
+        ]
+    )
+    lesson.save_revision().publish()
+    client.force_login(make_learner())
+    html = client.get(lesson.url).content.decode()
+    outside_templates = re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
+    assert "youtube.com/embed" not in outside_templates
+    assert player in html  # inside the <template>, for the button
+    assert "data-video-consent-play" in html
+    assert f'<a href="{url}">' in html
+    assert "Alt der siges." in html

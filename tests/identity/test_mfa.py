@@ -1,5 +1,6 @@
 """TOTP for staff roles: enforced before the Wagtail admin, never for employees."""
 
+import re
 import time
 
 import pytest
@@ -14,6 +15,8 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from lms.people.middleware import NEXT_SESSION_KEY
 from lms.people.models import Role
@@ -217,3 +220,50 @@ def test_exemption_list_is_empty_outside_the_demo_settings():
 
     assert base.LMS_MFA_EXEMPT_EMAILS == []
     assert base.LMS_REQUIRE_STAFF_MFA is True
+
+
+def _continue_links(html: str) -> list[str]:
+    return re.findall(
+        r'<p class="mfa-continue">\s*<a class="button" href="([^"]*)">([^<]*)</a>', html
+    )
+
+
+@pytest.mark.parametrize("where", ["/admin/pages/", "/moeder/"])
+def test_the_mfa_pages_offer_one_way_back_to_where_the_user_was(client, coordinator, mfa, where):
+    """A staff user sent to set up TOTP, from the admin or from a front-end page (booking seats for
+    staff does that), gets one "continue" button on the MFA pages, back to that very page."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    _login(client, coordinator)
+    session = client.session
+    session[NEXT_SESSION_KEY] = where
+    session.save()
+    mfa(coordinator)
+    RecoveryCodes.activate(coordinator)
+    # allauth shows recovery codes only after the password is asked for again.
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    for page in (reverse("mfa_view_recovery_codes"), reverse("mfa_index")):
+        response = client.get(page)
+        assert response.status_code == 200, (page, response.get("Location"))
+        html = response.content.decode()
+        assert _continue_links(html) == [(where, "Fortsæt, hvor du slap")], (page, html)
+    # Back there, the remembered page has served its purpose.
+    client.get(where)
+    assert NEXT_SESSION_KEY not in client.session
+    assert _continue_links(client.get(reverse("mfa_index")).content.decode()) == []
+
+
+def test_one_danish_term_for_two_factor_authentication(db):
+    """ "Totrinsbekræftelse" everywhere: not also allauth's "to-faktor-autentificering", and no
+    "Loggede succesfuldt ind"."""
+    from tests.untranslated import danish
+
+    catalogue = danish("django")._catalog
+    # What Django shows for each msgid: the first catalogue that has it (the project's first).
+    shown = [catalogue[key] for key in set(catalogue.keys())]
+    texts = [text for text in shown if isinstance(text, str)]
+    assert [t for t in texts if re.search(r"to-?faktor|tofaktor", t, re.I)] == []
+    assert [t for t in texts if "succesfuldt" in t.lower()] == []
+    with translation.override("da"):
+        assert gettext("Two-Factor Authentication") == "Totrinsbekræftelse"
+        assert gettext("Successfully signed in as %(name)s.") == "Du er logget ind som %(name)s."

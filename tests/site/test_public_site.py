@@ -221,3 +221,14 @@ def test_site_settings_in_the_admin_need_a_signed_in_user_with_permission(client
     response = client.get(url)
     assert response.status_code in (302, 403)
     assert InfohusSettings.objects.get().hotline_number == "41 74 90 90"
+
+
+def test_page_titles_name_the_infohus_once(client, seeded_site):
+    """Not "Infohus Hjørring · Infohus Hjørring" on the home page. (The admin's "- Wagtail" is
+    replaced by the Infohus's name in lms/templates/wagtailadmin/admin_base.html.)"""
+    title = re.compile(r"<title>\s*(.*?)\s*</title>", re.S)
+    assert title.search(client.get("/").content.decode()).group(1) == "Infohus Hjørring"
+    concern = title.search(client.get("/er-du-bekymret/").content.decode()).group(1)
+    assert concern == "Er du bekymret? · Infohus Hjørring"
+    login = title.search(client.get(reverse("account_login")).content.decode()).group(1)
+    assert login.endswith(" · Infohus Hjørring") and login.count("Infohus Hjørring") == 1
