@@ -1,9 +1,9 @@
 """All-or-nothing import of a meeting's attendance from CSV (or XLSX).
 
 Columns: `email` or `employee_number` (at least one of them in the file; per row one is enough)
-and `mark` (present/late/excused/absent, or the Danish words). The file is read with the roster
-import's helpers (lms.people.imports), every row is checked against the file and the database
-first, and only a file without errors is applied, through attendance.services in one transaction.
+and `mark` (present/late/excused/absent, or the Danish words). The file is read with the shared
+reader (lms.tabular), every row is checked against the file and the database first, and only a
+file without errors is applied, through attendance.services in one transaction.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lms.people import policy
-from lms.people.imports import FileError, RowError, Source, read_table
 from lms.people.models import Person, User
+from lms.tabular import FileError, RowError, Source, read_table
 
 from . import services
 from .models import Attendance, Meeting

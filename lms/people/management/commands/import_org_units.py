@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from lms.people.imports import org_units_import
 from lms.people.management.reporting import report_import
+from lms.people.services.org_unit_import import org_units_import
 
 from .import_roster import scope_unit
 

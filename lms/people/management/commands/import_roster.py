@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from lms.people.imports import roster_import
 from lms.people.management.reporting import report_import
 from lms.people.models import OrgUnit
+from lms.people.services.roster_import import roster_import
 
 
 def scope_unit(code: str | None) -> OrgUnit | None:
