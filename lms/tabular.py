@@ -91,12 +91,7 @@ class ImportResult:
 
     def summary(self) -> str:
         if self.errors:
-            text = ngettext(
-                "%(count)d error: nothing was saved.",
-                "%(count)d errors: nothing was saved.",
-                len(self.errors),
-            ) % {"count": len(self.errors)}
-            return text
+            return errors_summary(self.errors)
         if not self.has_changes:
             text = _("No changes (%(unchanged)d unchanged).") % {"unchanged": self.unchanged}
         elif self.kind == "roster":
@@ -118,6 +113,15 @@ class ImportResult:
         if self.dry_run:
             text = _("Dry run, nothing saved: %(summary)s") % {"summary": text}
         return text
+
+
+def errors_summary(errors: list[RowError]) -> str:
+    """The summary of every refused import: how many errors, and that nothing was saved."""
+    return ngettext(
+        "%(count)d error: nothing was saved.",
+        "%(count)d errors: nothing was saved.",
+        len(errors),
+    ) % {"count": len(errors)}
 
 
 class FileError(Exception):
