@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
+from lms import importflow
+from lms.importflow import ImportUploadForm, import_file_field
 from lms.parsing import parse_id
 from lms.people import policy
-from lms.people.imports import errors_shown, validate_import_size
 from lms.people.models import OrgUnit, Person
 
 from . import checkin, services
@@ -95,14 +96,12 @@ class NewWalkInForm(forms.Form):
             self.fields["org_unit"].initial = meeting.institution_id
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
+class ImportForm(ImportUploadForm):
+    file = import_file_field(
         help_text=gettext_lazy(
             "CSV or Excel with the columns email (or employee_number) and mark "
             "(present, late, excused or absent)."
-        ),
-        validators=[validate_import_size],
+        )
     )
 
 
@@ -224,36 +223,41 @@ def qr(request, pk: int):
     return TemplateResponse(request, "attendance/admin/attendance_qr.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def import_view(request, pk: int):
-    meeting = _meeting_for_attendance(request, pk)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = attendance_import(
-            meeting=meeting, source=upload, filename=upload.name, by=request.user
+class ImportView(importflow.ImportView):
+    """The import of one meeting's attendance: applied at once, there is no dry run."""
+
+    form_class = ImportForm
+    page_title = gettext_lazy("Import attendance")
+    submit_label = gettext_lazy("Import")
+    preview = False
+    invalid_status = 400
+
+    def may_import(self) -> bool:
+        self.meeting = _meeting_for_attendance(self.request, self.kwargs["pk"])
+        return True
+
+    def run(self, *, source, filename, dry_run):
+        return attendance_import(
+            meeting=self.meeting, source=source, filename=filename, by=self.request.user
         )
-        if result.ok:
-            messages.success(request, result.summary())
-            return redirect("attendance_admin:sheet", pk=meeting.pk)
-    context = _admin_context(meeting, _("Import attendance"))
-    context.update({"form": form, "result": result})
-    if result is not None:
-        context["errors"], context["hidden_errors"] = errors_shown(result.errors)
-    return TemplateResponse(
-        request,
-        "attendance/admin/attendance_import.html",
-        context,
-        status=400 if request.method == "POST" else 200,
-    )
+
+    def success_message(self, result, filename):
+        return result.summary()
+
+    def get_success_url(self):
+        return reverse("attendance_admin:sheet", args=(self.meeting.pk,))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_admin_context(self.meeting, str(self.page_title)))
+        return context
 
 
 admin_urlpatterns = [
     path("<int:pk>/", sheet, name="sheet"),
     path("<int:pk>/walk-in/", walk_in, name="walk_in"),
     path("<int:pk>/qr/", qr, name="qr"),
-    path("<int:pk>/import/", import_view, name="import"),
+    path("<int:pk>/import/", ImportView.as_view(), name="import"),
 ]
 
 

@@ -1,9 +1,9 @@
 """All-or-nothing import of a meeting's attendance from CSV (or XLSX).
 
 Columns: `email` or `employee_number` (at least one of them in the file; per row one is enough)
-and `mark` (present/late/excused/absent, or the Danish words). The file is read with the roster
-import's helpers (lms.people.imports), every row is checked against the file and the database
-first, and only a file without errors is applied, through attendance.services in one transaction.
+and `mark` (present/late/excused/absent, or the Danish words). The file is read with the shared
+reader (lms.tabular), every row is checked against the file and the database first, and only a
+file without errors is applied, through attendance.services in one transaction.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from lms.people import policy
-from lms.people.imports import FileError, RowError, Source, read_table
 from lms.people.models import Person, User
+from lms.tabular import FileError, RowError, Source, errors_summary, read_table
 
 from . import services
 from .models import Attendance, Meeting
@@ -56,11 +55,7 @@ class AttendanceImportResult:
 
     def summary(self) -> str:
         if self.errors:
-            return ngettext(
-                "%(count)d error: nothing was saved.",
-                "%(count)d errors: nothing was saved.",
-                len(self.errors),
-            ) % {"count": len(self.errors)}
+            return errors_summary(self.errors)
         return _("%(marked)d marked, %(unchanged)d unchanged.") % {
             "marked": self.marked,
             "unchanged": self.unchanged,

@@ -4,18 +4,13 @@ preview, confirm, like the roster import), and open a stored certificate file.
 
 Every view asks the access policy: EVIDENCE_VIEW over the person to see their evidence and files,
 EVIDENCE_RECORD over the person to record. Writes go through lms.competence.services and
-lms.competence.imports. The import file is kept in the private "imports" storage between the
-preview and the confirmation (its name in the session), like lms.people.import_views.
+lms.competence.imports. The import is the upload, preview and confirmation of lms.importflow.
 """
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -30,19 +25,19 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
+from lms import importflow
+from lms.importflow import ImportUploadForm
 from lms.parsing import parse_id
 from lms.people import policy
-from lms.people.imports import errors_shown, validate_import_size
 from lms.people.models import Person
 
 from . import services
-from .imports import EvidenceImportResult, evidence_import
+from .imports import evidence_import
 from .models import Competence, Evidence
 
 A = policy.Action
 SESSION_KEY = "lms_evidence_import"
 SEARCH_LIMIT = 50
-PREVIEW_ROWS = 50
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -237,115 +232,55 @@ class AttachmentView(View):
         return response
 
 
-# --- Bulk import ---------------------------------------------------------------------------------
+# --- Bulk import (lms.importflow) ---------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "CSV (comma or semicolon separated, UTF-8 or Windows-1252) or Excel (.xlsx). The "
-            "first row holds the column names."
+ImportForm = ImportUploadForm
+
+
+class _EvidenceImportFlow:
+    session_key = SESSION_KEY
+    upload_url_name = "evidence:import"
+    preview_url_name = "evidence:import_preview"
+    page_title = gettext_lazy("Import external courses")
+
+    def may_import(self) -> bool:
+        return policy.can(self.request.user, A.EVIDENCE_RECORD)
+
+    def run(self, *, source, filename, dry_run):
+        return evidence_import(
+            source=source, filename=filename, by=self.request.user, dry_run=dry_run
+        )
+
+
+class ImportView(_EvidenceImportFlow, importflow.ImportView):
+    form_class = ImportForm
+    intro = (
+        gettext_lazy(
+            "Upload a file of external courses (CDE, formerly NCFE; SIRI; Infohus Nordjylland) to "
+            "record them as evidence. You see what the file records before anything is saved, and "
+            "a file with any error records nothing. A course already recorded is not recorded "
+            "twice."
         ),
-        validators=[validate_import_size],
+        gettext_lazy(
+            "Columns: email or employee_number (or both), competence (its code), source (CDE, "
+            "SIRI or Infohus Nordjylland), achieved_on (e.g. 2025-03-31 or 31-03-2025) and, if "
+            "you have it, reference (the provider's certificate number)."
+        ),
     )
 
 
-def _discard(request) -> None:
-    state = request.session.pop(SESSION_KEY, None)
-    if state and state.get("path"):
-        storages["imports"].delete(state["path"])
-
-
-class ImportView(_EvidenceViewMixin, FormView):
-    template_name = "competence/admin/evidence_import_form.html"
-    form_class = ImportForm
-    page_title = gettext_lazy("Import external courses")
-    header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.can(request.user, A.EVIDENCE_RECORD):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        _discard(self.request)
-        stored = storages["imports"].save(f"{uuid.uuid4()}", ContentFile(upload.read()))
-        token = uuid.uuid4().hex
-        self.request.session[SESSION_KEY] = {
-            "token": token,
-            "path": stored,
-            "filename": upload.name,
-        }
-        return redirect("evidence:import_preview", token=token)
-
-
-class ImportPreviewView(_EvidenceViewMixin, TemplateView):
+class ImportPreviewView(_EvidenceImportFlow, importflow.ImportPreviewView):
     """GET shows what the stored file would record; POST records it (validated again)."""
 
-    template_name = "competence/admin/evidence_import_preview.html"
-    page_title = gettext_lazy("Import external courses")
-    header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.can(request.user, A.EVIDENCE_RECORD):
-            raise PermissionDenied
-        self.state = request.session.get(SESSION_KEY)
-        if not self.state or self.state.get("token") != kwargs["token"]:
-            messages.error(request, _("The import has expired. Upload the file again."))
-            return redirect("evidence:import")
-        return super().dispatch(request, *args, **kwargs)
-
-    def _run(self, *, dry_run: bool) -> EvidenceImportResult | None:
-        try:
-            with storages["imports"].open(self.state["path"], "rb") as stored:
-                data = stored.read()
-        except (FileNotFoundError, OSError):
-            return None
-        return evidence_import(
-            source=data, filename=self.state["filename"], by=self.request.user, dry_run=dry_run
-        )
-
-    def _expired(self):
-        _discard(self.request)
-        messages.error(self.request, _("The import has expired. Upload the file again."))
-        return redirect("evidence:import")
-
-    def get(self, request, *args, **kwargs):
-        result = self._run(dry_run=True)
-        if result is None:
-            return self._expired()
-        return self.render_to_response(self.get_context_data(result=result))
-
-    def post(self, request, *args, **kwargs):
-        result = self._run(dry_run=False)
-        if result is None:
-            return self._expired()
-        if not result.ok:
-            return self.render_to_response(self.get_context_data(result=result))
-        _discard(request)
-        messages.success(
-            request,
-            _("The import of %(filename)s is done: %(summary)s")
-            % {"filename": self.state["filename"], "summary": result.summary()},
-        )
-        return redirect("evidence:import")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        result: EvidenceImportResult = kwargs["result"]
-        errors, hidden_errors = errors_shown(result.errors)
-        context.update(
-            state=self.state,
-            token=self.state["token"],
-            errors=errors,
-            hidden_errors=hidden_errors,
-            changes=result.changes[:PREVIEW_ROWS],
-            hidden_changes=max(len(result.changes) - PREVIEW_ROWS, 0),
-            sources=dict(Evidence.Source.choices),
-        )
-        return context
+    changes_heading = gettext_lazy("What the import records")
+    changes_caption = gettext_lazy("The first courses to be recorded")
+    change_columns = (
+        gettext_lazy("Row"),
+        gettext_lazy("Employee number"),
+        gettext_lazy("Name"),
+        gettext_lazy("Competence, source, date"),
+    )
 
 
 # --- Registration -------------------------------------------------------------------------------

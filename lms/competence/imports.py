@@ -1,5 +1,5 @@
 """All-or-nothing import of external courses (CDE / formerly NCFE, SIRI, Infohus Nordjylland) as
-evidence, from CSV or XLSX (the file reading and error reporting of lms.people.imports).
+evidence, from CSV or XLSX (the file reading and error reporting of lms.tabular).
 
 Columns: email and/or employee_number (who), competence (its code), source, achieved_on,
 reference (the provider's certificate or course number; optional). Every row is validated against
@@ -24,7 +24,8 @@ from django.utils.translation import ngettext
 
 from lms import bounds
 from lms.people import policy
-from lms.people.imports import (
+from lms.people.models import Person, User
+from lms.tabular import (
     Change,
     FileError,
     ImportResult,
@@ -32,7 +33,6 @@ from lms.people.imports import (
     Source,
     read_table,
 )
-from lms.people.models import Person, User
 
 from . import services
 from .models import Competence, Evidence

@@ -1,40 +1,27 @@
 """Wagtail admin: upload a roster or organisation file, preview what it changes, confirm.
 
-The uploaded bytes are kept in the private "imports" storage (never the public media folder: a
-roster is personal data) and referenced from the session, so that the confirm button applies
-exactly the file that was previewed. Files left behind by abandoned previews are deleted by the
-hourly task lms.people.delete_stale_import_files. Confirming
-validates the file again (the roster may have changed since the preview). Who may import, and
-where, is decided by the access policy.
+The flow (stored upload, preview, confirmation) is lms.importflow's; this module adds what the
+two imports choose (what to import, the area, marking people as left) and what the preview shows.
+Who may import, and where, is decided by the access policy.
 """
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
-from django.shortcuts import redirect
-from django.urls import path, reverse, reverse_lazy
+from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
-from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from lms import importflow
+from lms.importflow import ImportUploadForm
 
 from . import policy
-from .imports import (
-    ImportResult,
-    errors_shown,
-    org_units_import,
-    roster_import,
-    validate_import_size,
-)
 from .models import OrgUnit, Person
 from .policy import Action
+from .services.org_unit_import import org_units_import
+from .services.roster_import import roster_import
 
 SESSION_KEY = "lms_people_import"
 ROSTER = "roster"
@@ -49,7 +36,6 @@ CHANGE_LABELS = {
     "update": gettext_lazy("Changed"),
     "left": gettext_lazy("Marked as left"),
 }
-PREVIEW_CHANGES = 50
 
 
 def allowed_kinds(user) -> list[str]:
@@ -82,16 +68,8 @@ class AreaChoiceField(forms.ModelChoiceField):
         return obj.indented_name
 
 
-class ImportForm(forms.Form):
+class ImportForm(ImportUploadForm):
     kind = forms.ChoiceField(label=gettext_lazy("What to import"), widget=forms.RadioSelect)
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "CSV (comma or semicolon separated, UTF-8 or Windows-1252) or Excel (.xlsx). The "
-            "first row holds the column names."
-        ),
-        validators=[validate_import_size],
-    )
     scope = AreaChoiceField(
         label=gettext_lazy("Area"),
         queryset=OrgUnit.objects.none(),
@@ -108,6 +86,8 @@ class ImportForm(forms.Form):
             "are reactivated."
         ),
     )
+
+    field_order = ["kind", "file", "scope", "mark_missing_as_left"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,55 +121,49 @@ class ImportForm(forms.Form):
         return data
 
 
-class ImportView(WagtailAdminTemplateMixin, FormView):
-    template_name = "people/admin/import_form.html"
-    form_class = ImportForm
+class _PeopleImportFlow:
+    session_key = SESSION_KEY
+    upload_url_name = "people_import"
+    preview_url_name = "people_import_preview"
     page_title = gettext_lazy("Import")
-    header_icon = "upload"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not allowed_kinds(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+class ImportView(_PeopleImportFlow, importflow.ImportView):
+    form_class = ImportForm
+    intro = (
+        gettext_lazy(
+            "Upload a file to add and update people or organisation units. You see what the file "
+            "changes before anything is saved, and a file with any error changes nothing."
+        ),
+        gettext_lazy(
+            "Columns of a staff roster: employee_number, name, email, org_unit_code, job_category "
+            "and, if you have it, manager_employee_number."
+        ),
+        gettext_lazy("Columns of organisation units: code, name, kind, parent_code."),
+    )
+
+    def may_import(self) -> bool:
+        return bool(allowed_kinds(self.request.user))
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        _discard(self.request)
-        stored = storages["imports"].save(f"{uuid.uuid4()}", ContentFile(upload.read()))
-        token = uuid.uuid4().hex
+    def form_state(self, form):
         scope = form.cleaned_data.get("scope")
         kind = form.cleaned_data["kind"]
-        self.request.session[SESSION_KEY] = {
-            "token": token,
-            "path": stored,
+        return {
             "kind": kind,
-            "filename": upload.name,
             "scope_id": scope.pk if scope else None,
             "mark_missing_as_left": kind == ROSTER
             and form.cleaned_data.get("mark_missing_as_left", False),
         }
-        return redirect("people_import_preview", token=token)
 
 
-class ImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
-    """GET shows what the stored file would change; POST applies it."""
+class ImportPreviewView(_PeopleImportFlow, importflow.ImportPreviewView):
+    def may_import(self) -> bool:
+        return True  # what the upload chose is checked in check_state
 
-    template_name = "people/admin/import_preview.html"
-    page_title = gettext_lazy("Import")
-    page_subtitle = gettext_lazy("Preview")
-    header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.state = request.session.get(SESSION_KEY)
-        if not self.state or self.state.get("token") != kwargs["token"]:
-            messages.error(request, _("The import has expired. Upload the file again."))
-            return redirect("people_import")
+    def check_state(self) -> None:
         kind = self.state["kind"]
         self.scope = None
         if self.state["scope_id"] is not None:
@@ -197,95 +171,80 @@ class ImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
             if self.scope is None:
                 raise PermissionDenied
         # The user's roles may have changed since the upload: ask the policy again.
-        if kind not in KIND_ACTIONS or not policy.can(request.user, KIND_ACTIONS[kind]):
+        user = self.request.user
+        if kind not in KIND_ACTIONS or not policy.can(user, KIND_ACTIONS[kind]):
             raise PermissionDenied
-        if self.scope is None and not may_import_everywhere(request.user):
+        if self.scope is None and not may_import_everywhere(user):
             raise PermissionDenied
-        if self.scope is not None and not policy.can(request.user, KIND_ACTIONS[kind], self.scope):
+        if self.scope is not None and not policy.can(user, KIND_ACTIONS[kind], self.scope):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("people_import"), "label": self.get_page_title()},
-            {"url": "", "label": self.get_page_subtitle()},
-        ]
-
-    def _run(self, *, dry_run: bool) -> ImportResult | None:
-        try:
-            with storages["imports"].open(self.state["path"], "rb") as stored:
-                data = stored.read()
-        except (FileNotFoundError, OSError):
-            return None
+    def run(self, *, source, filename, dry_run):
         if self.state["kind"] == ROSTER:
             return roster_import(
-                source=data,
-                filename=self.state["filename"],
+                source=source,
+                filename=filename,
                 by=self.request.user,
                 dry_run=dry_run,
                 mark_missing_as_left=self.state["mark_missing_as_left"],
                 scope=self.scope,
             )
         return org_units_import(
-            source=data,
-            filename=self.state["filename"],
+            source=source,
+            filename=filename,
             by=self.request.user,
             dry_run=dry_run,
             scope=self.scope,
         )
 
-    def _expired(self):
-        _discard(self.request)
-        messages.error(self.request, _("The import has expired. Upload the file again."))
-        return redirect("people_import")
+    @property
+    def is_roster(self) -> bool:
+        return self.state["kind"] == ROSTER
 
-    def get(self, request, *args, **kwargs):
-        result = self._run(dry_run=True)
-        if result is None:
-            return self._expired()
-        return self.render_to_response(self.get_context_data(result=result))
+    def facts(self):
+        facts = [
+            *super().facts(),
+            (_("What to import"), KIND_LABELS[self.state["kind"]]),
+            (_("Area"), self.scope.name if self.scope else _("The whole organisation")),
+        ]
+        if self.is_roster:
+            facts.append(
+                (
+                    _("Mark people who are not in the file as left"),
+                    _("yes,no").split(",")[0 if self.state["mark_missing_as_left"] else 1],
+                )
+            )
+        return facts
 
-    def post(self, request, *args, **kwargs):
-        result = self._run(dry_run=False)
-        if result is None:
-            return self._expired()
-        if not result.ok:
-            # The roster changed since the preview; nothing was written.
-            return self.render_to_response(self.get_context_data(result=result))
-        _discard(request)
-        messages.success(
-            request,
-            _("The import of %(filename)s is done: %(summary)s")
-            % {"filename": self.state["filename"], "summary": result.summary()},
+    def counts(self, result):
+        counts = [
+            (_("New"), result.created),
+            (_("Changed"), result.updated),
+            (_("Unchanged"), result.unchanged),
+        ]
+        if self.is_roster:
+            counts.append((_("Marked as left"), result.marked_left))
+        return counts
+
+    @property
+    def change_columns(self):
+        return (
+            _("Row"),
+            _("Change"),
+            _("Employee number") if self.is_roster else _("Code"),
+            _("Name"),
+            _("Fields"),
         )
-        return redirect("people_import")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        result: ImportResult = kwargs["result"]
-        model = Person if self.state["kind"] == ROSTER else OrgUnit
-        errors, hidden_errors = errors_shown(result.errors)
-        context.update(
-            state=self.state,
-            token=self.state["token"],
-            kind_label=KIND_LABELS[self.state["kind"]],
-            scope=self.scope,
-            errors=errors,
-            hidden_errors=hidden_errors,
-            changes=[
-                {
-                    "row": change.row,
-                    "action": CHANGE_LABELS[change.action],
-                    "key": change.key,
-                    "name": change.name,
-                    "fields": ", ".join(_field_label(model, name) for name in change.fields),
-                }
-                for change in result.changes[:PREVIEW_CHANGES]
-            ],
-            hidden_changes=max(len(result.changes) - PREVIEW_CHANGES, 0),
-        )
-        return context
+    def change_cells(self, change):
+        model = Person if self.is_roster else OrgUnit
+        return [
+            change.row,
+            CHANGE_LABELS[change.action],
+            change.key,
+            change.name,
+            ", ".join(_field_label(model, name) for name in change.fields),
+        ]
 
 
 def _field_label(model, name: str) -> str:
@@ -295,13 +254,6 @@ def _field_label(model, name: str) -> str:
         return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
         return name
-
-
-def _discard(request) -> None:
-    """Forget the previewed file: after a successful import or when a new file replaces it."""
-    state = request.session.pop(SESSION_KEY, None)
-    if state and state.get("path"):
-        storages["imports"].delete(state["path"])
 
 
 urlpatterns = [

@@ -3,7 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import imports, services
+from lms import tabular
+
+from . import services
 
 
 @shared_task(name="lms.people.anonymise_expired_people")
@@ -18,4 +20,4 @@ def anonymise_expired_people() -> int:
 @shared_task(name="lms.people.delete_stale_import_files")
 def delete_stale_import_files() -> int:
     """Hourly: delete uploaded rosters whose preview was abandoned more than a day ago."""
-    return imports.import_files_delete_stale()
+    return tabular.import_files_delete_stale()

@@ -66,7 +66,7 @@ def register_people_log_actions(actions):
         actions.register_action(action)(formatter)
 
 
-# --- Roster and organisation imports (lms.people.imports, lms.people.import_views) --------------
+# --- Roster and organisation imports (lms.people.services, lms.people.import_views) -------------
 
 
 @hooks.register("register_admin_urls")
@@ -86,7 +86,7 @@ def register_import_menu_item():
 @hooks.register("register_log_actions")
 def register_import_log_actions(actions):
     from . import models
-    from .imports import LOG_ACTIONS
+    from .services.imports import LOG_ACTIONS
 
     for action, (model_name, label, message) in LOG_ACTIONS.items():
         formatter = type(

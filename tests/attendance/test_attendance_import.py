@@ -132,7 +132,7 @@ def test_admin_upload_refuses_a_file_over_the_import_size_limit(client, setup, s
 
 
 def test_admin_upload_lists_the_first_errors_and_counts_the_rest(client, setup):
-    from lms.people.imports import MAX_ERRORS_SHOWN
+    from lms.tabular import MAX_ERRORS_SHOWN
 
     client.force_login(setup["coordinator"])
     url = reverse("attendance_admin:import", args=(setup["meeting"].pk,))

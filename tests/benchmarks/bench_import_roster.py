@@ -66,8 +66,8 @@ def timed(label: str, rows: int, fn, baseline: float | None = None) -> float:
 def run(rows: int = ROWS) -> None:
     from django.db import connection
 
-    from lms.people.imports import roster_import
     from lms.people.models import JobCategory, OrgUnit, Person
+    from lms.people.services.roster_import import roster_import
 
     setup_reference_data()
     units = dict(OrgUnit.objects.values_list("code", "pk"))

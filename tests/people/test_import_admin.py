@@ -194,7 +194,7 @@ def test_menu_item_asks_the_policy(tree, make_staff):
 
 
 def test_preview_lists_the_first_errors_and_counts_the_rest(client, coordinator, tree):
-    from lms.people.imports import MAX_ERRORS_SHOWN
+    from lms.tabular import MAX_ERRORS_SHOWN
 
     # Every row names an unknown unit: one error per row.
     rows = [f"{3000 + n};P{n};p{n}@x.dk;NOWHERE;;" for n in range(MAX_ERRORS_SHOWN + 50)]
@@ -210,7 +210,7 @@ def test_every_import_form_shares_the_size_limit():
     from attendance.attendance_views import ImportForm as AttendanceImportForm
     from lms.competence.evidence_admin import ImportForm as EvidenceImportForm
     from lms.people.import_views import ImportForm as PeopleImportForm
-    from lms.people.imports import validate_import_size
+    from lms.tabular import validate_import_size
 
     for form in (PeopleImportForm, EvidenceImportForm, AttendanceImportForm):
         assert validate_import_size in form.base_fields["file"].validators, form

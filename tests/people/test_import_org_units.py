@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from wagtail.models import ModelLogEntry
 
-from lms.people.imports import org_units_import
 from lms.people.models import OrgUnit
+from lms.people.services.org_unit_import import org_units_import
 from tests.factories import UserFactory
 
 HEADER = ["code", "name", "kind", "parent_code"]

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from lms.people.imports import RowError, roster_import
 from lms.people.models import OrgUnit, Person, Role
+from lms.people.services.roster_import import roster_import
+from lms.tabular import RowError
 from tests.factories import JobCategoryFactory, PersonFactory, UserFactory
 
 HEADER = [

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from lms.people import policy, services
-from lms.people.imports import roster_import
 from lms.people.models import Person, Role, User
+from lms.people.services.roster_import import roster_import
 from tests.factories import PersonFactory
 
 A = policy.Action

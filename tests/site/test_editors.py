@@ -379,7 +379,7 @@ def test_a_person_who_leaves_loses_the_permission_and_gets_it_back_on_return(hom
 def test_a_roster_import_that_marks_a_coordinator_left_removes_them(homes, staff, tree):
     import pandas as pd
 
-    from lms.people.imports import roster_import
+    from lms.people.services.roster_import import roster_import
 
     user = staff(Role.COORDINATOR, "HJ")
     person = Person.objects.get(user=user)

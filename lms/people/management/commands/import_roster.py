@@ -1,12 +1,10 @@
 """python manage.py import_roster FILE [--dry-run] [--mark-missing-as-left] [--scope CODE]"""
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.core.management.base import CommandError
 
-from lms.people.imports import roster_import
-from lms.people.management.reporting import report_import
+from lms.management.imports import ImportCommand
 from lms.people.models import OrgUnit
+from lms.people.services.roster_import import roster_import
 
 
 def scope_unit(code: str | None) -> OrgUnit | None:
@@ -18,17 +16,14 @@ def scope_unit(code: str | None) -> OrgUnit | None:
     return unit
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import the staff roster from a CSV or XLSX file (columns: employee_number, name, email, "
         "org_unit_code, job_category, manager_employee_number). All or nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV (comma or semicolon, UTF-8 or Windows-1252) or XLSX")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Validate and count; write nothing."
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--mark-missing-as-left",
             action="store_true",
@@ -44,12 +39,10 @@ class Command(BaseCommand):
             help="Limit the import to this org unit's subtree (units and people marked left).",
         )
 
-    def handle(self, *args, **options):
-        with translation.override(settings.LANGUAGE_CODE):
-            result = roster_import(
-                source=options["file"],
-                dry_run=options["dry_run"],
-                mark_missing_as_left=options["mark_missing_as_left"],
-                scope=scope_unit(options["scope"]),
-            )
-            report_import(self, result)
+    def run(self, options):
+        return roster_import(
+            source=options["file"],
+            dry_run=options["dry_run"],
+            mark_missing_as_left=options["mark_missing_as_left"],
+            scope=scope_unit(options["scope"]),
+        )

@@ -23,9 +23,9 @@ from wagtail import log_actions
 
 from lms import bounds
 
-from . import policy
-from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
-from .signals import roles_changed_send
+from .. import policy
+from ..models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
+from ..signals import roles_changed_send
 
 # Person fields whose values are personal data: the audit log names them, never their values.
 PERSON_PERSONAL_FIELDS = frozenset({"name", "email", "employee_number"})

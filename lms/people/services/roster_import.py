@@ -1,7 +1,7 @@
-"""All-or-nothing imports of the organisation tree and the staff roster from CSV or XLSX.
+"""All-or-nothing import of the staff roster from CSV or XLSX.
 
-Both imports read the whole file, validate every row against the file itself and the database and
-collect every problem (with the row number the user sees in the file: the header is row 1) before
+The import reads the whole file, validates every row against the file itself and the database and
+collects every problem (with the row number the user sees in the file: the header is row 1) before
 anything is written. Any problem means nothing is written. Otherwise all changes are applied in one
 transaction. A dry run validates and counts without writing.
 
@@ -12,430 +12,47 @@ bulk-updated, managers set in a second bulk pass, audit entries bulk-created).
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import math
-import os
 import sqlite3
 import uuid
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
-from django.template.defaultfilters import filesizeformat
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from wagtail import log_actions
 from wagtail.models import ModelLogEntry
 
-from . import policy
-from .models import JobCategory, OrgUnit, Person, User
-from .signals import roles_changed_for_people
+from lms.people import policy
+from lms.people.models import JobCategory, OrgUnit, Person, User
+from lms.people.signals import roles_changed_for_people
+from lms.tabular import (
+    Change,
+    FileError,
+    ImportResult,
+    RowError,
+    Source,
+    Table,
+    missing_columns,
+    read_table,
+)
 
-Source = str | os.PathLike | bytes | IO[bytes] | pd.DataFrame
+from .imports import import_failed, import_refused, in_scope
 
 ROSTER_REQUIRED_COLUMNS = ("employee_number", "name", "email", "org_unit_code", "job_category")
 # Without this column the import leaves managers as they are.
 ROSTER_OPTIONAL_COLUMNS = ("manager_employee_number",)
-ORG_UNIT_COLUMNS = ("code", "name", "kind", "parent_code")
-
-# Wagtail audit-log actions: code -> (model, label, message); registered in wagtail_hooks.py.
-# Each entry's data is {"fields": [changed field names]}: names, never values (personal data).
-LOG_ACTIONS = {
-    "lms.person.import_create": (
-        "Person",
-        gettext_lazy("Create person by import"),
-        gettext_lazy("Person created by import"),
-    ),
-    "lms.person.import_update": (
-        "Person",
-        gettext_lazy("Change person by import"),
-        gettext_lazy("Person changed by import"),
-    ),
-    "lms.orgunit.import_create": (
-        "OrgUnit",
-        gettext_lazy("Create organisation unit by import"),
-        gettext_lazy("Organisation unit created by import"),
-    ),
-    "lms.orgunit.import_update": (
-        "OrgUnit",
-        gettext_lazy("Change organisation unit by import"),
-        gettext_lazy("Organisation unit changed by import"),
-    ),
-}
-
-# Values of the "kind" column: our codes, their English labels and the Danish words HR uses.
-_KIND_ALIASES = {
-    "municipality": OrgUnit.Kind.MUNICIPALITY,
-    "kommune": OrgUnit.Kind.MUNICIPALITY,
-    "administration": OrgUnit.Kind.ADMINISTRATION,
-    "forvaltning": OrgUnit.Kind.ADMINISTRATION,
-    "police": OrgUnit.Kind.POLICE,
-    "politi": OrgUnit.Kind.POLICE,
-    "workplace": OrgUnit.Kind.WORKPLACE,
-    "arbejdssted": OrgUnit.Kind.WORKPLACE,
-    "institution": OrgUnit.Kind.INSTITUTION,
-    "external institution": OrgUnit.Kind.INSTITUTION,
-    "ekstern institution": OrgUnit.Kind.INSTITUTION,
-    "partner": OrgUnit.Kind.PARTNER,
-    "samarbejdspartner": OrgUnit.Kind.PARTNER,
-}
 
 _MAX_LENGTHS = {
     "employee_number": Person._meta.get_field("employee_number").max_length,
     "name": Person._meta.get_field("name").max_length,
     "email": Person._meta.get_field("email").max_length,
-    "code": OrgUnit._meta.get_field("code").max_length,
-    "unit_name": OrgUnit._meta.get_field("name").max_length,
 }
-
-
-# --- Results ------------------------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    row: int | None  # as the user sees it in the file: the header is row 1
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column:
-            return _("row %(row)s, column %(column)s: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        if self.row is not None:
-            return _("row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-        if self.column:
-            return _("column %(column)s: %(message)s") % {
-                "column": self.column,
-                "message": self.message,
-            }
-        return str(self.message)
-
-
-@dataclass
-class Change:
-    """One row of the preview: what the import does (or would do) to one person or unit."""
-
-    row: int | None
-    action: str  # "create", "update" or "left"
-    key: str  # employee number or unit code
-    name: str
-    fields: list[str]
-
-
-@dataclass
-class ImportResult:
-    errors: list[RowError]
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    marked_left: int = 0
-    dry_run: bool = False
-    changes: list[Change] = field(default_factory=list, repr=False)
-    kind: str = "roster"  # or "org_units"
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.created or self.updated or self.marked_left)
-
-    def summary(self) -> str:
-        if self.errors:
-            text = ngettext(
-                "%(count)d error: nothing was saved.",
-                "%(count)d errors: nothing was saved.",
-                len(self.errors),
-            ) % {"count": len(self.errors)}
-            return text
-        if not self.has_changes:
-            text = _("No changes (%(unchanged)d unchanged).") % {"unchanged": self.unchanged}
-        elif self.kind == "roster":
-            text = _(
-                "%(created)d created, %(updated)d changed, %(unchanged)d unchanged, "
-                "%(marked_left)d marked as left"
-            ) % {
-                "created": self.created,
-                "updated": self.updated,
-                "unchanged": self.unchanged,
-                "marked_left": self.marked_left,
-            }
-        else:
-            text = _("%(created)d created, %(updated)d changed, %(unchanged)d unchanged") % {
-                "created": self.created,
-                "updated": self.updated,
-                "unchanged": self.unchanged,
-            }
-        if self.dry_run:
-            text = _("Dry run, nothing saved: %(summary)s") % {"summary": text}
-        return text
-
-
-class FileError(Exception):
-    """The file as a whole cannot be used; carries the errors to report."""
-
-    def __init__(self, *errors: RowError):
-        self.errors = list(errors)
-
-
-def _file_error(message: str) -> FileError:
-    return FileError(RowError(row=None, column=None, message=message))
-
-
-# --- Limits every import shares -----------------------------------------------------------------
-
-# The most errors an import lists one by one; the rest are counted. A file with thousands of bad
-# rows holds one systematic mistake, and a page listing every row of it helps nobody.
-MAX_ERRORS_SHOWN = 100
-
-
-def errors_shown(errors: list[RowError]) -> tuple[list[RowError], int]:
-    """The errors to list (the first MAX_ERRORS_SHOWN) and how many more there are."""
-    return errors[:MAX_ERRORS_SHOWN], max(len(errors) - MAX_ERRORS_SHOWN, 0)
-
-
-def validate_import_size(upload) -> None:
-    """The upload limit (LMS_IMPORT_MAX_BYTES) of every import form's file field."""
-    if upload.size > settings.LMS_IMPORT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(size)s.")
-            % {"size": filesizeformat(settings.LMS_IMPORT_MAX_BYTES)},
-            code="file_too_large",
-        )
-
-
-# --- Reading ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Table:
-    columns: list[str]
-    rows: list[tuple[int, dict[str, str]]]  # (row number in the file, values by column)
-
-
-def _cell(value: Any) -> str:
-    """A cell as text. DataFrames from code may hold None, NaN or numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip()
-
-
-def _source_bytes(source: Source, filename: str | None) -> tuple[bytes, str | None]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source), filename
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            return path.read_bytes(), filename or path.name
-        except OSError as exc:
-            raise _file_error(
-                _("The file could not be opened: %(reason)s") % {"reason": exc.strerror or exc}
-            ) from exc
-    # A file object, e.g. Django's UploadedFile.
-    if hasattr(source, "seek"):
-        try:
-            source.seek(0)
-        except (OSError, ValueError):
-            pass
-    data = source.read()
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return data, filename or getattr(source, "name", None)
-
-
-def _header_and_rows(frame: pd.DataFrame, first_row_number: int) -> _Table:
-    """Turn a header-less frame (first row = header) into normalised columns and numbered rows."""
-    if frame.empty:
-        raise _file_error(_("The file is empty."))
-    records = frame.to_numpy().tolist()
-    header = [_cell(value).lower() for value in records[0]]
-    seen: set[str] = set()
-    duplicates = []
-    for name in header:
-        if name and name in seen:
-            duplicates.append(name)
-        seen.add(name)
-    if duplicates:
-        raise FileError(
-            *(
-                RowError(row=1, column=name, message=_("The column appears more than once."))
-                for name in duplicates
-            )
-        )
-    rows = []
-    for offset, record in enumerate(records[1:], start=1):
-        values = {name: _cell(value) for name, value in zip(header, record, strict=False) if name}
-        if any(values.values()):  # blank lines are skipped, but keep their numbers
-            rows.append((first_row_number + offset, values))
-    return _Table(columns=[name for name in header if name], rows=rows)
-
-
-def _decode(data: bytes) -> str:
-    # Excel's "Unicode text" is UTF-16 with a BOM; otherwise Excel and Danish HR systems write
-    # UTF-8 (often with a BOM) or Windows-1252.
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _unreadable() from None
-    if b"\x00" in data:  # binary, not text
-        raise _unreadable()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _unreadable()
-
-
-def _unreadable() -> FileError:
-    return _file_error(
-        _(
-            "The file could not be read. Upload a CSV file (UTF-8 or Windows-1252) or an Excel "
-            "workbook (.xlsx)."
-        )
-    )
-
-
-def _separator(text: str) -> str:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
-
-
-def _read_csv(data: bytes) -> _Table:
-    text = _decode(data)
-    if not text.strip():
-        raise _file_error(_("The file is empty."))
-    sep = _separator(text)
-    # pandas silently shifts columns when a row has more values than the header (it takes the
-    # first column as the index), so count the values per record first to report such rows.
-    try:
-        records = list(csv.reader(io.StringIO(text), delimiter=sep))
-    except csv.Error as exc:
-        raise _file_error(
-            _("The file could not be read as CSV: %(reason)s") % {"reason": exc}
-        ) from exc
-    width = len(records[0])
-    if not any(value.strip() for value in records[0]):
-        raise _file_error(_("The first row must hold the column names."))
-    ragged = [
-        RowError(
-            row=number,
-            column=None,
-            message=_("The row has %(values)d values but the header has %(columns)d columns.")
-            % {"values": len(record), "columns": width},
-        )
-        for number, record in enumerate(records, start=1)
-        if len(record) > width and any(value.strip() for value in record[width:])
-    ]
-    if ragged:
-        raise FileError(*ragged)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                header=None,
-                names=list(range(width)),
-                index_col=False,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-            )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise _file_error(
-            _("The file could not be read as CSV: %(reason)s") % {"reason": exc}
-        ) from exc
-    return _header_and_rows(frame, first_row_number=1)
-
-
-def _read_xlsx(data: bytes) -> _Table:
-    try:
-        frame = pd.read_excel(
-            io.BytesIO(data),
-            sheet_name=0,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            engine="openpyxl",
-        )
-    except Exception as exc:  # openpyxl raises many types for a corrupt workbook
-        raise _file_error(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
-    return _header_and_rows(frame, first_row_number=1)
-
-
-def _read_frame(frame: pd.DataFrame) -> _Table:
-    header = pd.DataFrame([list(frame.columns)], columns=range(len(frame.columns)))
-    body = pd.DataFrame(frame.to_numpy().tolist(), columns=range(len(frame.columns)))
-    return _header_and_rows(pd.concat([header, body], ignore_index=True), first_row_number=1)
-
-
-def read_table(source: Source, filename: str | None) -> _Table:
-    if isinstance(source, pd.DataFrame):
-        if len(source.columns) == 0:
-            raise _file_error(_("The file is empty."))
-        table = _read_frame(source)
-    else:
-        data, filename = _source_bytes(source, filename)
-        if not data.strip():
-            raise _file_error(_("The file is empty."))
-        extension = Path(filename or "").suffix.lower()
-        if data.startswith(b"\xd0\xcf\x11\xe0") or extension == ".xls":
-            raise _file_error(
-                _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV.")
-            )
-        if data.startswith(b"PK\x03\x04") or extension in (".xlsx", ".xlsm"):
-            table = _read_xlsx(data)
-        else:
-            table = _read_csv(data)
-    if not table.rows:
-        raise _file_error(_("The file has no data rows, only a header."))
-    return table
-
-
-def _missing_columns(table: _Table, required: Iterable[str]) -> list[RowError]:
-    return [
-        RowError(row=None, column=name, message=_("The column is missing from the file."))
-        for name in required
-        if name not in table.columns
-    ]
-
-
-def _failed(errors: list[RowError], *, dry_run: bool, kind: str) -> ImportResult:
-    errors = sorted(errors, key=lambda error: error.row or 0)
-    return ImportResult(errors=errors, dry_run=dry_run, kind=kind)
 
 
 # --- Database helpers ---------------------------------------------------------------------------
@@ -523,29 +140,6 @@ def _bulk_update(objs: list, fields: list[str]) -> None:
             )
 
 
-def _refused(by: User | None, action: policy.Action, scope: OrgUnit | None) -> RowError | None:
-    """The services check the policy themselves, so that a view's check is a second line, not
-    the only one. `by=None` is the system (commands, the demo). Without a scope the file may
-    touch the whole tree: only a superuser may do that."""
-    if by is None:
-        return None
-    if scope is None:
-        allowed = policy.may_create_root_unit(by)
-    else:
-        allowed = policy.can(by, action, scope)
-    if allowed:
-        return None
-    return RowError(
-        row=None,
-        column=None,
-        message=_("You may not import into this area. Nothing was changed."),
-    )
-
-
-def _in_scope(path: str, scope: OrgUnit | None) -> bool:
-    return scope is None or path.startswith(scope.path)
-
-
 def _person_label(pk: int) -> str:
     # The audit log outlives anonymisation, so its label never carries a name.
     return f"person #{pk}"
@@ -587,11 +181,11 @@ def roster_import(
     file. Only an import scoped to an external unit marks its people left. Without a scope it
     needs a tree with one top: with several (municipalities) one file cannot speak for all.
     """
-    refused = _refused(by, policy.Action.PERSON_IMPORT, scope)
+    refused = import_refused(by, policy.Action.PERSON_IMPORT, scope)
     if refused is not None:
-        return _failed([refused], dry_run=dry_run, kind="roster")
+        return import_failed([refused], dry_run=dry_run, kind="roster")
     if mark_missing_as_left and scope is None and OrgUnit.get_root_nodes().count() > 1:
-        return _failed(
+        return import_failed(
             [
                 RowError(
                     row=None,
@@ -610,14 +204,14 @@ def roster_import(
         try:
             table = read_table(source, filename)
         except FileError as exc:
-            return _failed(exc.errors, dry_run=dry_run, kind="roster")
-        errors = _missing_columns(table, ROSTER_REQUIRED_COLUMNS)
+            return import_failed(exc.errors, dry_run=dry_run, kind="roster")
+        errors = missing_columns(table, ROSTER_REQUIRED_COLUMNS)
         if errors:
-            return _failed(errors, dry_run=dry_run, kind="roster")
+            return import_failed(errors, dry_run=dry_run, kind="roster")
         plan = _RosterPlan(table=table, scope=scope, mark_missing_as_left=mark_missing_as_left)
         plan.validate()
         if plan.errors:
-            return _failed(plan.errors, dry_run=dry_run, kind="roster")
+            return import_failed(plan.errors, dry_run=dry_run, kind="roster")
         result = plan.result(dry_run=dry_run)
         if not dry_run and result.has_changes:
             with transaction.atomic():
@@ -626,7 +220,7 @@ def roster_import(
 
 
 class _RosterPlan:
-    def __init__(self, *, table: _Table, scope: OrgUnit | None, mark_missing_as_left: bool):
+    def __init__(self, *, table: Table, scope: OrgUnit | None, mark_missing_as_left: bool):
         self.table = table
         self.scope = scope
         self.mark_missing_as_left = mark_missing_as_left
@@ -784,7 +378,7 @@ class _RosterPlan:
                     _("There is no organisation unit with the code %(value)s.")
                     % {"value": row.org_unit_code},
                 )
-            elif not _in_scope(unit[1], self.scope):
+            elif not in_scope(unit[1], self.scope):
                 self.error(
                     n,
                     "org_unit_code",
@@ -1109,297 +703,3 @@ def _created_fields(row: _RosterRow) -> list[str]:
     if row.manager_number:
         fields.append("manager")
     return fields
-
-
-# --- The organisation tree ----------------------------------------------------------------------
-
-
-@dataclass
-class _UnitRow:
-    row: int
-    code: str
-    name: str
-    kind: str
-    parent_code: str
-    existing: OrgUnit | None = None
-
-
-def org_units_import(
-    *,
-    source: Source,
-    filename: str | None = None,
-    by: User | None = None,
-    dry_run: bool = False,
-    scope: OrgUnit | None = None,
-) -> ImportResult:
-    """Import the organisation tree (code, name, kind, parent_code). All or nothing.
-
-    Units are matched by code; a row renames, re-kinds or moves an existing unit. `scope` (an
-    admin import by a coordinator): every unit the file creates or changes, and every new parent,
-    must lie in that subtree.
-    """
-    refused = _refused(by, policy.Action.ORGUNIT_MANAGE, scope)
-    if refused is not None:
-        return _failed([refused], dry_run=dry_run, kind="org_units")
-    try:
-        table = read_table(source, filename)
-    except FileError as exc:
-        return _failed(exc.errors, dry_run=dry_run, kind="org_units")
-    errors = _missing_columns(table, ORG_UNIT_COLUMNS)
-    if errors:
-        return _failed(errors, dry_run=dry_run, kind="org_units")
-
-    units = {unit.code: unit for unit in OrgUnit.objects.all()}
-    by_path = {unit.path: unit for unit in units.values()}
-    current_parent = {
-        unit.code: (by_path[unit.path[: -OrgUnit.steplen]].code if unit.depth > 1 else "")
-        for unit in units.values()
-    }
-    rows: list[_UnitRow] = []
-    errors = []
-
-    def error(row, column, message):
-        errors.append(RowError(row=row, column=column, message=message))
-
-    first_code: dict[str, int] = {}
-    for number, values in table.rows:
-        row = _UnitRow(
-            row=number,
-            code=values.get("code", ""),
-            name=" ".join(values.get("name", "").split()),
-            kind=values.get("kind", ""),
-            parent_code=values.get("parent_code", ""),
-        )
-        for column, value in (("code", row.code), ("name", row.name), ("kind", row.kind)):
-            if not value:
-                error(number, column, _("A value is required."))
-        if len(row.code) > _MAX_LENGTHS["code"]:
-            error(
-                number,
-                "code",
-                _("The value is longer than %(limit)d characters.")
-                % {"limit": _MAX_LENGTHS["code"]},
-            )
-        if len(row.name) > _MAX_LENGTHS["unit_name"]:
-            error(
-                number,
-                "name",
-                _("The value is longer than %(limit)d characters.")
-                % {"limit": _MAX_LENGTHS["unit_name"]},
-            )
-        if row.kind:
-            kind = _kind_of(row.kind)
-            if kind is None:
-                error(
-                    number,
-                    "kind",
-                    _("Unknown kind %(value)s. Use one of: %(choices)s.")
-                    % {"value": row.kind, "choices": ", ".join(_kind_choices())},
-                )
-            else:
-                row.kind = kind.value
-        if row.code:
-            if row.code in first_code:
-                error(
-                    number,
-                    "code",
-                    _("The code %(value)s also appears in row %(row)d.")
-                    % {"value": row.code, "row": first_code[row.code]},
-                )
-                continue
-            first_code[row.code] = number
-            row.existing = units.get(row.code)
-        if row.parent_code and row.parent_code == row.code:
-            error(number, "parent_code", _("A unit cannot be its own parent."))
-        rows.append(row)
-
-    in_file = {row.code: row for row in rows if row.code}
-    for row in rows:
-        if row.parent_code and row.parent_code not in in_file and row.parent_code not in units:
-            error(
-                row.row,
-                "parent_code",
-                _(
-                    "There is no organisation unit with the code %(value)s, in the file or in "
-                    "the tree."
-                )
-                % {"value": row.parent_code},
-            )
-
-    def parent_of(code: str) -> str:
-        if code in in_file:
-            parent = in_file[code].parent_code
-            return "" if parent == code else parent
-        return current_parent.get(code, "")
-
-    # Parent cycles (A under B under A), and each unit's depth in the resulting tree.
-    depth: dict[str, int] = {}
-    for row in rows:
-        if not row.code or row.code in depth:
-            continue
-        path = []
-        code = row.code
-        while code and code not in depth and code not in path:
-            if code not in in_file and code not in units:
-                break  # an unknown parent, reported above
-            path.append(code)
-            code = parent_of(code)
-        if code and code in path:
-            cycle = path[path.index(code) :]
-            text = " \u2192 ".join([*cycle, code])
-            for member in cycle:
-                if member in in_file:
-                    error(
-                        in_file[member].row,
-                        "parent_code",
-                        _("The parents form a cycle: %(cycle)s.") % {"cycle": text},
-                    )
-                depth[member] = 0
-            path = path[: path.index(code)]
-        base = depth.get(code, 0) if code else 0
-        for offset, member in enumerate(reversed(path), start=1):
-            depth[member] = base + offset
-
-    if scope is not None:
-        for row in rows:
-            if not row.code:
-                continue
-            if row.existing is not None and not _in_scope(row.existing.path, scope):
-                error(
-                    row.row,
-                    "code",
-                    _("The organisation unit %(value)s is outside the area you may import into.")
-                    % {"value": row.code},
-                )
-                continue
-            keeps_parent = row.existing is not None and row.parent_code == current_parent.get(
-                row.code
-            )
-            if keeps_parent:
-                continue
-            if not row.parent_code:
-                error(
-                    row.row,
-                    "parent_code",
-                    _("A unit at the top of the tree is outside the area you may import into."),
-                )
-            elif row.parent_code in units and row.parent_code not in in_file:
-                if not _in_scope(units[row.parent_code].path, scope):
-                    error(
-                        row.row,
-                        "parent_code",
-                        _(
-                            "The organisation unit %(value)s is outside the area you may import "
-                            "into."
-                        )
-                        % {"value": row.parent_code},
-                    )
-
-    if errors:
-        return _failed(errors, dry_run=dry_run, kind="org_units")
-
-    result = ImportResult(errors=[], dry_run=dry_run, kind="org_units")
-    plan: list[tuple[_UnitRow, list[str]]] = []
-    for row in sorted(rows, key=lambda r: depth.get(r.code, 0)):
-        if row.existing is None:
-            result.created += 1
-            result.changes.append(
-                Change(row.row, "create", row.code, row.name, ["code", "name", "kind", "parent"])
-            )
-            plan.append((row, []))
-            continue
-        changed = [
-            name
-            for name, value in (("name", row.name), ("kind", row.kind))
-            if getattr(row.existing, name) != value
-        ]
-        if row.parent_code != current_parent.get(row.code):
-            changed.append("parent")
-        if changed:
-            result.updated += 1
-            result.changes.append(Change(row.row, "update", row.code, row.name, changed))
-            plan.append((row, changed))
-        else:
-            result.unchanged += 1
-    result.changes.sort(key=lambda change: change.row or 0)
-    if dry_run or not plan:
-        return result
-    with transaction.atomic(), log_actions.LogContext(user=by):
-        for row, changed in plan:
-            _apply_unit(row, changed, by=by)
-    return result
-
-
-def _apply_unit(row: _UnitRow, changed: list[str], *, by: User | None) -> None:
-    """One node at a time: the file is small, and treebeard rewrites paths on every move."""
-    parent = OrgUnit.objects.get(code=row.parent_code) if row.parent_code else None
-    if row.existing is None:
-        fields = {"code": row.code, "name": row.name, "kind": row.kind}
-        unit = parent.add_child(**fields) if parent else OrgUnit.add_root(**fields)
-        log_actions.log(
-            unit,
-            "lms.orgunit.import_create",
-            user=by,
-            data={"fields": ["code", "name", "kind", "parent"]},
-        )
-        return
-    unit = OrgUnit.objects.get(pk=row.existing.pk)
-    if "name" in changed or "kind" in changed:
-        unit.name = row.name
-        unit.kind = row.kind
-        unit.save(update_fields=["name", "kind"])
-    if "parent" in changed or "name" in changed:
-        # A rename re-sorts the unit among its siblings too (node_order_by = name).
-        unit = OrgUnit.objects.get(pk=unit.pk)
-        if parent is None:
-            unit.move(OrgUnit.get_first_root_node(), pos="sorted-sibling")
-        else:
-            unit.move(parent, pos="sorted-child")
-        unit = OrgUnit.objects.get(pk=unit.pk)
-    log_actions.log(unit, "lms.orgunit.import_update", user=by, data={"fields": changed})
-
-
-def _kind_choices() -> list[str]:
-    with translation.override("da"):
-        danish = [str(label).lower() for _value, label in OrgUnit.Kind.choices]
-    return [value for value, _label in OrgUnit.Kind.choices] + danish
-
-
-def _kind_of(text: str) -> OrgUnit.Kind | None:
-    """Our code, the label in English or Danish, or a Danish word HR systems use."""
-    wanted = " ".join(text.lower().split())
-    if wanted in _KIND_ALIASES:
-        return _KIND_ALIASES[wanted]
-    for language in ("da", "en"):
-        with translation.override(language):
-            for value, label in OrgUnit.Kind.choices:
-                if str(label).lower() == wanted:
-                    return OrgUnit.Kind(value)
-    return None
-
-
-# --- Stored uploads -----------------------------------------------------------------------------
-
-IMPORT_FILE_MAX_AGE = dt.timedelta(hours=24)
-
-
-def import_files_delete_stale(*, now: dt.datetime | None = None) -> int:
-    """Delete uploaded import files older than IMPORT_FILE_MAX_AGE from the private "imports"
-    storage: previews that were never confirmed or discarded. Idempotent; returns how many."""
-    storage = storages["imports"]
-    cutoff = (now or timezone.now()) - IMPORT_FILE_MAX_AGE
-    try:
-        _folders, names = storage.listdir("")
-    except FileNotFoundError:
-        # Nothing was ever uploaded (the folder is made by the first save).
-        return 0
-    deleted = 0
-    for name in names:
-        try:
-            stale = storage.get_modified_time(name) < cutoff
-        except FileNotFoundError:
-            continue  # removed meanwhile, by the preview that owned it
-        if stale:
-            storage.delete(name)
-            deleted += 1
-    return deleted
