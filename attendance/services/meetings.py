@@ -24,9 +24,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail import log_actions
 
-from lms import bounds
+from lms import audit, bounds
 from lms.competence import services as competence_services
 from lms.competence.models import Competence, Evidence
 from lms.people import policy
@@ -83,16 +82,6 @@ MEETING_M2M_FIELDS = ("audience_units", "job_categories", "facilitators")
 # A change to any of these moves the event in people's calendars (iCalendar SEQUENCE).
 MEETING_CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "online_url", "title"})
 EDITABLE_STATUSES = (S.DRAFT, S.PUBLISHED)
-
-
-def _log(instance, action: str, *, by: User | None, data: dict | None = None) -> None:
-    log_actions.log(
-        instance=instance,
-        action=action,
-        user=by,
-        data=data or {},
-        title=f"{instance._meta.model_name} #{instance.pk}",
-    )
 
 
 def _deny() -> None:
@@ -276,7 +265,7 @@ def meeting_create(
     _validate_meeting(meeting, m2m, by=by)
     meeting.save()
     _set_m2m(meeting, m2m)
-    _log(meeting, "lms.meeting.create", by=by, data={"org_unit_id": org_unit.pk})
+    audit.log(meeting, "lms.meeting.create", by=by, data={"org_unit_id": org_unit.pk})
     return meeting
 
 
@@ -317,7 +306,7 @@ def meeting_update(*, meeting: Meeting, by: User | None = None, **fields: Any) -
         meeting.sequence += 1
     meeting.save()
     _set_m2m(meeting, m2m)
-    _log(meeting, "lms.meeting.update", by=by, data={"fields": changed})
+    audit.log(meeting, "lms.meeting.update", by=by, data={"fields": changed})
     if meeting.status == S.PUBLISHED:
         if calendar_changed:
             _on_commit(
@@ -362,7 +351,7 @@ def meeting_publish(
         )
     meeting.status = S.PUBLISHED
     meeting.save(update_fields=["status", "updated_at"])
-    _log(meeting, "lms.meeting.publish", by=by)
+    audit.log(meeting, "lms.meeting.publish", by=by)
     return meeting
 
 
@@ -379,7 +368,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by: User | None = None) -> 
     meeting.cancel_reason = reason
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-    _log(meeting, "lms.meeting.cancel", by=by)
+    audit.log(meeting, "lms.meeting.cancel", by=by)
     if was_published:
         _on_commit(notifications.meeting_cancelled, meeting_id=meeting.pk)
     return meeting
@@ -399,7 +388,7 @@ def meeting_mark_held(
         )
     meeting.status = S.HELD
     meeting.save(update_fields=["status", "updated_at"])
-    _log(meeting, "lms.meeting.held", by=by)
+    audit.log(meeting, "lms.meeting.held", by=by)
     return meeting
 
 
@@ -409,7 +398,7 @@ def meeting_close(*, meeting: Meeting, by: User | None = None) -> Meeting:
     meeting = _transition(meeting, by=by, allowed=(S.HELD,))
     meeting.status = S.CLOSED
     meeting.save(update_fields=["status", "updated_at"])
-    _log(meeting, "lms.meeting.close", by=by)
+    audit.log(meeting, "lms.meeting.close", by=by)
     return meeting
 
 
@@ -488,7 +477,7 @@ def registration_create(
     )
     if status == R.CONFIRMED:
         Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
-    _log(
+    audit.log(
         registration,
         "lms.registration.create",
         by=by,
@@ -549,7 +538,7 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
     if was_confirmed:
         Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") - 1)
         meeting.confirmed_count -= 1
-    _log(
+    audit.log(
         registration,
         "lms.registration.cancel",
         by=by,
@@ -585,7 +574,7 @@ def _promote(meeting: Meeting, *, by: User | None) -> list[Registration]:
     for registration in waiting:
         registration.status = R.CONFIRMED
         registration.promoted_at = now
-        _log(
+        audit.log(
             registration,
             "lms.registration.promote",
             by=by,
@@ -699,7 +688,7 @@ def _mark(
         "method": method,
     }
     data.update(_attendance_evidence(attendance, meeting, old_mark=old_mark, by=by))
-    _log(attendance, "lms.attendance.mark", by=by, data=data)
+    audit.log(attendance, "lms.attendance.mark", by=by, data=data)
     return attendance
 
 
@@ -829,7 +818,7 @@ def attendance_add_walk_in(
     attendance = _mark(
         meeting=meeting, person=person, mark=mark, method=Attendance.Method.ROSTER, by=by, now=now
     )
-    _log(
+    audit.log(
         attendance,
         "lms.attendance.walk_in",
         by=by,
