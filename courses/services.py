@@ -34,7 +34,7 @@ from lms.competence.models import Evidence
 from lms.people import policy
 from lms.people.models import Person, User
 
-from . import selectors
+from . import quiz, selectors
 from .blocks import QuestionBlock
 from .models import Completion, CoursePage, Enrolment, LessonPage, LessonProgress, QuizAttempt
 
@@ -221,7 +221,7 @@ def attempt_start(
     return attempt
 
 
-def question_credit(question: selectors.Question, chosen: set[str]) -> Fraction:
+def question_credit(question: quiz.Question, chosen: set[str]) -> Fraction:
     """The credit of one question, 0 to 1 (the rule is in the module docstring)."""
     correct = question.correct_ids
     if question.is_multiple:
@@ -232,7 +232,7 @@ def question_credit(question: selectors.Question, chosen: set[str]) -> Fraction:
 
 
 def _clean_answers(
-    attempt: QuizAttempt, questions: dict[str, selectors.Question], answers: dict
+    attempt: QuizAttempt, questions: dict[str, quiz.Question], answers: dict
 ) -> dict[str, list[str]]:
     shown = {row["question"] for row in attempt.layout}
     mismatch = ValidationError(
