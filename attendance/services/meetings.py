@@ -7,7 +7,7 @@ transaction mode already holds the database's single write lock from BEGIN), re-
 and the registrations inside the lock, and only then confirms or waiting-lists. The meeting's
 `confirmed_count` is moved in the same transaction, and its check constraint
 (confirmed_count <= capacity) makes the database refuse an overbooking even if the lock were
-forgotten (see registration_create_unlocked, used only by the tests that show the race).
+forgotten (tests/attendance/test_concurrency.py shows that race with an unlocked variant).
 
 People are told through attendance.notifications after commit. The audit log never carries names
 or email addresses, only ids.
@@ -49,7 +49,6 @@ __all__ = [
     "meeting_mark_held",
     "meeting_close",
     "registration_create",
-    "registration_create_unlocked",
     "registration_cancel",
     "attendance_open_error",
     "attendance_mark",
@@ -493,21 +492,6 @@ def registration_create(
 
 
 @transaction.atomic
-def registration_create_unlocked(
-    *, meeting: Meeting, person: Person, by: User | None
-) -> Registration:
-    """FOR THE RACE TESTS ONLY: registration_create without the lock and without the re-check,
-    to show that concurrent sign-ups then overbook and only the check constraint stops them."""
-    confirmed = meeting.registrations.filter(status=R.CONFIRMED).count()
-    status = R.CONFIRMED if confirmed < meeting.capacity else R.WAITING
-    registration = Registration.objects.create(
-        meeting=meeting, person=person, status=status, created_at=timezone.now(), created_by=by
-    )
-    if status == R.CONFIRMED:
-        Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
-    return registration
-
-
 @transaction.atomic
 def registration_cancel(*, registration: Registration, by: User | None) -> Registration:
     """Cancel a registration. Self-cancellation (and cancellation by whoever books seats for the
