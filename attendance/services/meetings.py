@@ -492,7 +492,6 @@ def registration_create(
 
 
 @transaction.atomic
-@transaction.atomic
 def registration_cancel(*, registration: Registration, by: User | None) -> Registration:
     """Cancel a registration. Self-cancellation (and cancellation by whoever books seats for the
     person) only until the meeting's cut-off; a manager of the meeting may cancel at any time. A

@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import IntegrityError, OperationalError, connection, connections
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -84,6 +84,7 @@ def run_threads(target, items, *, setup=None):
     return results, errors
 
 
+@transaction.atomic
 def registration_create_unlocked(*, meeting, person, by):
     """registration_create as it would be without the lock and the re-check inside it: counts
     the seats, then writes. Only here, to show that concurrent sign-ups then overbook and only the
@@ -257,7 +258,6 @@ def test_sqlite_deferred_transactions_fail_where_immediate_ones_wait(tmp_path):
 def test_the_lock_holds_one_meeting_only():
     """Signing up for meeting B does not wait for a transaction that holds meeting A (same
     organising unit): the lock covers the meeting row, not the joined organising unit."""
-    from django.db import transaction
 
     meeting_a, persons = setup_meeting(capacity=5, people=2)
     meeting_b = services.meeting_publish(
