@@ -13,7 +13,7 @@ import csv
 
 import django_filters
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -38,6 +38,7 @@ from wagtail.blocks import BlockField
 from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import OrgUnit, User
+from lms.people.views import PolicyRequiredMixin
 from lms.people.viewsets import (
     OrgUnitChoiceField,
     ScopedDeleteView,
@@ -332,16 +333,12 @@ class CardIndexView(ScopedIndexView):
         return buttons
 
 
-class CardCreateView(WagtailAdminTemplateMixin, FormView):
+class CardCreateView(PolicyRequiredMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "wagtailadmin/generic/form.html"
     page_title = gettext_lazy("New Action Card")
     header_icon = "clipboard-list"
     _show_breadcrumbs = True
-
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.can(request.user, A.ACTIONCARD_MANAGE):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    policy_action = A.ACTIONCARD_MANAGE
 
     def get_form_class(self):
         return CardCreateForm
@@ -457,23 +454,22 @@ class CardInspectView(ScopedInspectView):
         return context
 
 
-class CardVersionMixin:
-    """Loads a version of a card the user may see (404 otherwise), and checks `action`."""
+class CardVersionMixin(PolicyRequiredMixin):
+    """Loads a version of a card the user may see (404 otherwise), and checks `policy_action`
+    over the card's unit."""
 
-    action = A.ACTIONCARD_MANAGE
+    policy_action = A.ACTIONCARD_MANAGE
 
-    def dispatch(self, request, *args, **kwargs):
-        cards = policy.cards_visible_to(request.user, ActionCard.objects.all())
+    def get_policy_object(self):
+        cards = policy.cards_visible_to(self.request.user, ActionCard.objects.all())
         self.version = get_object_or_404(
             ActionCardVersion.objects.select_related(
                 "card", "card__org_unit", "card__current_version", "created_by", "approved_by"
             ).filter(card__in=cards),
-            pk=kwargs["pk"],
+            pk=self.kwargs["pk"],
         )
         self.card = self.version.card
-        if not policy.can_card(request.user, self.action, self.card):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        return self.card.org_unit
 
     def get_page_subtitle(self):
         number = _("version %(number)s") % {"number": self.version.number}
@@ -569,7 +565,7 @@ class VersionConfirmView(CardVersionMixin, WagtailAdminTemplateMixin, TemplateVi
 
 
 class VersionApproveView(VersionConfirmView):
-    action = A.ACTIONCARD_APPROVE
+    policy_action = A.ACTIONCARD_APPROVE
     page_title = gettext_lazy("Approve version")
     button = gettext_lazy("Approve and publish")
 
@@ -650,7 +646,7 @@ class VersionNewView(CardVersionMixin, WagtailAdminTemplateMixin, TemplateView):
 class VersionPreviewView(CardVersionMixin, TemplateView):
     """The version as its public page will look (the public page never shows a draft)."""
 
-    action = A.ACTIONCARD_VIEW
+    policy_action = A.ACTIONCARD_VIEW
 
     def get(self, request, *args, **kwargs):
         context = card_views.card_context(
@@ -768,24 +764,22 @@ class DistributionIndexView(ScopedIndexView):
         return buttons
 
 
-class DistributionRecordView(WagtailAdminTemplateMixin, FormView):
+class DistributionRecordView(PolicyRequiredMixin, WagtailAdminTemplateMixin, FormView):
     template_name = "attendance/admin/card_distribution_form.html"
     page_title = gettext_lazy("Record Action Cards handed out")
     header_icon = "clipboard-list"
     _show_breadcrumbs = True
+    policy_action = A.DISTRIBUTION_RECORD
 
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.can(request.user, A.DISTRIBUTION_RECORD):
-            raise PermissionDenied
-        self.meeting = None
-        pk = request.GET.get("meeting") or request.POST.get("meeting")
-        if pk:
-            pk = parse_id(pk)
-            meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
-            self.meeting = get_object_or_404(
-                meetings.select_related("action_card_version", "org_unit"), pk=pk
-            )
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def meeting(self) -> Meeting | None:
+        pk = self.request.GET.get("meeting") or self.request.POST.get("meeting")
+        if not pk:
+            return None
+        meetings = policy.meetings_managed_by(self.request.user, Meeting.objects.all())
+        return get_object_or_404(
+            meetings.select_related("action_card_version", "org_unit"), pk=parse_id(pk)
+        )
 
     def get_form_class(self):
         return DistributionForm
@@ -919,15 +913,14 @@ class DistributionViewSet(ScopedViewSet):
 # --- Report: cards in circulation ---------------------------------------------------------------
 
 
-class CirculationReportView(WagtailAdminTemplateMixin, TemplateView):
+class CirculationReportView(PolicyRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "attendance/admin/card_circulation.html"
     page_title = gettext_lazy("Cards in circulation")
     header_icon = "table"
     _show_breadcrumbs = True
+    policy_action = A.DISTRIBUTION_VIEW
 
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.can(request.user, A.DISTRIBUTION_VIEW):
-            raise PermissionDenied
+    def get(self, request, *args, **kwargs):
         cards = card_selectors.cards_with_distributions(user=request.user)
         self.cards = list(cards)
         self.card = None
@@ -937,7 +930,7 @@ class CirculationReportView(WagtailAdminTemplateMixin, TemplateView):
         self.entries = card_selectors.distribution_by_place(user=request.user, card=self.card)
         if request.GET.get("format") == "csv":
             return self.csv()
-        return super().dispatch(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
         return [

@@ -55,11 +55,6 @@ def queue_for(user, *, status: str = "") -> QuerySet[MeetingRequest]:
     return requests.select_related("org_unit", "meeting").order_by(is_open, "-created_at", "-pk")
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    step = OrgUnit.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
-
-
 def _visible_or_404(request, pk: int) -> MeetingRequest:
     requests = policy.requests_visible_to(request.user, MeetingRequest.objects.all())
     return get_object_or_404(
@@ -146,7 +141,7 @@ class AcceptForm(forms.Form):
         self.fields["job_categories"].queryset = selectors.unit_job_categories(
             org_unit=meeting_request.org_unit, include=meeting_request.job_categories.all()
         )
-        above = _ancestor_paths(meeting_request.org_unit.path)
+        above = OrgUnit.ancestor_paths(meeting_request.org_unit.path)
         self.fields["organiser"].queryset = (
             policy.org_units(user, policy.Action.MEETING_MANAGE)
             .filter(path__in=above)

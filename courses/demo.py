@@ -41,7 +41,7 @@ from lms.people.demo import MUNICIPALITY, DemoDataError, demo_people, demo_roste
 from lms.people.models import OrgUnit, Person
 from lms.site.models import HomePage
 
-from . import selectors, services
+from . import quiz, selectors, services
 from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage
 
 SEED = 2026
@@ -908,7 +908,7 @@ def _learners() -> list[Person]:
     return demo_people(entries + logins)
 
 
-def _answers(questions: dict[str, selectors.Question], rng: random.Random, wrong: int) -> dict:
+def _answers(questions: dict[str, quiz.Question], rng: random.Random, wrong: int) -> dict:
     """All answers right except `wrong` questions, answered with a wrong choice (no credit)."""
     wrong_ids = set(rng.sample(sorted(questions), wrong))
     answers: dict[str, list[str]] = {}

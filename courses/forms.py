@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import Choice, Question
+from .quiz import Choice, Question
 
 
 class QuizForm(forms.Form):

@@ -23,7 +23,6 @@ from lms.competence.selectors import Status, competence_status_for_person
 from lms.people import policy
 from lms.people.models import Person
 
-from .blocks import QuestionBlock
 from .models import (
     Completion,
     CourseIndexPage,
@@ -33,43 +32,13 @@ from .models import (
     LessonProgress,
     QuizAttempt,
 )
+from .quiz import Choice, Question
 
 # A completion may be renewed from this many days before it runs out (recertification).
 RECERTIFY_WITHIN_DAYS = 60
 
 
 # --- Quiz questions of a revision ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    id: str
-    text: str
-    correct: bool
-    feedback: str
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    kind: str
-    text: str
-    choices: tuple[Choice, ...]
-
-    @property
-    def choice_ids(self) -> set[str]:
-        return {choice.id for choice in self.choices}
-
-    @property
-    def correct_ids(self) -> set[str]:
-        return {choice.id for choice in self.choices if choice.correct}
-
-    @property
-    def is_multiple(self) -> bool:
-        return self.kind == QuestionBlock.MULTIPLE
-
-    def choice(self, choice_id: str) -> Choice:
-        return next(choice for choice in self.choices if choice.id == choice_id)
 
 
 def quiz_questions(revision: Revision) -> dict[str, Question]:

@@ -27,15 +27,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail import log_actions
 
-from lms import clock
+from lms import audit, clock
 from lms.competence import services as competence_services
 from lms.competence.models import Evidence
 from lms.people import policy
 from lms.people.models import Person, User
 
-from . import selectors
+from . import quiz, selectors
 from .blocks import QuestionBlock
 from .models import Completion, CoursePage, Enrolment, LessonPage, LessonProgress, QuizAttempt
 
@@ -53,10 +52,6 @@ __all__ = [
 # No 0/O, 1/I/L: a code read aloud or typed from paper is not misread.
 CERTIFICATE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CERTIFICATE_CODE_LENGTH = 12
-
-
-def _log(instance, action: str, *, by: User | None, data: dict) -> None:
-    log_actions.log(instance=instance, action=action, user=by, data=data)
 
 
 def _refuse(message: str) -> ValidationError:
@@ -101,7 +96,7 @@ def enrolment_start(
                 enrolment = Enrolment.objects.create(person=person, course=course, started_at=now)
         except IntegrityError:
             return Enrolment.objects.get(person=person, course=course)
-        _log(
+        audit.log(
             enrolment,
             "lms.course.enrol",
             by=by,
@@ -132,7 +127,7 @@ def lesson_complete(
             progress = LessonProgress.objects.create(
                 enrolment=enrolment, lesson=lesson, completed_at=now
             )
-            _log(
+            audit.log(
                 enrolment,
                 "lms.course.lesson_complete",
                 by=by,
@@ -212,7 +207,7 @@ def attempt_start(
             layout=_layout(questions, rng or random.SystemRandom()),
             started_at=now,
         )
-        _log(
+        audit.log(
             enrolment,
             "lms.course.attempt_start",
             by=by,
@@ -226,7 +221,7 @@ def attempt_start(
     return attempt
 
 
-def question_credit(question: selectors.Question, chosen: set[str]) -> Fraction:
+def question_credit(question: quiz.Question, chosen: set[str]) -> Fraction:
     """The credit of one question, 0 to 1 (the rule is in the module docstring)."""
     correct = question.correct_ids
     if question.is_multiple:
@@ -237,7 +232,7 @@ def question_credit(question: selectors.Question, chosen: set[str]) -> Fraction:
 
 
 def _clean_answers(
-    attempt: QuizAttempt, questions: dict[str, selectors.Question], answers: dict
+    attempt: QuizAttempt, questions: dict[str, quiz.Question], answers: dict
 ) -> dict[str, list[str]]:
     shown = {row["question"] for row in attempt.layout}
     mismatch = ValidationError(
@@ -306,7 +301,7 @@ def _completion_create(*, attempt: QuizAttempt, today: dt.date, by: User | None)
         completion.evidence = evidence
         completion.valid_until = evidence.expires_on
         completion.save(update_fields=["evidence", "valid_until"])
-    _log(
+    audit.log(
         enrolment,
         "lms.course.complete",
         by=by,
@@ -363,7 +358,7 @@ def attempt_submit(
             raise ValueError("now cannot come before the attempt was started")
         attempt.submitted_at = now
         attempt.save(update_fields=["answers", "score", "passed", "submitted_at"])
-        _log(
+        audit.log(
             enrolment,
             "lms.course.attempt_submit",
             by=by,

@@ -11,5 +11,4 @@ Callers use `from attendance import services` and `services.<thing>_<verb>(...)`
 from .bookings import *  # noqa: F403
 from .cards import *  # noqa: F403
 from .meetings import *  # noqa: F403
-from .meetings import _lock  # noqa: F401  (the concurrency tests hold the lock themselves)
 from .requests import *  # noqa: F403

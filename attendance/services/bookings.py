@@ -19,12 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms import audit
 from lms.people import policy
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
 from ..models import Meeting, Registration
-from .meetings import _deny, _lock, _log, _sign_up_error, registration_create
+from .meetings import _deny, _lock, _sign_up_error, registration_create
 
 __all__ = [
     "SeatBooking",
@@ -163,7 +164,7 @@ def seats_book(*, meeting: Meeting, people: Sequence[Person], by: User | None) -
         )
     result = BookingResult(bookings=tuple(bookings))
     if len(already) < len(unique):
-        _log(
+        audit.log(
             locked,
             "lms.booking.create",
             by=by,

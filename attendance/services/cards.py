@@ -21,10 +21,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail import log_actions
 from wagtail.models import ModelLogEntry
 
-from lms import bounds, clock
+from lms import audit, bounds, clock
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 
@@ -55,16 +54,6 @@ VERSION_FIELDS = ("title", "summary", "signs", "steps", "review_date", "change_n
 # The log actions that mean "this user wrote (part of) this draft".
 _WRITE_ACTIONS = ("lms.actioncard.create", "lms.actioncard.version_create", "lms.actioncard.edit")
 _MEETING_CLOSED_FOR_CARDS = (Meeting.Status.DRAFT, Meeting.Status.CANCELLED)
-
-
-def _log(instance, action: str, *, by: User | None, data: dict | None = None) -> None:
-    log_actions.log(
-        instance=instance,
-        action=action,
-        user=by,
-        data=data or {},
-        title=f"{instance._meta.model_name} #{instance.pk}",
-    )
 
 
 def _lock_card(card: ActionCard) -> ActionCard:
@@ -213,7 +202,7 @@ def card_create(
     version.card = card
     version.save()
     _date_created(card, version, now=now)
-    _log(
+    audit.log(
         card,
         "lms.actioncard.create",
         by=by,
@@ -255,7 +244,7 @@ def card_update(*, card: ActionCard, by: User | None, **fields: Any) -> ActionCa
         )
     _validate_card(card, by=by, exclude_pk=card.pk)
     card.save()
-    _log(card, "lms.actioncard.update", by=by, data={"fields": changed})
+    audit.log(card, "lms.actioncard.update", by=by, data={"fields": changed})
     return card
 
 
@@ -290,7 +279,7 @@ def version_draft_create(
         created_by=by,
     )
     _date_created(version, now=now)
-    _log(
+    audit.log(
         card,
         "lms.actioncard.version_create",
         by=by,
@@ -344,7 +333,7 @@ def version_update(
         return version
     _validate_version(version, check_review=True)
     version.save()
-    _log(
+    audit.log(
         version.card,
         "lms.actioncard.edit",
         by=by,
@@ -433,7 +422,7 @@ def version_approve(
     version.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     card.current_version = version
     card.save(update_fields=["current_version"])
-    _log(
+    audit.log(
         card,
         "lms.actioncard.approve",
         by=by,
@@ -459,7 +448,7 @@ def version_discard(*, version: ActionCardVersion, by: User | None) -> ActionCar
     card = version.card
     data = {"version_id": version.pk, "number": version.number}
     only = not card.versions.exclude(pk=version.pk).exists()
-    _log(card, "lms.actioncard.discard", by=by, data={**data, "card_deleted": only})
+    audit.log(card, "lms.actioncard.discard", by=by, data={**data, "card_deleted": only})
     version.delete()
     if only:
         card.delete()
@@ -553,7 +542,7 @@ def distribution_record(
             note=note,
             recorded_by=by,
         )
-        _log(
+        audit.log(
             distribution,
             "lms.distribution.record",
             by=by,
@@ -579,7 +568,7 @@ def distribution_record(
             note=note,
             recorded_by=by,
         )
-        _log(
+        audit.log(
             distribution,
             "lms.distribution.record",
             by=by,
@@ -598,7 +587,7 @@ def distribution_record(
     distribution.note = note or distribution.note
     distribution.recorded_by = by
     distribution.save()
-    _log(
+    audit.log(
         distribution,
         "lms.distribution.update",
         by=by,
@@ -617,7 +606,7 @@ def distribution_record(
 def distribution_delete(*, distribution: CardDistribution, by: User | None) -> None:
     """Remove a distribution recorded by mistake (the audit log keeps what it was)."""
     policy.require(by, A.DISTRIBUTION_RECORD, distribution.org_unit)
-    _log(
+    audit.log(
         distribution,
         "lms.distribution.delete",
         by=by,

@@ -7,7 +7,7 @@ transaction mode already holds the database's single write lock from BEGIN), re-
 and the registrations inside the lock, and only then confirms or waiting-lists. The meeting's
 `confirmed_count` is moved in the same transaction, and its check constraint
 (confirmed_count <= capacity) makes the database refuse an overbooking even if the lock were
-forgotten (see registration_create_unlocked, used only by the tests that show the race).
+forgotten (tests/attendance/test_concurrency.py shows that race with an unlocked variant).
 
 People are told through attendance.notifications after commit. The audit log never carries names
 or email addresses, only ids.
@@ -24,9 +24,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail import log_actions
 
-from lms import bounds
+from lms import audit, bounds
 from lms.competence import services as competence_services
 from lms.competence.models import Competence, Evidence
 from lms.people import policy
@@ -50,7 +49,6 @@ __all__ = [
     "meeting_mark_held",
     "meeting_close",
     "registration_create",
-    "registration_create_unlocked",
     "registration_cancel",
     "attendance_open_error",
     "attendance_mark",
@@ -83,16 +81,6 @@ MEETING_M2M_FIELDS = ("audience_units", "job_categories", "facilitators")
 # A change to any of these moves the event in people's calendars (iCalendar SEQUENCE).
 MEETING_CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "venue", "online_url", "title"})
 EDITABLE_STATUSES = (S.DRAFT, S.PUBLISHED)
-
-
-def _log(instance, action: str, *, by: User | None, data: dict | None = None) -> None:
-    log_actions.log(
-        instance=instance,
-        action=action,
-        user=by,
-        data=data or {},
-        title=f"{instance._meta.model_name} #{instance.pk}",
-    )
 
 
 def _deny() -> None:
@@ -276,7 +264,7 @@ def meeting_create(
     _validate_meeting(meeting, m2m, by=by)
     meeting.save()
     _set_m2m(meeting, m2m)
-    _log(meeting, "lms.meeting.create", by=by, data={"org_unit_id": org_unit.pk})
+    audit.log(meeting, "lms.meeting.create", by=by, data={"org_unit_id": org_unit.pk})
     return meeting
 
 
@@ -317,7 +305,7 @@ def meeting_update(*, meeting: Meeting, by: User | None = None, **fields: Any) -
         meeting.sequence += 1
     meeting.save()
     _set_m2m(meeting, m2m)
-    _log(meeting, "lms.meeting.update", by=by, data={"fields": changed})
+    audit.log(meeting, "lms.meeting.update", by=by, data={"fields": changed})
     if meeting.status == S.PUBLISHED:
         if calendar_changed:
             _on_commit(
@@ -362,7 +350,7 @@ def meeting_publish(
         )
     meeting.status = S.PUBLISHED
     meeting.save(update_fields=["status", "updated_at"])
-    _log(meeting, "lms.meeting.publish", by=by)
+    audit.log(meeting, "lms.meeting.publish", by=by)
     return meeting
 
 
@@ -379,7 +367,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by: User | None = None) -> 
     meeting.cancel_reason = reason
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-    _log(meeting, "lms.meeting.cancel", by=by)
+    audit.log(meeting, "lms.meeting.cancel", by=by)
     if was_published:
         _on_commit(notifications.meeting_cancelled, meeting_id=meeting.pk)
     return meeting
@@ -399,7 +387,7 @@ def meeting_mark_held(
         )
     meeting.status = S.HELD
     meeting.save(update_fields=["status", "updated_at"])
-    _log(meeting, "lms.meeting.held", by=by)
+    audit.log(meeting, "lms.meeting.held", by=by)
     return meeting
 
 
@@ -409,7 +397,7 @@ def meeting_close(*, meeting: Meeting, by: User | None = None) -> Meeting:
     meeting = _transition(meeting, by=by, allowed=(S.HELD,))
     meeting.status = S.CLOSED
     meeting.save(update_fields=["status", "updated_at"])
-    _log(meeting, "lms.meeting.close", by=by)
+    audit.log(meeting, "lms.meeting.close", by=by)
     return meeting
 
 
@@ -488,7 +476,7 @@ def registration_create(
     )
     if status == R.CONFIRMED:
         Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
-    _log(
+    audit.log(
         registration,
         "lms.registration.create",
         by=by,
@@ -500,22 +488,6 @@ def registration_create(
         else notifications.registration_waitlisted,
         registration_id=registration.pk,
     )
-    return registration
-
-
-@transaction.atomic
-def registration_create_unlocked(
-    *, meeting: Meeting, person: Person, by: User | None
-) -> Registration:
-    """FOR THE RACE TESTS ONLY: registration_create without the lock and without the re-check,
-    to show that concurrent sign-ups then overbook and only the check constraint stops them."""
-    confirmed = meeting.registrations.filter(status=R.CONFIRMED).count()
-    status = R.CONFIRMED if confirmed < meeting.capacity else R.WAITING
-    registration = Registration.objects.create(
-        meeting=meeting, person=person, status=status, created_at=timezone.now(), created_by=by
-    )
-    if status == R.CONFIRMED:
-        Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
     return registration
 
 
@@ -549,7 +521,7 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
     if was_confirmed:
         Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") - 1)
         meeting.confirmed_count -= 1
-    _log(
+    audit.log(
         registration,
         "lms.registration.cancel",
         by=by,
@@ -585,7 +557,7 @@ def _promote(meeting: Meeting, *, by: User | None) -> list[Registration]:
     for registration in waiting:
         registration.status = R.CONFIRMED
         registration.promoted_at = now
-        _log(
+        audit.log(
             registration,
             "lms.registration.promote",
             by=by,
@@ -699,7 +671,7 @@ def _mark(
         "method": method,
     }
     data.update(_attendance_evidence(attendance, meeting, old_mark=old_mark, by=by))
-    _log(attendance, "lms.attendance.mark", by=by, data=data)
+    audit.log(attendance, "lms.attendance.mark", by=by, data=data)
     return attendance
 
 
@@ -829,7 +801,7 @@ def attendance_add_walk_in(
     attendance = _mark(
         meeting=meeting, person=person, mark=mark, method=Attendance.Method.ROSTER, by=by, now=now
     )
-    _log(
+    audit.log(
         attendance,
         "lms.attendance.walk_in",
         by=by,

@@ -28,14 +28,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lms import bounds
+from lms import audit, bounds
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 
 from .. import notifications, preferred_times, selectors
 from ..models import ActionCardVersion, Meeting, MeetingRequest
-from .meetings import _deny, _log, meeting_create, meeting_publish
+from .meetings import _deny, meeting_create, meeting_publish
 
 __all__ = [
     "request_create",
@@ -212,7 +212,7 @@ def request_create(
     meeting_request.save()
     if categories:
         meeting_request.job_categories.set(categories)
-    _log(
+    audit.log(
         meeting_request,
         "lms.meetingrequest.create",
         by=by,
@@ -230,7 +230,7 @@ def request_withdraw(*, request: MeetingRequest, by: User | None) -> MeetingRequ
     was = request.status
     request.status = Status.WITHDRAWN
     request.save(update_fields=["status", "updated_at"])
-    _log(request, "lms.meetingrequest.withdraw", by=by, data={"was": was})
+    audit.log(request, "lms.meetingrequest.withdraw", by=by, data={"was": was})
     return request
 
 
@@ -370,7 +370,7 @@ def request_accept(
     request.meeting = meeting
     request.status = Status.ACCEPTED
     _answered(request, by, "meeting", "status")
-    _log(
+    audit.log(
         request,
         "lms.meetingrequest.accept",
         by=by,
@@ -400,7 +400,7 @@ def request_propose(
     request.proposed_ends_at = ends_at
     request.response = _text(message)
     _answered(request, by, "status", "proposed_starts_at", "proposed_ends_at", "response")
-    _log(request, "lms.meetingrequest.propose", by=by, data={"fields": ["proposed_starts_at"]})
+    audit.log(request, "lms.meetingrequest.propose", by=by, data={"fields": ["proposed_starts_at"]})
     notifications.after_commit(
         notifications.request_answered, request_id=request.pk, status=Status.PROPOSED
     )
@@ -419,7 +419,7 @@ def request_decline(*, request: MeetingRequest, reason: str, by: User | None) ->
     request.status = Status.DECLINED
     request.response = reason
     _answered(request, by, "status", "response")
-    _log(request, "lms.meetingrequest.decline", by=by, data={"was": was})
+    audit.log(request, "lms.meetingrequest.decline", by=by, data={"was": was})
     notifications.after_commit(
         notifications.request_answered, request_id=request.pk, status=Status.DECLINED
     )
@@ -466,7 +466,7 @@ def request_proposal_accept(*, request: MeetingRequest, by: User | None) -> Meet
     request.meeting = meeting
     request.status = Status.ACCEPTED
     request.save(update_fields=["meeting", "status", "updated_at"])
-    _log(request, "lms.meetingrequest.proposal_accept", by=by, data={"meeting_id": meeting.pk})
+    audit.log(request, "lms.meetingrequest.proposal_accept", by=by, data={"meeting_id": meeting.pk})
     notifications.after_commit(
         notifications.request_proposal_answered, request_id=request.pk, accepted=True
     )
@@ -495,7 +495,7 @@ def request_proposal_decline(
     request.status = Status.SUBMITTED
     # The declined time stays visible to the coordinator; the status says it is not current.
     request.save(update_fields=["message", "status", "updated_at"])
-    _log(request, "lms.meetingrequest.proposal_decline", by=by, data={"fields": ["message"]})
+    audit.log(request, "lms.meetingrequest.proposal_decline", by=by, data={"fields": ["message"]})
     notifications.after_commit(
         notifications.request_proposal_answered, request_id=request.pk, accepted=False
     )

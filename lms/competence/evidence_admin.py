@@ -30,6 +30,7 @@ from lms.importflow import ImportUploadForm
 from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import Person
+from lms.people.views import PolicyRequiredMixin
 
 from . import services
 from .imports import evidence_import
@@ -92,16 +93,12 @@ class _EvidenceViewMixin(WagtailAdminTemplateMixin):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
-class PeopleSearchView(_EvidenceViewMixin, TemplateView):
+class PeopleSearchView(PolicyRequiredMixin, _EvidenceViewMixin, TemplateView):
     """Find a person whose evidence the user may see."""
 
     template_name = "competence/admin/evidence_people.html"
     page_title = gettext_lazy("Evidence")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.can(request.user, A.EVIDENCE_VIEW):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    policy_action = A.EVIDENCE_VIEW
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -157,15 +154,11 @@ class PersonEvidenceView(_EvidenceViewMixin, TemplateView):
         return context
 
 
-class RecordExternalView(_EvidenceViewMixin, FormView):
+class RecordExternalView(PolicyRequiredMixin, _EvidenceViewMixin, FormView):
     template_name = "competence/admin/record_external.html"
     form_class = ExternalEvidenceForm
     page_title = gettext_lazy("Record external course")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not policy.can(request.user, A.EVIDENCE_RECORD):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    policy_action = A.EVIDENCE_RECORD
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

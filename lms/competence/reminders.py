@@ -66,11 +66,6 @@ def kind_for(expires_on: dt.date, today: dt.date) -> str | None:
     return None
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    step = OrgUnit.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
-
-
 def _due(evidence: list[Evidence], today: dt.date) -> list[tuple[int, str]]:
     """Of the candidate rows (valid, of active people, with their person loaded), those due a
     reminder today that has not been claimed: (evidence id, kind). A fixed number of queries."""
@@ -78,7 +73,7 @@ def _due(evidence: list[Evidence], today: dt.date) -> list[tuple[int, str]]:
         return []
     people = {row.person_id for row in evidence}
     competences = {row.competence_id for row in evidence}
-    paths = {p for row in evidence for p in _ancestor_paths(row.person.org_unit.path)}
+    paths = {p for row in evidence for p in OrgUnit.ancestor_paths(row.person.org_unit.path)}
     requirements = list(
         Requirement.objects.filter(
             competence_id__in=competences, competence__active=True, org_unit__path__in=paths

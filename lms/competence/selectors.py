@@ -86,11 +86,6 @@ def status_of(best: Best | None, today: dt.date) -> tuple[str, dt.date | None]:
     return Status.VALID, best.expires_on
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    step = OrgUnit.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
-
-
 def _requirements(filter_q: Q) -> list[Requirement]:
     return list(
         Requirement.objects.filter(filter_q, competence__active=True)
@@ -153,7 +148,7 @@ def competence_status_for_person(
     if person.job_category_id is None:
         return []
     requirements = _requirements(
-        Q(org_unit__path__in=_ancestor_paths(person.org_unit.path))
+        Q(org_unit__path__in=OrgUnit.ancestor_paths(person.org_unit.path))
         & Q(job_categories=person.job_category_id)
     )
     best = _best_evidence(
@@ -176,7 +171,8 @@ def competence_status_for_subtree(
     """
     today = today or timezone.localdate()
     requirements = _requirements(
-        Q(org_unit__path__in=_ancestor_paths(unit.path)) | Q(org_unit__path__startswith=unit.path)
+        Q(org_unit__path__in=OrgUnit.ancestor_paths(unit.path))
+        | Q(org_unit__path__startswith=unit.path)
     )
     people = list(
         Person.objects.active()
@@ -210,7 +206,7 @@ def competence_status_for_people(
     people_list = list(people.select_related("org_unit", "job_category").order_by("name", "pk"))
     if not people_list:
         return {}
-    paths = {p for person in people_list for p in _ancestor_paths(person.org_unit.path)}
+    paths = {p for person in people_list for p in OrgUnit.ancestor_paths(person.org_unit.path)}
     requirements = _requirements(Q(org_unit__path__in=sorted(paths)))
     best: dict[tuple[int, int], Best] = {}
     if requirements:

@@ -18,19 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail import log_actions
 
-from lms import bounds
+from lms import audit, bounds
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
 from .models import Competence, Evidence, Requirement
 
 A = policy.Action
-
-
-def _log(instance, action: str, *, by: User | None, data: dict | None = None, title=None):
-    log_actions.log(instance=instance, action=action, user=by, data=data or {}, title=title)
 
 
 def _json(value):
@@ -135,10 +130,11 @@ def competence_create(
         active=active,
         owner=owner,
     )
-    _log(
+    audit.log(
         competence,
         "lms.competence.create",
         by=by,
+        title=str(competence),
         data={
             "code": competence.code,
             "validity_months": validity_months,
@@ -194,7 +190,7 @@ def competence_update(
     )
     if changed:
         competence.save(update_fields=changed["fields"])
-        _log(competence, "lms.competence.update", by=by, data=changed)
+        audit.log(competence, "lms.competence.update", by=by, title=str(competence), data=changed)
     return competence
 
 
@@ -234,10 +230,11 @@ def requirement_create(
     requirement_validate(competence=competence, org_unit=org_unit, job_categories=job_categories)
     requirement = Requirement.objects.create(competence=competence, org_unit=org_unit)
     requirement.job_categories.set(job_categories)
-    _log(
+    audit.log(
         requirement,
         "lms.requirement.create",
         by=by,
+        title=str(requirement),
         data={
             "competence_id": competence.pk,
             "org_unit_id": org_unit.pk,
@@ -278,7 +275,9 @@ def requirement_update(
         changed["fields"].append("job_categories")
         changed["values"]["job_categories"] = {"old": old_ids, "new": new_ids}
     if changed:
-        _log(requirement, "lms.requirement.update", by=by, data=changed)
+        audit.log(
+            requirement, "lms.requirement.update", by=by, title=str(requirement), data=changed
+        )
     return requirement
 
 
@@ -286,20 +285,17 @@ def requirement_update(
 def requirement_delete(*, requirement: Requirement, by: User | None = None) -> None:
     """A requirement is a rule, not a record: it may go. The evidence people hold stays."""
     policy.require(by, A.REQUIREMENT_MANAGE, requirement.org_unit)
-    _log(
+    audit.log(
         requirement,
         "lms.requirement.delete",
         by=by,
+        title=str(requirement),
         data={"competence_id": requirement.competence_id, "org_unit_id": requirement.org_unit_id},
     )
     requirement.delete()
 
 
 # --- Evidence -----------------------------------------------------------------------------------
-
-
-def _evidence_title(evidence: Evidence) -> str:
-    return f"evidence #{evidence.pk}"
 
 
 def evidence_record(
@@ -349,11 +345,10 @@ def evidence_record(
             if not source_reference:
                 raise
             return existing.get()
-        _log(
+        audit.log(
             evidence,
             "lms.evidence.record",
             by=by,
-            title=_evidence_title(evidence),
             data={
                 "person_id": person.pk,
                 "competence_id": competence.pk,
@@ -384,11 +379,10 @@ def evidence_void(*, evidence: Evidence, reason: str, by: User | None = None) ->
     evidence.voided_by = by
     evidence.void_reason = reason
     evidence.save(update_fields=["voided_at", "voided_by", "void_reason"])
-    _log(
+    audit.log(
         evidence,
         "lms.evidence.void",
         by=by,
-        title=_evidence_title(evidence),
         data={
             "person_id": evidence.person_id,
             "competence_id": evidence.competence_id,
@@ -514,11 +508,10 @@ def evidence_record_external(
             # A random name: the uploader's file name may carry personal data.
             evidence.attachment.save(f"{uuid.uuid4().hex}.{extension}", attachment, save=False)
             Evidence.objects.filter(pk=evidence.pk).update(attachment=evidence.attachment.name)
-            _log(
+            audit.log(
                 evidence,
                 "lms.evidence.attach",
                 by=by,
-                title=_evidence_title(evidence),
                 data={"person_id": person.pk, "attachment": True},
             )
     return evidence, True

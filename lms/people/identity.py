@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.log_actions import log
+
+from lms import audit
 
 from .models import Person, User
 
@@ -71,7 +72,7 @@ def person_link_user(*, user: User) -> Person | None:
             person.user = user
             person.save(update_fields=["user", "updated_at"])
             # No email in the entry: the log outlives the anonymisation of people who left.
-            log(person, LINK_ACTION, user=user, data={"user_id": user.pk})
+            audit.log(person, LINK_ACTION, by=user, data={"user_id": user.pk})
     except IntegrityError:
         # A concurrent sign-in of the same user linked another Person first (Person.user is
         # one-to-one); that link stands.

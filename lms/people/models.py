@@ -91,6 +91,12 @@ class OrgUnit(MP_Node):
     def indented_name(self) -> str:
         return "\u2014 " * (self.depth - 1) + self.name
 
+    @classmethod
+    def ancestor_paths(cls, path: str) -> list[str]:
+        """The paths of the node at `path` and of every node above it, root first: the units
+        whose role assignments, requirements or rules cover that node (in one `path__in`)."""
+        return [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
+
 
 class JobCategory(models.Model):
     code = models.CharField(_("code"), max_length=64, unique=True)

@@ -282,11 +282,6 @@ def assignable_users(user) -> QuerySet[User]:
     )
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    step = OrgUnit.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
-
-
 def users_with(action: Action, *, obj=None) -> QuerySet[User]:
     """Active users who may do `action` (to `obj`, when given): the inverse of `can`."""
     granting = [role for role, actions in GRANTS.items() if action in actions]
@@ -299,7 +294,7 @@ def users_with(action: Action, *, obj=None) -> QuerySet[User]:
         if path is None:
             by_role = Q(pk__in=[])
         else:
-            by_role &= Q(role_assignments__org_unit__path__in=_ancestor_paths(path))
+            by_role &= Q(role_assignments__org_unit__path__in=OrgUnit.ancestor_paths(path))
     return User.objects.filter(Q(is_superuser=True) | by_role, is_active=True).distinct()
 
 
@@ -330,7 +325,7 @@ def _meeting_audience_q(model, person: Person) -> Q:
     person's unit or above it, and the job category matches when the meeting names any."""
     from django.db.models import Exists, OuterRef
 
-    ancestors = _ancestor_paths(person.org_unit.path)
+    ancestors = OrgUnit.ancestor_paths(person.org_unit.path)
     units = model.audience_units.through.objects.filter(
         meeting=OuterRef("pk"), orgunit__path__in=ancestors
     )
@@ -735,7 +730,7 @@ def _course_audience_q(model, person: Person) -> Q:
     units = model.audience_units.through.objects.filter(coursepage=OuterRef("pk"))
     categories = model.job_categories.through.objects.filter(coursepage=OuterRef("pk"))
     unit_match = ~Exists(units) | Exists(
-        units.filter(orgunit__path__in=_ancestor_paths(person.org_unit.path))
+        units.filter(orgunit__path__in=OrgUnit.ancestor_paths(person.org_unit.path))
     )
     job_match = ~Exists(categories)
     if person.job_category_id is not None:
@@ -824,7 +819,7 @@ def role_holders_by_unit(
     result: dict[int, set[int]] = {unit.pk: set() for unit in units}
     if not units or not granting:
         return result
-    ancestors = {path for unit in units for path in _ancestor_paths(unit.path)}
+    ancestors = {path for unit in units for path in OrgUnit.ancestor_paths(unit.path)}
     rows = RoleAssignment.objects.filter(
         Q(user__person__isnull=True) | Q(user__person__active=True),
         role__in=granting,
@@ -924,7 +919,9 @@ def competences_visible_to(user, competences: QuerySet) -> QuerySet:
     if _is_superuser(user):
         return competences
     ancestors = {
-        a for path in scope_paths(user, Action.COMPETENCE_VIEW) for a in _ancestor_paths(path)
+        a
+        for path in scope_paths(user, Action.COMPETENCE_VIEW)
+        for a in OrgUnit.ancestor_paths(path)
     }
     q = Q(owner__isnull=True) | Q(owner__path__in=sorted(ancestors))
     q |= scope_q(user, Action.COMPETENCE_VIEW, "owner__path")
@@ -935,7 +932,9 @@ def competences_visible_to(user, competences: QuerySet) -> QuerySet:
 def competences_usable_at(unit: OrgUnit, competences: QuerySet) -> QuerySet:
     """The competences a requirement of `unit` may name: shared ones and those owned by the unit
     or a unit above it."""
-    return competences.filter(Q(owner__isnull=True) | Q(owner__path__in=_ancestor_paths(unit.path)))
+    return competences.filter(
+        Q(owner__isnull=True) | Q(owner__path__in=OrgUnit.ancestor_paths(unit.path))
+    )
 
 
 def competence_usable_at(unit: OrgUnit, competence) -> bool:

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from wagtail import log_actions
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
+from lms import audit
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 
@@ -352,10 +352,11 @@ def _members_sync(sites, groups, only_users, result: EditorSyncResult, *, by) ->
         result.membership[site.pk] = (added, removed)
         result.members_added += len(added)
         result.members_removed += len(removed)
-        log_actions.log(
-            instance=group,
-            action=LOG_ACTION,
-            user=by,
+        audit.log(
+            group,
+            LOG_ACTION,
+            by=by,
+            title=group.name,
             data={"home_page_id": site.pk, "added_user_ids": added, "removed_user_ids": removed},
         )
     if remove:

@@ -14,7 +14,8 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import IntegrityError, OperationalError, connection, connections
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from attendance import services
@@ -83,8 +84,23 @@ def run_threads(target, items, *, setup=None):
     return results, errors
 
 
+@transaction.atomic
+def registration_create_unlocked(*, meeting, person, by):
+    """registration_create as it would be without the lock and the re-check inside it: counts
+    the seats, then writes. Only here, to show that concurrent sign-ups then overbook and only the
+    check constraint stops them."""
+    confirmed = meeting.registrations.filter(status=R.CONFIRMED).count()
+    status = R.CONFIRMED if confirmed < meeting.capacity else R.WAITING
+    registration = Registration.objects.create(
+        meeting=meeting, person=person, status=status, created_at=timezone.now(), created_by=by
+    )
+    if status == R.CONFIRMED:
+        Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
+    return registration
+
+
 def sign_up(person, *, meeting, locked=True):
-    service = services.registration_create if locked else services.registration_create_unlocked
+    service = services.registration_create if locked else registration_create_unlocked
     return service(meeting=Meeting.objects.get(pk=meeting.pk), person=person, by=person.user)
 
 
@@ -242,9 +258,8 @@ def test_sqlite_deferred_transactions_fail_where_immediate_ones_wait(tmp_path):
 def test_the_lock_holds_one_meeting_only():
     """Signing up for meeting B does not wait for a transaction that holds meeting A (same
     organising unit): the lock covers the meeting row, not the joined organising unit."""
-    from django.db import transaction
 
-    meeting_a, persons = setup_meeting(capacity=5, people=1)
+    meeting_a, persons = setup_meeting(capacity=5, people=2)
     meeting_b = services.meeting_publish(
         meeting=services.meeting_create(
             kind=Meeting.Kind.DIALOGUE,
@@ -263,7 +278,8 @@ def test_the_lock_holds_one_meeting_only():
 
     def hold_a(_):
         with transaction.atomic():
-            services._lock(meeting_a)
+            # A sign-up to A, left uncommitted: the service's lock on A is held until release.
+            sign_up(persons[1], meeting=meeting_a)
             locked.set()
             release.wait(timeout=30)
 

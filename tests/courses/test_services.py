@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from courses import selectors, services
+from courses import quiz, selectors, services
 from courses.models import Completion, CoursePage, Enrolment, LessonProgress, QuizAttempt
 from lms.competence.models import Evidence
 from tests.factories import requirement
@@ -217,11 +217,11 @@ def test_a_course_without_questions_has_no_quiz(make_course, make_learner):
 def _question(qid):
     revision_questions = {q[0]: q for q in QUESTIONS}
     qid, kind, text, choices = revision_questions[qid]
-    return selectors.Question(
+    return quiz.Question(
         id=qid,
         kind=kind,
         text=text,
-        choices=tuple(selectors.Choice(c[0], c[1], c[2], c[3]) for c in choices),
+        choices=tuple(quiz.Choice(c[0], c[1], c[2], c[3]) for c in choices),
     )
 
 

@@ -35,6 +35,9 @@ def test_links_on_verified_email_case_insensitively(unit, verified_user):
     entry = ModelLogEntry.objects.get(action="lms.person.link_user")
     assert entry.object_id == str(person.pk)
     assert entry.user_id == user.pk
+    # The entry outlives the person's anonymisation: no name in its label.
+    assert "Hansen" not in entry.label
+    assert entry.label == f"person #{person.pk}"
 
 
 def test_links_on_a_secondary_verified_address(unit, verified_user):

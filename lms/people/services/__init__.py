@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from uuid import uuid4
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail import log_actions
 
-from lms import bounds
+from lms import audit, bounds
 
 from .. import policy
 from ..models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
@@ -40,20 +37,6 @@ PERSON_EDITABLE_FIELDS = (
     "left_on",
 )
 ANONYMOUS_NAME = "Anonymiseret person"
-
-
-def _person_title(person: Person) -> str:
-    # The log entry's label would default to str(person), i.e. the name.
-    return f"person #{person.pk}"
-
-
-def _role_title(assignment: RoleAssignment) -> str:
-    # str(assignment) contains the user's email address.
-    return f"role assignment #{assignment.pk}"
-
-
-def _log(instance, action: str, *, by: User | None, data: dict | None = None, title=None):
-    log_actions.log(instance=instance, action=action, user=by, data=data or {}, title=title)
 
 
 def _deny(message: str, field: str | None = None):
@@ -114,10 +97,11 @@ def org_unit_create(
         # treebeard keeps numchild and paths on the parent row; work on a fresh copy.
         parent = OrgUnit.objects.get(pk=parent.pk)
         unit = parent.add_child(**fields)
-    _log(
+    audit.log(
         unit,
         "lms.orgunit.create",
         by=by,
+        title=str(unit),
         data={"code": code, "kind": kind, "parent_id": parent.pk if parent else None},
     )
     return unit
@@ -135,7 +119,7 @@ def org_unit_update(
     if not changed:
         return unit
     unit.save(update_fields=changed["fields"])
-    _log(unit, "lms.orgunit.update", by=by, data=changed)
+    audit.log(unit, "lms.orgunit.update", by=by, title=str(unit), data=changed)
     return unit
 
 
@@ -159,10 +143,11 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, by: User | None 
     unit = OrgUnit.objects.get(pk=unit.pk)
     # The assignments above the unit's old and new place now cover something else.
     roles_changed_send(user_ids=None)
-    _log(
+    audit.log(
         unit,
         "lms.orgunit.move",
         by=by,
+        title=str(unit),
         data={
             "old_parent_id": old_parent.pk if old_parent else None,
             "new_parent_id": new_parent.pk if new_parent else None,
@@ -182,10 +167,11 @@ def job_category_create(
     category = JobCategory(code=code, name=name, is_frontline=is_frontline)
     category.full_clean()
     category.save()
-    _log(
+    audit.log(
         category,
         "lms.jobcategory.create",
         by=by,
+        title=str(category),
         data={"code": code, "name": name, "is_frontline": is_frontline},
     )
     return category
@@ -209,7 +195,7 @@ def job_category_update(
         return category
     category.full_clean()
     category.save(update_fields=changed["fields"])
-    _log(category, "lms.jobcategory.update", by=by, data=changed)
+    audit.log(category, "lms.jobcategory.update", by=by, title=str(category), data=changed)
     return category
 
 
@@ -282,11 +268,10 @@ def person_create(
     )
     _validate_person(person)
     person.save()
-    _log(
+    audit.log(
         person,
         "lms.person.create",
         by=by,
-        title=_person_title(person),
         data={
             "org_unit_id": org_unit.pk,
             "job_category_id": job_category.pk if job_category else None,
@@ -324,7 +309,7 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
     if "active" in changed["fields"] and person.user_id is not None:
         # Roles of someone who left stop counting (policy._assignments); they count again on return.
         roles_changed_send(user_ids=[person.user_id])
-    _log(person, "lms.person.update", by=by, title=_person_title(person), data=changed)
+    audit.log(person, "lms.person.update", by=by, data=changed)
     return person
 
 
@@ -342,11 +327,10 @@ def person_mark_left(*, person: Person, left_on: dt.date, by: User | None = None
     person.save(update_fields=["active", "left_on", "updated_at"])
     if person.user_id is not None:
         roles_changed_send(user_ids=[person.user_id])
-    _log(
+    audit.log(
         person,
         "lms.person.mark_left",
         by=by,
-        title=_person_title(person),
         data={"left_on": left_on.isoformat()},
     )
     return person
@@ -380,11 +364,10 @@ def person_anonymise(*, person: Person, by: User | None = None) -> Person:
     # Nobody may keep reporting to an anonymised row by name.
     Person.objects.filter(manager=person).update(manager=None, updated_at=timezone.now())
     _users_anonymise([user_id] if user_id else [], by=by)
-    _log(
+    audit.log(
         person,
         "lms.person.anonymise",
         by=by,
-        title=_person_title(person),
         data={"user_id": user_id} if user_id else {},
     )
     return person
@@ -412,11 +395,10 @@ def _users_anonymise(user_ids: list[int], *, by: User | None) -> None:
     EmailAddress.objects.filter(user_id__in=user_ids).delete()
     SocialAccount.objects.filter(user_id__in=user_ids).delete()
     for assignment in RoleAssignment.objects.filter(user_id__in=user_ids):
-        _log(
+        audit.log(
             assignment,
             "lms.role.delete",
             by=by,
-            title=_role_title(assignment),
             data={
                 "user_id": assignment.user_id,
                 "role": assignment.role,
@@ -465,22 +447,14 @@ def _anonymise_chunk(ids: list[int], *, by: User | None) -> int:
     )
     Person.objects.filter(manager_id__in=ids).update(manager=None, updated_at=now)
     _users_anonymise(sorted(user_of.values()), by=by)
-    # The same rows wagtail.log_actions.log() writes, in one INSERT.
-    log_model = log_actions.registry.get_log_model_for_model(Person)
-    content_type = ContentType.objects.get_for_model(Person, for_concrete_model=False)
-    uuid = uuid4()
-    log_model.objects.bulk_create(
-        log_model(
-            content_type=content_type,
-            object_id=str(pk),
-            label=_person_title(Person(pk=pk)),
-            action="lms.person.anonymise",
-            timestamp=now,
-            user=by,
-            uuid=uuid,
-            data={"reason": "retention", "user_id": user_of.get(pk)},
-        )
-        for pk in ids
+    audit.log_many(
+        Person,
+        (
+            (pk, "lms.person.anonymise", {"reason": "retention", "user_id": user_of.get(pk)})
+            for pk in ids
+        ),
+        by=by,
+        timestamp=now,
     )
     return len(ids)
 
@@ -504,11 +478,10 @@ def role_assignment_create(
     assignment = RoleAssignment.objects.create(user=user, role=role, org_unit=org_unit)
     policy.forget(user)
     roles_changed_send(user_ids=[user.pk])
-    _log(
+    audit.log(
         assignment,
         "lms.role.create",
         by=by,
-        title=_role_title(assignment),
         data={"user_id": user.pk, "role": role.value, "org_unit_id": org_unit.pk},
     )
     return assignment
@@ -523,9 +496,8 @@ def role_assignment_delete(*, assignment: RoleAssignment, by: User | None = None
         "role": assignment.role,
         "org_unit_id": assignment.org_unit_id,
     }
-    title = _role_title(assignment)
     # Log first: the entry needs the primary key, which delete() clears.
-    _log(assignment, "lms.role.delete", by=by, title=title, data=data)
+    audit.log(assignment, "lms.role.delete", by=by, data=data)
     assignment.delete()
     policy.forget(assignment.user)
     roles_changed_send(user_ids=[assignment.user_id])

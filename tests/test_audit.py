@@ -1,0 +1,50 @@
+"""lms.audit: the one entry point every service logs through."""
+
+from django.contrib.auth.models import Group
+from wagtail.models import ModelLogEntry
+
+from lms import audit
+from lms.people.models import OrgUnit, Person
+from tests.factories import UserFactory
+
+
+def test_log_labels_a_row_by_type_and_id_never_by_its_text(db):
+    unit = OrgUnit.add_root(code="X", name="Xby Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+    person = Person.objects.create(name="Karen Jensen", email="karen@example.dk", org_unit=unit)
+    by = UserFactory()
+
+    audit.log(person, "lms.person.update", by=by, data={"fields": ["name"]})
+
+    entry = ModelLogEntry.objects.get(action="lms.person.update")
+    assert entry.label == f"person #{person.pk}"
+    assert (entry.object_id, entry.user_id, entry.data) == (
+        str(person.pk),
+        by.pk,
+        {"fields": ["name"]},
+    )
+
+
+def test_log_takes_the_title_of_a_row_that_holds_no_personal_data(db):
+    group = Group.objects.create(name="Redaktører")
+    audit.log(group, "lms.site.editors.sync", by=None, title=group.name)
+    assert ModelLogEntry.objects.get(action="lms.site.editors.sync").label == "Redaktører"
+
+
+def test_log_many_writes_one_entry_per_row_as_one_action(db, django_assert_num_queries):
+    unit = OrgUnit.add_root(code="X", name="Xby Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+    people = [
+        Person.objects.create(name=f"P{i}", email=f"p{i}@example.dk", org_unit=unit)
+        for i in range(3)
+    ]
+    by = UserFactory()
+    with django_assert_num_queries(1):
+        count = audit.log_many(
+            Person,
+            ((p.pk, "lms.person.anonymise", {"reason": "retention"}) for p in people),
+            by=by,
+        )
+    assert count == 3
+    entries = ModelLogEntry.objects.filter(action="lms.person.anonymise").order_by("pk")
+    assert [e.label for e in entries] == [f"person #{p.pk}" for p in people]
+    assert len({e.uuid for e in entries}) == 1
+    assert {e.user_id for e in entries} == {by.pk}
