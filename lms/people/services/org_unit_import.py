@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail import log_actions
 
+from lms import audit
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 from lms.tabular import (
@@ -274,11 +275,12 @@ def _apply_unit(row: _UnitRow, changed: list[str], *, by: User | None) -> None:
     if row.existing is None:
         fields = {"code": row.code, "name": row.name, "kind": row.kind}
         unit = parent.add_child(**fields) if parent else OrgUnit.add_root(**fields)
-        log_actions.log(
+        audit.log(
             unit,
             "lms.orgunit.import_create",
-            user=by,
+            by=by,
             data={"fields": ["code", "name", "kind", "parent"]},
+            title=unit.name,
         )
         return
     unit = OrgUnit.objects.get(pk=row.existing.pk)
@@ -294,7 +296,7 @@ def _apply_unit(row: _UnitRow, changed: list[str], *, by: User | None) -> None:
         else:
             unit.move(parent, pos="sorted-child")
         unit = OrgUnit.objects.get(pk=unit.pk)
-    log_actions.log(unit, "lms.orgunit.import_update", user=by, data={"fields": changed})
+    audit.log(unit, "lms.orgunit.import_update", by=by, data={"fields": changed}, title=unit.name)
 
 
 def _kind_choices() -> list[str]:

@@ -13,21 +13,19 @@ bulk-updated, managers set in a second bulk pass, audit entries bulk-created).
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import ModelLogEntry
 
+from lms import audit
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person, User
 from lms.people.signals import roles_changed_for_people
@@ -138,11 +136,6 @@ def _bulk_update(objs: list, fields: list[str]) -> None:
                 f'WHERE {table}.{columns[0]} = "v".{columns[0]}',
                 params,
             )
-
-
-def _person_label(pk: int) -> str:
-    # The audit log outlives anonymisation, so its label never carries a name.
-    return f"person #{pk}"
 
 
 # --- The roster ---------------------------------------------------------------------------------
@@ -660,36 +653,20 @@ class _RosterPlan:
         self._audit(by=by, now=now, new_people=new_people)
 
     def _audit(self, *, by: User | None, now, new_people: list[Person]) -> None:
-        """One Wagtail log entry per created or changed person, written in bulk."""
-        content_type = ContentType.objects.get_for_model(Person)
-        batch = uuid.uuid4()
-        user_id = by.pk if by is not None else None
-
-        def entry(pk: int, action: str, fields: list[str]) -> ModelLogEntry:
-            return ModelLogEntry(
-                content_type=content_type,
-                label=_person_label(pk),
-                object_id=str(pk),
-                action=action,
-                data={"fields": fields},
-                timestamp=now,
-                uuid=batch,
-                user_id=user_id,
-                content_changed=True,
-            )
-
+        """One log entry per created or changed person, written in one INSERT."""
         entries = [
-            entry(person.pk, "lms.person.import_create", _created_fields(row))
+            (person.pk, "lms.person.import_create", {"fields": _created_fields(row)})
             for row, person in zip(self.creates, new_people, strict=True)
         ]
         entries += [
-            entry(row.existing.pk, "lms.person.import_update", _field_names(changed))
+            (row.existing.pk, "lms.person.import_update", {"fields": _field_names(changed)})
             for row, changed in self.updates
         ]
         entries += [
-            entry(p.pk, "lms.person.import_update", ["active", "left_on"]) for p in self.leaving
+            (p.pk, "lms.person.import_update", {"fields": ["active", "left_on"]})
+            for p in self.leaving
         ]
-        ModelLogEntry.objects.bulk_create(entries)
+        audit.log_many(Person, entries, by=by, content_changed=True, timestamp=now)
 
 
 def _field_names(changed: dict[str, Any]) -> list[str]:
