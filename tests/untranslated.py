@@ -292,7 +292,7 @@ def links(html: str) -> list[str]:
 
 
 # English msgids that are Danish words too, and the languages' own names in the language menu.
-ALSO_DANISH = {"Note", "Administration", "English", "Dansk"}
+ALSO_DANISH = {"Note", "English", "Dansk", "Administration"}
 
 
 @cache

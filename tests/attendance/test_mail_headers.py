@@ -141,6 +141,7 @@ def test_the_helper_cleans_every_header_value():
     assert parseaddr(headers["to"]) == ("Ane Hansen", "ane@example.dk")
 
 
+@pytest.mark.django_db
 def test_allauth_mails_are_cleaned_too(rf):
     from allauth.core import context
 

@@ -11,6 +11,7 @@ from lms.competence import selectors
 from lms.competence.models import Competence, Evidence, Requirement
 from lms.competence.selectors import Status
 from lms.people.models import OrgUnit, Person
+from tests.browser.conftest import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ def load() -> str:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test run before this module may have flushed Wagtail's root page.
+        wagtail_roots_ensure()
         yield load()
         transaction.set_rollback(True)
 

@@ -18,6 +18,7 @@ from lms.competence.demo import SIGNS
 from lms.competence.models import Evidence
 from lms.people import policy
 from lms.people.models import Person, User
+from tests.browser.conftest import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,8 @@ def loaded(django_db_setup, django_db_blocker):
     on-commit callbacks of the load are run, as a real commit would, and the mail they would send
     is kept."""
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test run before this module may have flushed Wagtail's root page.
+        wagtail_roots_ensure()
         mail.outbox = []
         with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
             output = load()

@@ -26,6 +26,7 @@ from lms.competence.models import Evidence
 from lms.people.demo import MUNICIPALITY
 from lms.people.models import Person
 from lms.site.models import HomePage
+from tests.browser.conftest import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,8 @@ def loaded(django_db_setup, django_db_blocker):
     """The whole demo loaded once for the module, in a transaction rolled back at the end; the
     on-commit callbacks run as a real commit would, and any mail they would send is kept."""
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test run before this module may have flushed Wagtail's root page.
+        wagtail_roots_ensure()
         mail.outbox = []
         with TestCase.captureOnCommitCallbacks(execute=True):
             output = load()

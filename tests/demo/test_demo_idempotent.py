@@ -27,6 +27,7 @@ from courses import services as course_services
 from courses.models import Completion, CoursePage, Enrolment
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
+from tests.browser.conftest import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,8 @@ def _use_the_demo() -> None:
 def cycle(django_db_setup, django_db_blocker):
     """Load, use, load again: once for the module, rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test run before this module may have flushed Wagtail's root page.
+        wagtail_roots_ensure()
         mail.outbox = []
         with TestCase.captureOnCommitCallbacks(execute=True):
             load()

@@ -13,6 +13,7 @@ from lms.people import policy
 from lms.people.demo import DEMO_LOGINS, DEMO_PASSWORD, roster_frame
 from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 from lms.site.models import HomePage, InfohusSettings
+from tests.browser.conftest import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,8 @@ def load() -> str:
 def demo_output(django_db_setup, django_db_blocker):
     """Load the demo once for the module, inside a transaction that is rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test run before this module may have flushed Wagtail's root page.
+        wagtail_roots_ensure()
         yield load()
         transaction.set_rollback(True)
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from lms.people.demo import DEMO_LOGINS
 from lms.people.models import User
 from tests import untranslated
+from tests.browser.conftest import wagtail_roots_ensure
 from tests.untranslated import Entry, links, untranslated_in
 
 STAFF = {
@@ -46,6 +47,8 @@ def demo(django_db_setup, django_db_blocker):
 
     assert set(STAFF.values()) <= {login.email for login in DEMO_LOGINS}
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test run before this module may have flushed Wagtail's root page.
+        wagtail_roots_ensure()
         call_command("load_demo_data", stdout=StringIO())
         for email in STAFF.values():
             TOTP.activate(User.objects.get(email=email), generate_totp_secret())

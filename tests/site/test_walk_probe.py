@@ -19,6 +19,7 @@ from django.test import Client
 
 from lms.people.demo import DEMO_LOGINS
 from lms.people.models import User
+from tests.browser.conftest import wagtail_roots_ensure
 from tests.untranslated import links, readable_texts, untranslated_in
 
 # Links not to follow: signing out, files, language switching, the JavaScript catalogue.
@@ -55,6 +56,8 @@ def demo(django_db_setup, django_db_blocker):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     with django_db_blocker.unblock(), transaction.atomic():
+        # A transactional test run before this module may have flushed Wagtail's root page.
+        wagtail_roots_ensure()
         call_command("load_demo_data", stdout=StringIO())
         for login in DEMO_LOGINS:
             user = User.objects.get(email=login.email)
