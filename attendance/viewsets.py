@@ -179,7 +179,7 @@ def _run_transition(name: str, meeting: Meeting, *, by, reason: str = "") -> Mee
 class MeetingFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=S.choices)
     kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=Meeting.Kind.choices)
-    starts_at = django_filters.DateFromToRangeFilter(
+    starts_at = bounds.DateFromToRangeFilter(
         label=gettext_lazy("Date"), widget=DateRangePickerWidget
     )
 

@@ -149,6 +149,12 @@ class CoursePage(Page):
 
         return course_page(request, self)
 
+    def serve_preview(self, request, mode_name):
+        # Wagtail 8 renders a preview (view draft, a revision, the editor's preview panel) from
+        # the template and get_context() alone, without serve(): the view knows what a preview
+        # shows (request.is_preview), and the lesson's template needs its course.
+        return self.serve(request)
+
 
 class LessonPage(Page):
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
@@ -168,6 +174,12 @@ class LessonPage(Page):
         from .views import lesson_page
 
         return lesson_page(request, self)
+
+    def serve_preview(self, request, mode_name):
+        # Wagtail 8 renders a preview (view draft, a revision, the editor's preview panel) from
+        # the template and get_context() alone, without serve(): the view knows what a preview
+        # shows (request.is_preview), and the lesson's template needs its course.
+        return self.serve(request)
 
 
 class Enrolment(models.Model):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
@@ -160,3 +161,25 @@ def form_limits(form) -> None:
             if isinstance(limit, dt.date):
                 limit = limit.isoformat()
             field.widget.attrs[key] = limit
+
+
+def _instant_clamp(value: dt.datetime | None) -> dt.datetime | None:
+    # Compared by calendar day: an aware year-1 midnight cannot even be converted to UTC.
+    if value is None:
+        return None
+    if value.date() < DATE_MIN:
+        return DATETIME_MIN
+    if value.date() > DATE_MAX:
+        return DATETIME_MAX
+    return value
+
+
+class DateFromToRangeFilter(django_filters.DateFromToRangeFilter):
+    """django-filter's date range of a listing, held to the dates anything can have: a filter
+    from year 1 (or to year 9999) made its midnight overflow on the way to the database, a
+    server error; it now means "from the beginning" (or "to the end")."""
+
+    def filter(self, qs, value):
+        if value:
+            value = slice(_instant_clamp(value.start), _instant_clamp(value.stop))
+        return super().filter(qs, value)

@@ -43,3 +43,8 @@ def export_csv_datetime(value: dt.datetime) -> str:
 def export_xlsx_datetime(value: dt.datetime) -> dt.datetime:
     """A time in an XLSX cell: Excel has no zones, so the local wall-clock time, naive."""
     return local(value).replace(tzinfo=None)
+
+
+def export_bool(value: bool) -> str:
+    """A yes/no value in a CSV or XLSX file: the words the admin shows, not True/False."""
+    return _("Yes") if value else _("No")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import StreamField
 
@@ -197,4 +198,5 @@ class CardDistribution(models.Model):
         indexes = [models.Index(fields=["version", "org_unit"])]
 
     def __str__(self):
-        return f"distribution #{self.pk}"
+        # The title of its admin pages (inspect, edit, delete): no name of a place or a person.
+        return gettext("Distribution no. %(number)s") % {"number": self.pk}

@@ -178,6 +178,11 @@ class ScopedIndexView(ScopedMixin, generic.IndexView):
             generic.IndexView.FORMAT_CSV: display.export_csv_datetime,
             generic.IndexView.FORMAT_XLSX: display.export_xlsx_datetime,
         },
+        # Wagtail writes a yes/no column as Python's "True"/"False": Ja/Nej as the list shows.
+        bool: {
+            generic.IndexView.FORMAT_CSV: display.export_bool,
+            generic.IndexView.FORMAT_XLSX: display.export_bool,
+        },
     }
 
     def to_row_dict(self, item):

@@ -1,5 +1,6 @@
 """Each demo role signs in, lands on Min side, and (staff) opens the admin home from the header:
-Danish, the Infohus's name, its own panels, and no axe-core violations on either page."""
+Danish, the Infohus's name, its own panels, no untranslated English (tests/untranslated.py, the
+text JavaScript renders included) and no axe-core violations on any page visited."""
 
 import datetime as dt
 import re
@@ -14,8 +15,10 @@ from attendance import services as attendance_services
 from attendance.models import Meeting
 from lms.people.models import OrgUnit, Role
 from tests.factories import org_unit
+from tests.untranslated import untranslated_in, untranslated_in_texts
 
-from .conftest import assert_accessible, sign_in
+from .conftest import PASSWORD, assert_accessible, sign_in, totp_now
+from .test_admin_words import LIVE_TEXTS
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,6 +33,18 @@ STAFF = [
     ("institution@example.dk", Role.INSTITUTION_COORDINATOR, "HJK-GYM", "Kommende møder"),
     ("styregruppe@example.dk", Role.STEERING_GROUP, "HJK", "Dækning og rapporter"),
 ]
+
+
+def assert_danish(page) -> None:
+    """No untranslated English on the live page: its HTML and what JavaScript made of it."""
+    page.wait_for_load_state("networkidle")
+    english = untranslated_in_texts(page.evaluate(LIVE_TEXTS)) + untranslated_in(page.content())
+    assert sorted(set(english)) == [], f"{page.url}: {english}"
+
+
+def assert_checked(page) -> None:
+    assert_danish(page)
+    assert_accessible(page)
 
 
 @pytest.fixture
@@ -73,6 +88,8 @@ def activity(units, make_user):
 
 def test_an_employee_lands_on_my_page_without_an_admin_link(page, site, units, make_user):
     make_user("medarbejder@example.dk", person_unit=units["HJK-BAG"])
+    page.goto("/konto/login/")
+    assert_checked(page)
     sign_in(page, "medarbejder@example.dk")
 
     assert urlparse(page.url).path == "/min-side/"
@@ -82,7 +99,15 @@ def test_an_employee_lands_on_my_page_without_an_admin_link(page, site, units, m
     expect(page.get_by_role("link", name="Sådan melder du en bekymring")).to_be_visible()
     nav = page.get_by_role("navigation", name="Hovedmenu")
     expect(nav.get_by_role("link", name="Administration")).to_have_count(0)
-    assert_accessible(page)
+    assert_checked(page)
+
+    # Every page the main menu leads to, and the account pages: Danish and accessible too.
+    paths = [
+        urlparse(href).path for href in nav.locator("a").evaluate_all("as => as.map(a => a.href)")
+    ]
+    for path in [*dict.fromkeys(paths), "/konto/email/", "/konto/password/change/"]:
+        page.goto(path)
+        assert_checked(page)
 
 
 @pytest.mark.parametrize(
@@ -114,12 +139,20 @@ def test_staff_land_on_my_page_and_open_their_admin_home(
             message="",
         )
 
-    sign_in(page, email, totp_secret=secret)
+    page.goto("/konto/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    # The second step of the sign-in is a page of its own: Danish too.
+    expect(page.get_by_role("heading", name="Totrinsbekræftelse")).to_be_visible()
+    assert_checked(page)
+    page.get_by_label("Kode").fill(totp_now(secret))
+    page.get_by_role("button", name="Log ind").click()
 
     assert urlparse(page.url).path == "/min-side/"
     expect(page.get_by_role("heading", level=1, name="Min side")).to_be_visible()
     expect(page.get_by_role("link", name="Gå til administrationen")).to_be_visible()
-    assert_accessible(page)
+    assert_checked(page)
 
     page.get_by_role("navigation", name="Hovedmenu").get_by_role(
         "link", name="Administration"
@@ -129,4 +162,4 @@ def test_staff_land_on_my_page_and_open_their_admin_home(
     expect(page.get_by_role("heading", level=1, name="Infohus Hjørring")).to_be_visible()
     expect(page.get_by_role("heading", name=panel)).to_be_visible()
     expect(page.get_by_text("localhost")).to_have_count(0)
-    assert_accessible(page)
+    assert_checked(page)
