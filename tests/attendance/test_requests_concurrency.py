@@ -43,7 +43,11 @@ def answer(job):
     kind, user, request_id = job
     request = MeetingRequest.objects.get(pk=request_id)
     if kind == "accept":
-        return services.request_accept(request=request, by=user, **accept_data())
+        # The race is about the transition: the institution has nobody on the roster, so the
+        # coordinators accept its empty audience knowingly (else the first to lock is refused).
+        return services.request_accept(
+            request=request, by=user, empty_audience_confirmed=True, **accept_data()
+        )
     if kind == "decline":
         return services.request_decline(request=request, by=user, reason="Nej tak")
     if kind == "propose":
