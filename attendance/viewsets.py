@@ -363,16 +363,16 @@ def _offered(meeting: Meeting) -> list[tuple[str, str]]:
     ]
 
 
-class MeetingStatusView(WagtailAdminTemplateMixin, FormView):
-    template_name = "attendance/admin/meeting_status.html"
-    form_class = MeetingStatusForm
-    page_title = gettext_lazy("Change status")
-    header_icon = "resubmit"
+class _ManagedMeetingMixin:
+    """An admin page about one meeting the user manages (404 otherwise), titled by the meeting,
+    with breadcrumbs through the meeting list to the meeting's `meeting_view` page."""
+
+    meeting_view = "meetings:inspect"
     _show_breadcrumbs = True
 
     def dispatch(self, request, *args, **kwargs):
         meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
-        self.meeting = get_object_or_404(meetings, pk=kwargs["pk"])
+        self.meeting = get_object_or_404(meetings.select_related("org_unit"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
@@ -381,9 +381,16 @@ class MeetingStatusView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {"url": reverse("meetings:index"), "label": _("Meetings")},
-            {"url": reverse("meetings:inspect", args=(self.meeting.pk,)), "label": self.meeting},
+            {"url": reverse(self.meeting_view, args=(self.meeting.pk,)), "label": self.meeting},
             {"url": "", "label": self.page_title},
         ]
+
+
+class MeetingStatusView(_ManagedMeetingMixin, WagtailAdminTemplateMixin, FormView):
+    template_name = "attendance/admin/meeting_status.html"
+    form_class = MeetingStatusForm
+    page_title = gettext_lazy("Change status")
+    header_icon = "resubmit"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "choices": _offered(self.meeting)}
@@ -407,28 +414,13 @@ class MeetingStatusView(WagtailAdminTemplateMixin, FormView):
         return redirect("meetings:inspect", self.meeting.pk)
 
 
-class MeetingPublishView(WagtailAdminTemplateMixin, TemplateView):
+class MeetingPublishView(_ManagedMeetingMixin, WagtailAdminTemplateMixin, TemplateView):
     """GET asks, POST publishes; then back where the coordinator came from (the list)."""
 
     template_name = "attendance/admin/meeting_publish.html"
     page_title = gettext_lazy("Publish the meeting")
     header_icon = "upload"
-    _show_breadcrumbs = True
-
-    def dispatch(self, request, *args, **kwargs):
-        meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
-        self.meeting = get_object_or_404(meetings.select_related("org_unit"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return str(self.meeting)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("meetings:index"), "label": _("Meetings")},
-            {"url": reverse("meetings:edit", args=(self.meeting.pk,)), "label": self.meeting},
-            {"url": "", "label": self.page_title},
-        ]
+    meeting_view = "meetings:edit"
 
     def next_url(self) -> str:
         wanted = self.request.POST.get("next") or self.request.GET.get("next") or ""
