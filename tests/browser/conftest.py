@@ -147,8 +147,16 @@ def make_user(transactional_db):
 
 
 def totp_now(secret: str, *, at: float | None = None, digits: int = 6, step: int = 30) -> str:
-    """The code an authenticator app shows for `secret` (RFC 6238, HMAC-SHA1)."""
-    counter = int((time.time() if at is None else at) // step)
+    """The code an authenticator app shows for `secret` (RFC 6238, HMAC-SHA1).
+
+    Without `at`, a code about to expire is not handed out: it waits for the next one, so the
+    code is still current when the page posts it (no flaky sign-in at a 30-second boundary)."""
+    if at is None:
+        left = step - time.time() % step
+        if left < 5:
+            time.sleep(left + 0.1)
+        at = time.time()
+    counter = int(at // step)
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F

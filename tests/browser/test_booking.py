@@ -81,8 +81,8 @@ def test_institution_coordinator_books_colleagues(page, site, municipality, gymn
     assert_accessible(page)
 
     page.get_by_role("link", name="Tilmeld medarbejdere").click()
-    assert urlparse(page.url).path == reverse("attendance:booking", args=(meeting.pk,))
     expect(page.get_by_role("heading", level=1, name="Tilmeld medarbejdere")).to_be_visible()
+    assert urlparse(page.url).path == reverse("attendance:booking", args=(meeting.pk,))
     expect(page.get_by_text("10 af 10 pladser ledige")).to_be_visible()
     expect(page.get_by_role("table")).not_to_contain_text("Skolelærer Søren")
     for name in ("Anna Andersen", "Bo Berg", "Carl Clausen"):

@@ -57,8 +57,8 @@ def test_employee_signs_up_for_a_meeting_and_cancels(page, site, municipality, m
     assert_accessible(page)
 
     page.get_by_role("link", name=TITLE).click()
-    assert urlparse(page.url).path == reverse("attendance:meeting_detail", args=(meeting.pk,))
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    assert urlparse(page.url).path == reverse("attendance:meeting_detail", args=(meeting.pk,))
     expect(page.get_by_text("10 af 10 pladser ledige")).to_be_visible()
     assert_accessible(page)
 
