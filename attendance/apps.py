@@ -6,9 +6,8 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         # Min side (lms.site) shows what this app registers; the core names no meeting page.
+        from attendance.my_page import SECTIONS
         from lms.site.my_page import section_register
-
-        from .my_page import SECTIONS
 
         for section in SECTIONS:
             section_register(section)
@@ -16,6 +15,6 @@ class AttendanceConfig(AppConfig):
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's
         demo data: the season of meetings, with the demo meeting requests and Action Cards."""
-        from .demo import attendance_demo_load
+        from attendance.demo.meetings import attendance_demo_load
 
         return attendance_demo_load()

@@ -3,11 +3,10 @@ meeting requests of those who may ask for meetings. Registered in AttendanceConf
 
 from __future__ import annotations
 
+from attendance.models import MeetingRequest
+from attendance.selectors.meetings import meetings_upcoming_for
 from lms.people import policy
 from lms.site.my_page import Section
-
-from .models import MeetingRequest
-from .selectors import meetings_upcoming_for
 
 SHOWN = 5
 
@@ -28,7 +27,7 @@ def meetings_context(request) -> dict | None:
 def requests_context(request) -> dict | None:
     if not policy.can(request.user, policy.Action.MEETING_REQUEST):
         return None
-    from .request_views import requests_for
+    from attendance.views.requests import requests_for
 
     open_requests = requests_for(request.user).filter(status__in=MeetingRequest.OPEN)
     return {"open": list(open_requests[:SHOWN]), "open_count": open_requests.count()}

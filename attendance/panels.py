@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.components import Component
 
+from attendance.models import ActionCard, ActionCardVersion, Meeting, MeetingRequest
 from lms.people import policy
-
-from .models import ActionCard, ActionCardVersion, Meeting, MeetingRequest
 
 SHOWN = 8
 # Cards whose review date falls within this many days are listed as due for review.

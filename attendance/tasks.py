@@ -1,6 +1,6 @@
-"""Thin Celery tasks for meeting emails; the work is in attendance.emails.
+"""Thin Celery tasks for meeting emails; the work is in attendance.emails.meetings.
 
-They take ids and are enqueued after commit by attendance.notifications. Each mail function
+They take ids and are enqueued after commit by attendance.notifications.meetings. Each mail function
 re-reads the rows and sends nothing when the mail no longer applies, and reminders are claimed in
 the database before sending, so a task that runs twice (acks_late) does no harm where it matters.
 Meeting-wide mails fan out into one task per registration, so that one bad address does not stop
@@ -9,7 +9,7 @@ the rest and a retry repeats only what failed.
 
 from celery import shared_task
 
-from . import emails
+from attendance.emails import meetings as emails
 
 
 @shared_task(name="attendance.send_confirmation")
@@ -73,13 +73,13 @@ def send_reminder(registration_id: int) -> bool:
     return emails.reminder_send(registration_id=registration_id)
 
 
-# --- meeting requests (attendance.request_emails) -----------------------------------------------
+# --- meeting requests (attendance.emails.requests) -----------------------------------------------
 
 
 @shared_task(name="attendance.send_request_submitted")
 def send_request_submitted(request_id: int) -> int:
     """A new request: one task per coordinator who may answer it."""
-    from . import request_emails
+    from attendance.emails import requests as request_emails
 
     ids = request_emails.answerer_ids(request_id=request_id)
     for user_id in ids:
@@ -89,20 +89,20 @@ def send_request_submitted(request_id: int) -> int:
 
 @shared_task(name="attendance.send_request_submitted_to")
 def send_request_submitted_to(request_id: int, user_id: int) -> bool:
-    from . import request_emails
+    from attendance.emails import requests as request_emails
 
     return request_emails.submitted_send(request_id=request_id, user_id=user_id)
 
 
 @shared_task(name="attendance.send_request_answered")
 def send_request_answered(request_id: int, status: str) -> bool:
-    from . import request_emails
+    from attendance.emails import requests as request_emails
 
     return request_emails.answered_send(request_id=request_id, status=status)
 
 
 @shared_task(name="attendance.send_request_proposal_answered")
 def send_request_proposal_answered(request_id: int, accepted: bool) -> bool:
-    from . import request_emails
+    from attendance.emails import requests as request_emails
 
     return request_emails.proposal_answered_send(request_id=request_id, accepted=accepted)

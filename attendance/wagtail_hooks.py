@@ -1,9 +1,9 @@
-"""Registers the meeting admin (attendance.viewsets) and the audit-log actions of this app."""
+"""Registers this app's admin (attendance.viewsets) and the audit-log actions of this app."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from .permissions import register as register_permission_policies
+from attendance.permissions.meetings import register as register_permission_policies
 
 # Before anything asks Wagtail for the meeting model's policy (it would create a fallback).
 register_permission_policies()
@@ -11,24 +11,24 @@ register_permission_policies()
 
 @hooks.register("register_admin_viewset")
 def register_meeting_viewset():
-    from .viewsets import MeetingViewSet
+    from attendance.viewsets.meetings import MeetingViewSet
 
     return MeetingViewSet("meetings")
 
 
-# --- meeting requests: admin queue (attendance.request_admin) ---
+# --- meeting requests: admin queue (attendance.viewsets.requests) ---
 @hooks.register("register_admin_urls")
 def register_meeting_request_urls():
     from django.urls import include, path
 
-    from .request_admin import admin_urlpatterns
+    from attendance.viewsets.requests import admin_urlpatterns
 
     return [path("meeting-requests/", include((admin_urlpatterns, "meeting_requests")))]
 
 
 @hooks.register("register_admin_menu_item")
 def register_meeting_request_menu_item():
-    from .request_admin import menu_item
+    from attendance.viewsets.requests import menu_item
 
     return menu_item()
 
@@ -36,9 +36,9 @@ def register_meeting_request_menu_item():
 # --- end meeting requests ---
 
 
-# --- Action Cards and distributions (attendance.card_admin) ---
+# --- Action Cards and distributions (attendance.viewsets.cards) ---
 def _register_card_policies():
-    from .card_permissions import register
+    from attendance.permissions.cards import register
 
     register()
 
@@ -48,7 +48,7 @@ _register_card_policies()
 
 @hooks.register("register_admin_viewset")
 def register_card_viewsets():
-    from .card_admin import ActionCardViewSetGroup
+    from attendance.viewsets.cards import ActionCardViewSetGroup
 
     return ActionCardViewSetGroup()
 
@@ -119,7 +119,7 @@ def register_attendance_log_actions(actions):
 def register_attendance_admin_urls():
     from django.urls import include, path
 
-    from .attendance_views import admin_urlpatterns
+    from attendance.views.attendance import admin_urlpatterns
 
     return [path("attendance/", include((admin_urlpatterns, "attendance_admin")))]
 
@@ -127,7 +127,7 @@ def register_attendance_admin_urls():
 # --- admin home (attendance.panels) ---
 @hooks.register("construct_homepage_panels")
 def add_attendance_home_panels(request, panels):
-    from .panels import panels_for
+    from attendance.panels import panels_for
 
     panels.extend(panels_for(request))
 

@@ -14,11 +14,11 @@ urlpatterns = [
     path("dokumenter/", include(wagtaildocs_urls)),
     path("", include("lms.people.urls")),
     path("", include("lms.site.urls")),
-    path("moeder/", include("attendance.urls", namespace="attendance")),
+    path("moeder/", include("attendance.urls.meetings", namespace="attendance")),
     path("mine-kompetencer/", include("lms.competence.urls")),
     path("laering/", include("courses.urls", namespace="courses")),
     # Action Cards' public pages: the address printed as a QR code on every paper card.
-    path("handlekort/", include("attendance.card_urls", namespace="cards")),
+    path("handlekort/", include("attendance.urls.cards", namespace="cards")),
 ]
 
 if settings.DEBUG:

@@ -3,9 +3,9 @@
 One module per capability; everything is importable from `attendance.models`.
 """
 
-from .cards import ActionCard, ActionCardVersion, CardDistribution
-from .meetings import Attendance, Meeting, Registration
-from .requests import MeetingRequest
+from attendance.models.cards import ActionCard, ActionCardVersion, CardDistribution
+from attendance.models.meetings import Attendance, Meeting, Registration
+from attendance.models.requests import MeetingRequest
 
 __all__ = [
     "ActionCard",

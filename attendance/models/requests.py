@@ -13,10 +13,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from attendance.models.meetings import Meeting
 from lms import bounds
 from lms.people.models import JobCategory, OrgUnit
-
-from .meetings import Meeting
 
 
 class MeetingRequest(models.Model):

@@ -8,7 +8,7 @@
 Callers use `from attendance import services` and `services.<thing>_<verb>(...)`.
 """
 
-from .bookings import *  # noqa: F403
-from .cards import *  # noqa: F403
-from .meetings import *  # noqa: F403
-from .requests import *  # noqa: F403
+from attendance.services.bookings import *  # noqa: F403
+from attendance.services.cards import *  # noqa: F403
+from attendance.services.meetings import *  # noqa: F403
+from attendance.services.requests import *  # noqa: F403

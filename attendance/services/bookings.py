@@ -19,13 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance.models import Meeting, Registration
+from attendance.services.meetings import _deny, _lock, _sign_up_error, registration_create
 from lms import audit
 from lms.people import policy
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
-
-from ..models import Meeting, Registration
-from .meetings import _deny, _lock, _sign_up_error, registration_create
 
 __all__ = [
     "SeatBooking",

@@ -23,12 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
+from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
+from attendance.models.blocks import SignsBlock, StepsBlock
 from lms import audit, bounds, clock
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-
-from ..blocks import SignsBlock, StepsBlock
-from ..models import ActionCard, ActionCardVersion, CardDistribution, Meeting
 
 __all__ = [
     "CARD_FIELDS",

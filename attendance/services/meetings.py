@@ -9,8 +9,8 @@ and the registrations inside the lock, and only then confirms or waiting-lists. 
 (confirmed_count <= capacity) makes the database refuse an overbooking even if the lock were
 forgotten (tests/attendance/test_concurrency.py shows that race with an unlocked variant).
 
-People are told through attendance.notifications after commit. The audit log never carries names
-or email addresses, only ids.
+People are told through attendance.notifications.meetings after commit. The audit log never
+carries names or email addresses, only ids.
 """
 
 from __future__ import annotations
@@ -25,16 +25,16 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance.lib import checkin
+from attendance.models import ActionCardVersion, Attendance, Meeting, Registration
+from attendance.models.meetings import booking_code_new, booking_code_normalise
+from attendance.notifications import meetings as notifications
 from lms import audit, bounds
 from lms.competence import services as competence_services
 from lms.competence.models import Competence, Evidence
 from lms.people import policy
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
-
-from .. import checkin, notifications
-from ..models import ActionCardVersion, Attendance, Meeting, Registration
-from ..models.meetings import booking_code_new, booking_code_normalise
 
 __all__ = [
     "MEETING_FIELDS",

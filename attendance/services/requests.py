@@ -12,8 +12,8 @@ FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the 
 lock), so two coordinators answering at once, or a coordinator declining while the requester
 accepts the proposal, cannot both act: the second one is told the request has been answered.
 
-People are told by email after commit (attendance.notifications -> attendance.tasks ->
-attendance.request_emails). The audit log carries ids and field names only.
+People are told by email after commit (attendance.notifications.meetings -> attendance.tasks ->
+attendance.emails.requests). The audit log carries ids and field names only.
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from attendance.lib import preferred_times
+from attendance.models import ActionCardVersion, Meeting, MeetingRequest
+from attendance.notifications import meetings as notifications
+from attendance.selectors import meetings as selectors
+from attendance.services.meetings import _deny, meeting_create, meeting_publish
 from lms import audit, bounds
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
-
-from .. import notifications, preferred_times, selectors
-from ..models import ActionCardVersion, Meeting, MeetingRequest
-from .meetings import _deny, meeting_create, meeting_publish
 
 __all__ = [
     "request_create",

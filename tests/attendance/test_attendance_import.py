@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from attendance.imports import attendance_import
 from attendance.models import Attendance
+from attendance.services.attendance import attendance_import
 from lms.competence.models import Evidence
 from lms.people.models import Role
 from tests.factories import CompetenceFactory

@@ -1,4 +1,4 @@
-"""The booking page (attendance.booking_views): what a booker sees and does, and who is refused."""
+"""The booking page (attendance.views.bookings): what a booker sees and does, and who is refused."""
 
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from attendance import card_selectors, services
+from attendance import services
 from attendance.models import ActionCard, ActionCardVersion, Attendance, CardDistribution, Meeting
+from attendance.selectors import cards as card_selectors
 from lms.people.models import Role
 from tests.factories import org_unit
 
@@ -248,7 +249,7 @@ def test_report_query_count_is_constant(
 
 
 def test_demo_cards(db, make_meeting, make_employee, mailoutbox):
-    from attendance.demo_cards import ACUTE_SLUG, STAFF_SLUG, cards_demo_load
+    from attendance.demo.cards import ACUTE_SLUG, STAFF_SLUG, cards_demo_load
     from lms.people.demo import DEMO_LOGINS, MUNICIPALITY
     from lms.people.models import OrgUnit, RoleAssignment
     from tests.factories import UserFactory

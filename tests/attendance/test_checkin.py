@@ -7,7 +7,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from attendance import checkin
+from attendance.lib import checkin
 from attendance.models import Attendance, Registration
 from lms.competence.models import Evidence
 from tests.factories import CompetenceFactory, PersonFactory

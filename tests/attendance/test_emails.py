@@ -14,8 +14,10 @@ from django.db import transaction
 from icalendar import Calendar
 from kombu.exceptions import OperationalError
 
-from attendance import emails, notifications, services, tasks
+from attendance import services, tasks
+from attendance.emails import meetings as emails
 from attendance.models import Meeting, Registration
+from attendance.notifications import meetings as notifications
 
 R = Registration.Status
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -366,7 +368,7 @@ def test_broker_down_does_not_break_the_committed_sign_up(
         raise OperationalError("broker unreachable")
 
     monkeypatch.setattr(tasks.send_confirmation, "delay", refuse)
-    with caplog.at_level(logging.ERROR, logger="attendance.notifications"), on_commit():
+    with caplog.at_level(logging.ERROR, logger="attendance.notifications.meetings"), on_commit():
         registration = sign_up(meeting, people[0])
     assert registration.status == R.CONFIRMED
     assert mail.outbox == []

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from icalendar import Calendar
 
-from attendance import calendar, services
+from attendance import services
+from attendance.documents import calendar
 from attendance.models import Registration
 
 

@@ -14,7 +14,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from attendance import emails, services
+from attendance import services
+from attendance.emails import meetings as emails
 from attendance.models import Meeting, MeetingRequest, Registration
 from lms.mail import address_clean, header_clean, mail_send, message_clean
 from lms.people.adapters import AccountAdapter

@@ -12,7 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections
 from django.utils import timezone
 
-from attendance import emails, services, tasks
+from attendance import services, tasks
+from attendance.emails import meetings as emails
 from attendance.models import Meeting, Registration
 from lms.people.models import OrgUnit
 from tests.factories import PersonFactory, UserFactory, org_unit

@@ -95,7 +95,7 @@ def test_menu_item_is_shown_by_the_policy(client, cast):
     assert admin_url("index") in client.get(reverse("wagtailadmin_home")).content.decode()
     from wagtail.admin.menu import admin_menu
 
-    from attendance.request_admin import RequestsMenuItem
+    from attendance.viewsets.requests import RequestsMenuItem
 
     item = next(i for i in admin_menu.registered_menu_items if isinstance(i, RequestsMenuItem))
 

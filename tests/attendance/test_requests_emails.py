@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from attendance import request_emails, services, tasks
+from attendance import services, tasks
+from attendance.emails import requests as request_emails
 from attendance.models import MeetingRequest
 from lms.people.models import Role
 from tests.factories import PersonFactory, UserFactory

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from attendance import notifications, services
-from attendance.demo_requests import requests_demo_load
+from attendance import services
+from attendance.demo.requests import requests_demo_load
 from attendance.models import Meeting, MeetingRequest
+from attendance.notifications import meetings as notifications
 from lms.people import policy
 from lms.people.models import OrgUnit, Person, User
 from tests.factories import CompetenceFactory, JobCategoryFactory

@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from attendance import notifications, services
+from attendance import services
 from attendance.models import Meeting, Registration
+from attendance.notifications import meetings as notifications
 from lms.people.models import Role
 from tests.factories import JobCategoryFactory
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from attendance import checkin, services
+from attendance import services
+from attendance.lib import checkin
 from attendance.models import Meeting
 
 from .conftest import assert_accessible, sign_in

@@ -1,4 +1,4 @@
-"""The demo season of meetings (attendance.demo), loaded by `manage.py load_demo_data`."""
+"""The demo season of meetings (attendance.demo.meetings), loaded by `manage.py load_demo_data`."""
 
 from dataclasses import dataclass
 from io import StringIO
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from attendance import demo
+from attendance.demo import meetings as demo
 from attendance.models import Attendance, CardDistribution, Meeting, MeetingRequest, Registration
 from lms.competence.demo import SIGNS
 from lms.competence.models import Evidence

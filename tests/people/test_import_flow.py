@@ -12,7 +12,7 @@ from lms.people.models import Role
 
 
 def test_every_import_reads_its_file_with_the_core_reader():
-    from attendance import imports as attendance_imports
+    from attendance.services import attendance as attendance_imports
     from lms.competence import imports as evidence_imports
     from lms.people.services import org_unit_import, roster_import
 
@@ -24,7 +24,7 @@ def test_every_import_reads_its_file_with_the_core_reader():
 
 
 def test_every_admin_import_is_the_one_flow():
-    from attendance import attendance_views
+    from attendance.views import attendance as attendance_views
     from lms.competence import evidence_admin
     from lms.people import import_views
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import CommandError
 
-from attendance.imports import attendance_import
 from attendance.models import Meeting
+from attendance.services.attendance import attendance_import
 from lms.management.imports import ImportCommand
 
 

@@ -1,0 +1,181 @@
+"""The requester's pages: "My requests", a new request, and one request's status page with the
+answer, a proposed time to accept or decline, and withdrawing.
+
+Who may see or do what is decided by lms.people.policy (request_units, requests_visible_to,
+may_follow_up_request); the writes are attendance.services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from attendance import services
+from attendance.forms.requests import ProposalDeclineForm, RequestForm
+from attendance.models import MeetingRequest
+from lms.people import policy
+
+Status = MeetingRequest.Status
+
+
+def requests_for(user) -> QuerySet[MeetingRequest]:
+    """The requests `user` follows, open ones first, newest first: a fixed number of queries
+    however many there are."""
+    open_first = Case(
+        When(status__in=MeetingRequest.OPEN, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        policy.requests_visible_to(user, MeetingRequest.objects.all())
+        .select_related("org_unit", "meeting")
+        .order_by(open_first, "-created_at", "-pk")
+    )
+
+
+def _request_or_404(request, pk: int) -> MeetingRequest:
+    return get_object_or_404(
+        requests_for(request.user)
+        .select_related("requested_by__person")
+        .prefetch_related("job_categories"),
+        pk=pk,
+    )
+
+
+def _may_request(user) -> bool:
+    return policy.can(user, policy.Action.MEETING_REQUEST)
+
+
+def errors_to_form(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def request_list(request):
+    if not _may_request(request.user):
+        raise PermissionDenied
+    return TemplateResponse(
+        request,
+        "attendance/request_list.html",
+        {"meeting_requests": list(requests_for(request.user))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_create(request):
+    if not _may_request(request.user):
+        raise PermissionDenied
+    if "refresh" in request.POST:
+        # "Show the unit's job categories": the same form again, for the unit now chosen, with
+        # what was typed and ticked kept, and nothing sent yet.
+        entered = {name: request.POST.get(name) for name in RequestForm.base_fields}
+        entered["job_categories"] = request.POST.getlist("job_categories")
+        form = RequestForm(initial=entered, user=request.user)
+        return TemplateResponse(request, "attendance/request_form.html", {"form": form})
+    form = RequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_create(
+                org_unit=data["org_unit"],
+                kind=data["kind"],
+                expected_participants=data["expected_participants"],
+                preferred_from=data["preferred_from"],
+                preferred_until=data["preferred_until"],
+                preferred_times=data["preferred_times"],
+                place=data["place"],
+                message=data["message"],
+                job_categories=data["job_categories"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent. The Infohus answers you by email."),
+            )
+            return redirect("attendance:request_detail", pk=created.pk)
+    status = 400 if form.is_bound else 200
+    return TemplateResponse(request, "attendance/request_form.html", {"form": form}, status=status)
+
+
+def _detail(request, meeting_request: MeetingRequest, *, decline_form=None, status=200):
+    context = {
+        "meeting_request": meeting_request,
+        "may_follow_up": meeting_request.is_open
+        and policy.may_follow_up_request(request.user, meeting_request),
+        "decline_form": decline_form or ProposalDeclineForm(),
+    }
+    return TemplateResponse(request, "attendance/request_detail.html", context, status=status)
+
+
+@login_required
+def request_detail(request, pk: int):
+    return _detail(request, _request_or_404(request, pk))
+
+
+def _follow_up(request, pk: int) -> MeetingRequest:
+    meeting_request = _request_or_404(request, pk)
+    if not policy.may_follow_up_request(request.user, meeting_request):
+        raise PermissionDenied
+    return meeting_request
+
+
+@require_POST
+@login_required
+def request_proposal_accept(request, pk: int):
+    meeting_request = _follow_up(request, pk)
+    try:
+        services.request_proposal_accept(request=meeting_request, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You have accepted the proposed time. The meeting is planned."))
+    return redirect("attendance:request_detail", pk=meeting_request.pk)
+
+
+@require_POST
+@login_required
+def request_proposal_decline(request, pk: int):
+    meeting_request = _follow_up(request, pk)
+    form = ProposalDeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_proposal_decline(
+                request=meeting_request, message=form.cleaned_data["message"], by=request.user
+            )
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("You have declined the proposed time. The Infohus will answer you again."),
+            )
+            return redirect("attendance:request_detail", pk=meeting_request.pk)
+    return _detail(request, meeting_request, decline_form=form, status=400)
+
+
+@require_POST
+@login_required
+def request_withdraw(request, pk: int):
+    meeting_request = _follow_up(request, pk)
+    try:
+        services.request_withdraw(request=meeting_request, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your request has been withdrawn."))
+    return redirect("attendance:request_detail", pk=meeting_request.pk)
