@@ -3,7 +3,8 @@
 /handlekort/<slug>/ always shows the current version: it is the address printed as a QR code on
 every paper card, so an old paper card leads to today's advice. Old versions stay readable (with
 a notice that they are superseded) because people hold paper copies of them. Drafts are never
-public; the admin previews them with the same template (card_admin.version_preview).
+public; the admin previews them with the same template (VersionPreviewView in
+attendance.viewsets.cards).
 """
 
 from __future__ import annotations
