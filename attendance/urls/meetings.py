@@ -1,7 +1,7 @@
 from django.urls import path
 
-from attendance.views import attendance as attendance_views
 from attendance.views import bookings as booking_views
+from attendance.views import checkin as checkin_views
 from attendance.views import meetings as views
 from attendance.views import requests as request_views
 
@@ -12,8 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/tilmeld/", views.registration_create, name="registration_create"),
     path("<int:pk>/afmeld/", views.registration_cancel, name="registration_cancel"),
-    path("<int:pk>/tjek-ind/<str:token>/", attendance_views.check_in, name="check_in"),
-    # --- meeting requests (attendance.views.requests) ---
+    path("<int:pk>/tjek-ind/<str:token>/", checkin_views.check_in, name="check_in"),
     path("anmodninger/", request_views.request_list, name="request_list"),
     path("anmodninger/ny/", request_views.request_create, name="request_create"),
     path("anmodninger/<int:pk>/", request_views.request_detail, name="request_detail"),
@@ -32,8 +31,6 @@ urlpatterns = [
         request_views.request_withdraw,
         name="request_withdraw",
     ),
-    # --- end meeting requests ---
-    # --- booking seats for named staff (attendance.views.bookings) ---
     path("<int:pk>/tilmeld-medarbejdere/", booking_views.booking, name="booking"),
     path(
         "<int:pk>/tilmeld-medarbejdere/ny-kollega/",
@@ -45,5 +42,4 @@ urlpatterns = [
         booking_views.seat_cancel,
         name="booking_seat_cancel",
     ),
-    # --- end booking ---
 ]
