@@ -27,7 +27,7 @@ def meetings_context(request) -> dict | None:
 def requests_context(request) -> dict | None:
     if not policy.can(request.user, policy.Action.MEETING_REQUEST):
         return None
-    from attendance.views.requests import requests_for
+    from attendance.selectors.requests import requests_for
 
     open_requests = requests_for(request.user).filter(status__in=MeetingRequest.OPEN)
     return {"open": list(open_requests[:SHOWN]), "open_count": open_requests.count()}

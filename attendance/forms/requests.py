@@ -1,16 +1,31 @@
-"""Forms of the requester's pages (attendance.views.requests). They only collect input: the rules
-(dates not in the past, at least one participant, the unit inside the user's area) live in
-attendance.services.requests, whose errors the views put on these forms' fields."""
+"""Forms of meeting requests: the requester's pages (attendance.views.requests) and the
+coordinators' answers in the admin (attendance.viewsets.requests). They only collect input: the
+rules (dates not in the past, at least one participant, the unit inside the user's area) live in
+attendance.services.requests, whose errors `errors_to_form` puts on these forms' fields."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateTimeInput
 
-from attendance.models import Meeting
-from attendance.selectors import meetings as selectors
+from attendance import services
+from attendance.models import ActionCardVersion, Meeting, MeetingRequest
+from attendance.selectors import requests as request_selectors
+from attendance.viewsets.meetings import FacilitatorChoiceField, facilitator_choices
+from lms.competence.models import Competence
 from lms.people import policy
-from lms.people.models import JobCategory, OrgUnit
+from lms.people.models import JobCategory, OrgUnit, User
+
+
+def errors_to_form(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: on its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -25,18 +40,25 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class JobCategoriesField(forms.ModelMultipleChoiceField):
-    """Offers the job categories of the chosen unit with their head counts ("Lærer (12)"), but
-    accepts any: whether the unit has staff of a category is the service's rule, with its
-    message (the unit may have changed in the same post)."""
+class HeadCountJobCategoriesField(forms.ModelMultipleChoiceField):
+    """Job categories as checkboxes, each with how many of the unit's active staff hold it
+    (the queryset's `head_count`): "Lærer (12)"."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.accepted = JobCategory.objects.all()
+    widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
         count = getattr(obj, "head_count", None)
         return obj.name if count is None else f"{obj.name} ({count})"
+
+
+class OfferedJobCategoriesField(HeadCountJobCategoriesField):
+    """Offers the job categories of the chosen unit with their head counts, but accepts any:
+    whether the unit has staff of a category is the service's rule, with its message (the unit
+    may have changed in the same post)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accepted = JobCategory.objects.all()
 
     def clean(self, value):
         offered = self.queryset
@@ -75,7 +97,7 @@ class RequestForm(forms.Form):
         max_length=300,
         help_text=_("Where the meeting could be held, for example your staff room."),
     )
-    job_categories = JobCategoriesField(
+    job_categories = OfferedJobCategoriesField(
         label=_("Job categories"),
         queryset=JobCategory.objects.none(),
         required=False,
@@ -100,7 +122,7 @@ class RequestForm(forms.Form):
             self.fields["org_unit"].initial = units[0].pk
         self.unit = self._chosen_unit(units)
         if self.unit is not None:
-            self.fields["job_categories"].queryset = selectors.unit_job_categories(
+            self.fields["job_categories"].queryset = request_selectors.unit_job_categories(
                 org_unit=self.unit
             )
 
@@ -119,4 +141,109 @@ class ProposalDeclineForm(forms.Form):
     message = forms.CharField(
         label=_("Which times would suit you instead?"),
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AcceptForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=AdminDateTimeInput)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=AdminDateTimeInput)
+    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    online_url = forms.URLField(
+        label=_("Online meeting link"), required=False, assume_scheme="https"
+    )
+    capacity = forms.IntegerField(label=_("Capacity"))
+    organiser = UnitChoiceField(
+        label=_("Organising unit"), queryset=OrgUnit.objects.none(), empty_label=None
+    )
+    facilitators = FacilitatorChoiceField(
+        label=_("Facilitators"), queryset=User.objects.none(), required=False
+    )
+    competence = forms.ModelChoiceField(
+        label=_("Competence earned"), queryset=Competence.objects.all(), required=False
+    )
+    action_card_version = forms.ModelChoiceField(
+        label=_("Action Card handed out"),
+        queryset=ActionCardVersion.objects.none(),
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    job_categories = HeadCountJobCategoriesField(
+        label=_("Job categories"),
+        queryset=JobCategory.objects.none(),
+        required=False,
+        help_text=_(
+            "Who at the unit the meeting is for, with how many active staff hold each job "
+            "category. None chosen: everyone."
+        ),
+    )
+    empty_audience_confirmed = forms.BooleanField(
+        label=_("Accept even though nobody is in the audience"),
+        required=False,
+        help_text=_(
+            "For example when the unit's staff are not on the roster yet: the requester can add "
+            "them as new colleagues when they book seats."
+        ),
+    )
+
+    def __init__(self, *args, user, meeting_request: MeetingRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["job_categories"].queryset = request_selectors.unit_job_categories(
+            org_unit=meeting_request.org_unit, include=meeting_request.job_categories.all()
+        )
+        above = OrgUnit.ancestor_paths(meeting_request.org_unit.path)
+        self.fields["organiser"].queryset = (
+            policy.org_units(user, policy.Action.MEETING_MANAGE)
+            .filter(path__in=above)
+            .order_by("path")
+        )
+        self.fields["facilitators"].queryset = facilitator_choices(user).select_related("person")
+        self.fields["competence"].queryset = policy.competences_visible_to(
+            user, Competence.objects.filter(active=True)
+        )
+        self.fields["action_card_version"].queryset = ActionCardVersion.objects.filter(
+            status=ActionCardVersion.Status.APPROVED, card__org_unit__path__in=above
+        ).select_related("card")
+
+    @staticmethod
+    def initial_for(user, meeting_request: MeetingRequest) -> dict:
+        """Prefilled from the request: a working day of its preferred period at its preferred
+        days and times, its place, size and job categories, the coordinator as facilitator, and
+        what the organiser's meetings of this kind award."""
+        organiser = policy.request_organiser(user, meeting_request.org_unit)
+        starts_at, ends_at = services.request_suggested_time(request=meeting_request)
+        return {
+            "title": services.request_default_title(meeting_request),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "job_categories": [c.pk for c in meeting_request.job_categories.all()],
+            "venue": meeting_request.place,
+            "capacity": meeting_request.expected_participants,
+            "organiser": organiser.pk,
+            "facilitators": [user.pk],
+            "competence": services.request_default_competence(
+                kind=meeting_request.kind, organiser=organiser
+            ),
+        }
+
+
+class ProposeForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Proposed start"), widget=AdminDateTimeInput)
+    ends_at = forms.DateTimeField(label=_("Proposed end"), widget=AdminDateTimeInput)
+    message = forms.CharField(
+        label=_("Message to the requester"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The requester reads it in the email and on their request's page."),
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from attendance.models import Meeting, Registration
 from lms.people import policy
-from lms.people.models import JobCategory, Person
+from lms.people.models import Person
 
 R = Registration.Status
 
@@ -91,48 +91,3 @@ def registration_counts(*, meeting: Meeting) -> dict[str, int]:
         cancelled=Count("pk", filter=Q(status=R.CANCELLED), output_field=IntegerField()),
     )
     return counts
-
-
-# --- The audience of a requested meeting ---------------------------------------------------------
-# A request's meeting is for the active people of the requesting unit and the units below it, of
-# the chosen job categories (every job category when none is chosen): policy._meeting_audience_q
-# for a meeting whose only audience unit is the request's unit.
-
-
-def _unit_staff(org_unit) -> QuerySet[Person]:
-    return Person.objects.filter(active=True, org_unit__path__startswith=org_unit.path)
-
-
-def unit_job_categories(*, org_unit, include=()) -> QuerySet[JobCategory]:
-    """The job categories the active staff of `org_unit`'s subtree hold, each with its
-    `head_count`, by name; `include` adds categories nobody there holds (head count 0). One
-    query."""
-    staff = Q(people__active=True, people__org_unit__path__startswith=org_unit.path)
-    extra = [getattr(c, "pk", c) for c in include]
-    return (
-        JobCategory.objects.filter(staff | Q(pk__in=extra))
-        .annotate(head_count=Count("people", filter=staff, distinct=True))
-        .order_by("name", "pk")
-        .distinct()
-    )
-
-
-def unit_audience_size(*, org_unit, job_categories=()) -> int:
-    """How many active people of `org_unit`'s subtree a meeting for these job categories (every
-    one when empty) reaches. One query."""
-    people = _unit_staff(org_unit)
-    categories = [getattr(c, "pk", c) for c in job_categories]
-    if categories:
-        people = people.filter(job_category_id__in=categories)
-    return people.count()
-
-
-def unit_job_categories_without_staff(*, org_unit, job_categories) -> list[JobCategory]:
-    """Those of `job_categories` that nobody active in `org_unit`'s subtree holds. One query."""
-    categories = list(job_categories)
-    held = set(
-        _unit_staff(org_unit)
-        .filter(job_category__in=categories)
-        .values_list("job_category_id", flat=True)
-    )
-    return [c for c in categories if c.pk not in held]

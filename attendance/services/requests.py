@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from attendance.lib import preferred_times
 from attendance.models import ActionCardVersion, Meeting, MeetingRequest
 from attendance.notifications import meetings as notifications
-from attendance.selectors import meetings as selectors
+from attendance.selectors import requests as request_selectors
 from attendance.services.meetings import _deny, meeting_create, meeting_publish
 from lms import audit, bounds
 from lms.competence.models import Competence
@@ -113,7 +113,7 @@ def _check_times(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> 
 def _check_categories_have_staff(org_unit: OrgUnit, categories: list[JobCategory]) -> None:
     """A meeting for job categories that nobody in the unit holds has an empty audience: refused,
     naming the categories, so the requester chooses others or none (everyone)."""
-    empty = selectors.unit_job_categories_without_staff(
+    empty = request_selectors.unit_job_categories_without_staff(
         org_unit=org_unit, job_categories=categories
     )
     if empty:
@@ -340,7 +340,7 @@ def request_accept(
     categories = (
         list(request.job_categories.all()) if job_categories is None else list(job_categories)
     )
-    if not empty_audience_confirmed and not selectors.unit_audience_size(
+    if not empty_audience_confirmed and not request_selectors.unit_audience_size(
         org_unit=request.org_unit, job_categories=categories
     ):
         raise ValidationError(

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,62 +28,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from attendance import services
 from attendance.forms.bookings import BookForm, NewColleagueForm
 from attendance.models import Meeting, Registration
+from attendance.selectors import bookings as booking_selectors
 from attendance.selectors import meetings as selectors
 from attendance.views.meetings import cancel_confirm_page, cancel_confirmed
 from lms.people import policy
 from lms.people.middleware import NEXT_SESSION_KEY, staff_mfa_missing
-from lms.people.models import JobCategory, OrgUnit, Person
+from lms.people.models import OrgUnit, Person
 
 R = Registration.Status
-
-
-# --- Reads ----------------------------------------------------------------------------------------
-
-
-def booking_staff(*, user, meeting: Meeting, query: str = "") -> list[Person]:
-    """The colleagues the booker sees on the page, by unit and name: everyone they may book, and
-    anyone of their MEETING_BOOK scope holding a live registration (who may have left or fallen
-    out of the audience since, and whose seat they may still cancel). Each with
-    `registration_id`, `registration_status`, `bookable` and `waiting_position`. `query` keeps
-    those whose name, email, employee number, unit or job category contains it. Two queries for
-    any number."""
-    live = Registration.objects.filter(
-        meeting=meeting, person=OuterRef("pk"), status__in=Registration.LIVE
-    )
-    bookable = policy.bookable_people(user, meeting)
-    rows = list(
-        policy.people(user, policy.Action.MEETING_BOOK)
-        .annotate(
-            bookable=Exists(bookable.filter(pk=OuterRef("pk"))),
-            registration_id=Subquery(live.values("pk")[:1]),
-            registration_status=Subquery(live.values("status")[:1]),
-        )
-        .filter(Q(bookable=True) | Q(registration_id__isnull=False))
-        .filter(_search_q(query))
-        .select_related("job_category", "org_unit")
-        .order_by("org_unit__name", "org_unit_id", "name", "pk")
-    )
-    waiting = Registration.objects.filter(meeting=meeting, status=R.WAITING).order_by(
-        "created_at", "pk"
-    )
-    position = {pk: n for n, pk in enumerate(waiting.values_list("person_id", flat=True), 1)}
-    for row in rows:
-        row.waiting_position = position.get(row.pk)
-    return rows
-
-
-def _search_q(query: str) -> Q:
-    """Every word of `query` in the name, email, employee number, unit or job category."""
-    q = Q()
-    for word in query.split():
-        q &= (
-            Q(name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(employee_number__icontains=word)
-            | Q(org_unit__name__icontains=word)
-            | Q(job_category__name__icontains=word)
-        )
-    return q
 
 
 @dataclass
@@ -110,15 +61,6 @@ def _groups(staff: list[Person], chosen: set[str]) -> list[UnitGroup]:
         ids = group.bookable_ids
         group.all_chosen = bool(ids) and ids <= chosen
     return groups
-
-
-def _job_categories(meeting: Meeting) -> list[JobCategory]:
-    """The job categories a new colleague may have: the meeting's, or all when it names none."""
-    named = list(meeting.job_categories.order_by("name"))
-    return named or list(JobCategory.objects.order_by("name"))
-
-
-# --- Helpers --------------------------------------------------------------------------------------
 
 
 def _mfa_redirect(request):
@@ -211,11 +153,14 @@ def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=
     user = request.user
     query = _query(request)
     units = list(policy.new_colleague_units(user, meeting).order_by("path"))
-    staff = booking_staff(user=user, meeting=meeting, query=query)
+    staff = booking_selectors.booking_staff(user=user, meeting=meeting, query=query)
     if book_form is None:
         book_form = BookForm(user=user)
     if new_form is None:
-        new_form = NewColleagueForm(job_categories=_job_categories(meeting), units=units)
+        new_form = NewColleagueForm(
+            job_categories=booking_selectors.new_colleague_job_categories(meeting=meeting),
+            units=units,
+        )
     if chosen is None:
         chosen = {str(pk) for pk in book_form["people"].value() or ()}
     deadline = policy.cancellation_deadline(meeting)
@@ -251,7 +196,9 @@ def _unit_choice(request, meeting: Meeting):
         if value is None:
             continue
         chosen = {v for v in request.POST.getlist("people") if v.isascii() and v.isdigit()}
-        staff = booking_staff(user=request.user, meeting=meeting, query=_query(request))
+        staff = booking_selectors.booking_staff(
+            user=request.user, meeting=meeting, query=_query(request)
+        )
         unit_ids = {
             str(p.pk)
             for p in staff
@@ -260,9 +207,6 @@ def _unit_choice(request, meeting: Meeting):
         chosen = chosen | unit_ids if add else chosen - unit_ids
         return _render(request, meeting, chosen=chosen)
     return None
-
-
-# --- Views ----------------------------------------------------------------------------------------
 
 
 @login_required
@@ -302,7 +246,11 @@ def colleague_create(request, pk: int):
     units = list(policy.new_colleague_units(request.user, meeting).order_by("path"))
     if not units:
         raise PermissionDenied
-    form = NewColleagueForm(request.POST, job_categories=_job_categories(meeting), units=units)
+    form = NewColleagueForm(
+        request.POST,
+        job_categories=booking_selectors.new_colleague_job_categories(meeting=meeting),
+        units=units,
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -10,38 +10,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attendance import services
-from attendance.forms.requests import ProposalDeclineForm, RequestForm
+from attendance.forms.requests import ProposalDeclineForm, RequestForm, errors_to_form
 from attendance.models import MeetingRequest
+from attendance.selectors import requests as request_selectors
 from lms.people import policy
 
 Status = MeetingRequest.Status
 
 
-def requests_for(user) -> QuerySet[MeetingRequest]:
-    """The requests `user` follows, open ones first, newest first: a fixed number of queries
-    however many there are."""
-    open_first = Case(
-        When(status__in=MeetingRequest.OPEN, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return (
-        policy.requests_visible_to(user, MeetingRequest.objects.all())
-        .select_related("org_unit", "meeting")
-        .order_by(open_first, "-created_at", "-pk")
-    )
-
-
 def _request_or_404(request, pk: int) -> MeetingRequest:
     return get_object_or_404(
-        requests_for(request.user)
+        request_selectors.requests_for(request.user)
         .select_related("requested_by__person")
         .prefetch_related("job_categories"),
         pk=pk,
@@ -52,15 +37,6 @@ def _may_request(user) -> bool:
     return policy.can(user, policy.Action.MEETING_REQUEST)
 
 
-def errors_to_form(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 def request_list(request):
     if not _may_request(request.user):
@@ -68,7 +44,7 @@ def request_list(request):
     return TemplateResponse(
         request,
         "attendance/request_list.html",
-        {"meeting_requests": list(requests_for(request.user))},
+        {"meeting_requests": list(request_selectors.requests_for(request.user))},
     )
 
 

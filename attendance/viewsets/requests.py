@@ -9,10 +9,8 @@ get 403, and a request outside the user's view is 404. The writes are attendance
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,37 +20,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.widgets import AdminDateTimeInput
 
 from attendance import services
-from attendance.models import ActionCardVersion, MeetingRequest
-from attendance.selectors import meetings as selectors
-from attendance.views.requests import errors_to_form
-from attendance.viewsets.meetings import FacilitatorChoiceField, facilitator_choices
-from lms.competence.models import Competence
+from attendance.forms.requests import AcceptForm, DeclineForm, ProposeForm, errors_to_form
+from attendance.models import MeetingRequest
+from attendance.selectors import requests as request_selectors
 from lms.people import policy
-from lms.people.models import JobCategory, OrgUnit, User
 
 Status = MeetingRequest.Status
 PER_PAGE = 50
-
-# --- Reads --------------------------------------------------------------------------------------
-
-
-def queue_for(user, *, status: str = "") -> QuerySet[MeetingRequest]:
-    """The requests `user` sees in the queue, open ones first, each group newest first.
-    A fixed number of queries however many there are."""
-    requests = policy.requests_visible_to(user, MeetingRequest.objects.all())
-    if status == "open":
-        requests = requests.filter(status__in=MeetingRequest.OPEN)
-    elif status in Status.values:
-        requests = requests.filter(status=status)
-    is_open = Case(
-        When(status__in=MeetingRequest.OPEN, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return requests.select_related("org_unit", "meeting").order_by(is_open, "-created_at", "-pk")
 
 
 def _visible_or_404(request, pk: int) -> MeetingRequest:
@@ -70,132 +46,6 @@ def _answerable_or_403(request, pk: int) -> MeetingRequest:
     if not policy.may_answer_request(request.user, meeting_request):
         raise PermissionDenied
     return meeting_request
-
-
-# --- Forms --------------------------------------------------------------------------------------
-
-
-class OrganiserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
-
-
-class JobCategoriesField(forms.ModelMultipleChoiceField):
-    """Job categories with how many of the unit's active staff hold each: "Lærer (12)"."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def label_from_instance(self, obj):
-        count = getattr(obj, "head_count", None)
-        return obj.name if count is None else f"{obj.name} ({count})"
-
-
-class AcceptForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=gettext_lazy("Starts at"), widget=AdminDateTimeInput)
-    ends_at = forms.DateTimeField(label=gettext_lazy("Ends at"), widget=AdminDateTimeInput)
-    venue = forms.CharField(label=gettext_lazy("Venue"), max_length=300, required=False)
-    online_url = forms.URLField(
-        label=gettext_lazy("Online meeting link"), required=False, assume_scheme="https"
-    )
-    capacity = forms.IntegerField(label=gettext_lazy("Capacity"))
-    organiser = OrganiserChoiceField(
-        label=gettext_lazy("Organising unit"), queryset=OrgUnit.objects.none(), empty_label=None
-    )
-    facilitators = FacilitatorChoiceField(
-        label=gettext_lazy("Facilitators"), queryset=User.objects.none(), required=False
-    )
-    competence = forms.ModelChoiceField(
-        label=gettext_lazy("Competence earned"), queryset=Competence.objects.all(), required=False
-    )
-    action_card_version = forms.ModelChoiceField(
-        label=gettext_lazy("Action Card handed out"),
-        queryset=ActionCardVersion.objects.none(),
-        required=False,
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    job_categories = JobCategoriesField(
-        label=gettext_lazy("Job categories"),
-        queryset=JobCategory.objects.none(),
-        required=False,
-        help_text=gettext_lazy(
-            "Who at the unit the meeting is for, with how many active staff hold each job "
-            "category. None chosen: everyone."
-        ),
-    )
-    empty_audience_confirmed = forms.BooleanField(
-        label=gettext_lazy("Accept even though nobody is in the audience"),
-        required=False,
-        help_text=gettext_lazy(
-            "For example when the unit's staff are not on the roster yet: the requester can add "
-            "them as new colleagues when they book seats."
-        ),
-    )
-
-    def __init__(self, *args, user, meeting_request: MeetingRequest, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["job_categories"].queryset = selectors.unit_job_categories(
-            org_unit=meeting_request.org_unit, include=meeting_request.job_categories.all()
-        )
-        above = OrgUnit.ancestor_paths(meeting_request.org_unit.path)
-        self.fields["organiser"].queryset = (
-            policy.org_units(user, policy.Action.MEETING_MANAGE)
-            .filter(path__in=above)
-            .order_by("path")
-        )
-        self.fields["facilitators"].queryset = facilitator_choices(user).select_related("person")
-        self.fields["competence"].queryset = policy.competences_visible_to(
-            user, Competence.objects.filter(active=True)
-        )
-        self.fields["action_card_version"].queryset = ActionCardVersion.objects.filter(
-            status=ActionCardVersion.Status.APPROVED, card__org_unit__path__in=above
-        ).select_related("card")
-
-    @staticmethod
-    def initial_for(user, meeting_request: MeetingRequest) -> dict:
-        """Prefilled from the request: a working day of its preferred period at its preferred
-        days and times, its place, size and job categories, the coordinator as facilitator, and
-        what the organiser's meetings of this kind award."""
-        organiser = policy.request_organiser(user, meeting_request.org_unit)
-        starts_at, ends_at = services.request_suggested_time(request=meeting_request)
-        return {
-            "title": services.request_default_title(meeting_request),
-            "starts_at": starts_at,
-            "ends_at": ends_at,
-            "job_categories": [c.pk for c in meeting_request.job_categories.all()],
-            "venue": meeting_request.place,
-            "capacity": meeting_request.expected_participants,
-            "organiser": organiser.pk,
-            "facilitators": [user.pk],
-            "competence": services.request_default_competence(
-                kind=meeting_request.kind, organiser=organiser
-            ),
-        }
-
-
-class ProposeForm(forms.Form):
-    starts_at = forms.DateTimeField(label=gettext_lazy("Proposed start"), widget=AdminDateTimeInput)
-    ends_at = forms.DateTimeField(label=gettext_lazy("Proposed end"), widget=AdminDateTimeInput)
-    message = forms.CharField(
-        label=gettext_lazy("Message to the requester"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("The requester reads it in the email and on their request's page."),
-    )
-
-
-# --- Views --------------------------------------------------------------------------------------
 
 
 def _context(title: str, meeting_request: MeetingRequest | None = None, **extra) -> dict:
@@ -225,7 +75,7 @@ def index(request):
     ):
         raise PermissionDenied
     status = request.GET.get("status", "")
-    page = Paginator(queue_for(request.user, status=status), PER_PAGE).get_page(
+    page = Paginator(request_selectors.queue_for(request.user, status=status), PER_PAGE).get_page(
         request.GET.get("p")
     )
     # The answers are on each row for those who may give them (no query per row: the policy
@@ -263,7 +113,7 @@ def item(request, pk: int):
         show_requester=may_answer,
         # Who the meeting would reach: a warning before accepting when it is nobody.
         audience_size=may_accept
-        and selectors.unit_audience_size(
+        and request_selectors.unit_audience_size(
             org_unit=meeting_request.org_unit, job_categories=categories
         ),
         audience_everyone=not categories,
@@ -315,7 +165,7 @@ def accept(request, pk: int):
         )
         status = 200
     categories = _audience_categories(form, meeting_request)
-    audience_size = selectors.unit_audience_size(
+    audience_size = request_selectors.unit_audience_size(
         org_unit=meeting_request.org_unit, job_categories=categories
     )
     if audience_size:
