@@ -1,15 +1,17 @@
-"""Thin Celery tasks for meeting emails; the work is in attendance.emails.meetings.
+"""Thin Celery tasks for meeting emails; the work is in attendance.emails (meetings, reminders,
+requests).
 
-They take ids and are enqueued after commit by attendance.notifications.meetings. Each mail function
-re-reads the rows and sends nothing when the mail no longer applies, and reminders are claimed in
-the database before sending, so a task that runs twice (acks_late) does no harm where it matters.
-Meeting-wide mails fan out into one task per registration, so that one bad address does not stop
-the rest and a retry repeats only what failed.
+They take ids and are enqueued after commit by attendance.notifications (meetings, requests). Each
+mail function re-reads the rows and sends nothing when the mail no longer applies, and reminders
+are claimed in the database before sending, so a task that runs twice (acks_late) does no harm
+where it matters. Meeting-wide mails fan out into one task per registration, so that one bad
+address does not stop the rest and a retry repeats only what failed.
 """
 
 from celery import shared_task
 
 from attendance.emails import meetings as emails
+from attendance.emails import reminders as reminder_emails
 
 
 @shared_task(name="attendance.send_confirmation")
@@ -61,8 +63,8 @@ def send_meeting_cancellation(registration_id: int) -> bool:
 @shared_task(name="attendance.send_due_reminders")
 def send_due_reminders() -> int:
     """Hourly (CELERY_BEAT_SCHEDULE): one reminder task per registration that is due. Running
-    twice enqueues twice; the claim in emails.reminder_send lets only one of them send."""
-    ids = emails.reminders_due()
+    twice enqueues twice; the claim in reminder_emails.reminder_send lets only one of them send."""
+    ids = reminder_emails.reminders_due()
     for registration_id in ids:
         send_reminder.delay(registration_id)
     return len(ids)
@@ -70,10 +72,7 @@ def send_due_reminders() -> int:
 
 @shared_task(name="attendance.send_reminder")
 def send_reminder(registration_id: int) -> bool:
-    return emails.reminder_send(registration_id=registration_id)
-
-
-# --- meeting requests (attendance.emails.requests) -----------------------------------------------
+    return reminder_emails.reminder_send(registration_id=registration_id)
 
 
 @shared_task(name="attendance.send_request_submitted")

@@ -7,9 +7,8 @@ otherwise.
 Each mail goes to one person, the registration's, and carries only the meeting and that person's
 own name: never anything about other people.
 
-Reminders are sent at most once per registration: `reminder_send` claims the row with a
-conditional UPDATE (reminder_sent_at IS NULL) before sending, so two beat runs, or two workers
-running the same task, cannot both send it.
+The reminders before a meeting are attendance.emails.reminders', which send through
+`registration_mail_send` here.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -56,7 +54,6 @@ MEETING_CANCELLED = Mail(
     "meeting_cancelled", gettext_noop("Meeting cancelled: %(title)s"), calendar.CANCEL
 )
 MEETING_CANCELLED_WAITING = Mail("meeting_cancelled", gettext_noop("Meeting cancelled: %(title)s"))
-REMINDER = Mail("reminder", gettext_noop("Reminder: %(title)s"))
 
 
 def meeting_url(meeting: Meeting) -> str:
@@ -130,7 +127,7 @@ def _context(registration: Registration, *, now: dt.datetime) -> dict:
     }
 
 
-def _send(registration: Registration, mail: Mail) -> bool:
+def registration_mail_send(registration: Registration, mail: Mail) -> bool:
     """Render and send `mail` to the registration's person. False when there is no address
     (an anonymised person)."""
     to = registration.person.email
@@ -156,7 +153,7 @@ def _send(registration: Registration, mail: Mail) -> bool:
     return True
 
 
-def _load(registration_id: int) -> Registration | None:
+def registration_load(registration_id: int) -> Registration | None:
     registration = (
         Registration.objects.select_related("meeting", "person", "created_by__person")
         .filter(pk=registration_id)
@@ -168,37 +165,37 @@ def _load(registration_id: int) -> Registration | None:
 
 
 def confirmation_send(*, registration_id: int) -> bool:
-    registration = _load(registration_id)
+    registration = registration_load(registration_id)
     if registration is None or registration.status != R.CONFIRMED:
         return False
     if registration.meeting.status != S.PUBLISHED:
         return False
-    return _send(registration, CONFIRMED)
+    return registration_mail_send(registration, CONFIRMED)
 
 
 def waitlisted_send(*, registration_id: int) -> bool:
-    registration = _load(registration_id)
+    registration = registration_load(registration_id)
     if registration is None or registration.status != R.WAITING:
         return False
     if registration.meeting.status != S.PUBLISHED:
         return False
-    return _send(registration, WAITLISTED)
+    return registration_mail_send(registration, WAITLISTED)
 
 
 def promotion_send(*, registration_id: int) -> bool:
-    registration = _load(registration_id)
+    registration = registration_load(registration_id)
     if registration is None or registration.status != R.CONFIRMED:
         return False
     if registration.meeting.status != S.PUBLISHED:
         return False
-    return _send(registration, PROMOTED)
+    return registration_mail_send(registration, PROMOTED)
 
 
 def cancellation_send(*, registration_id: int) -> bool:
-    registration = _load(registration_id)
+    registration = registration_load(registration_id)
     if registration is None or registration.status != R.CANCELLED:
         return False
-    return _send(registration, CANCELLED)
+    return registration_mail_send(registration, CANCELLED)
 
 
 def meeting_recipient_ids(*, meeting_id: int) -> list[int]:
@@ -213,7 +210,7 @@ def meeting_recipient_ids(*, meeting_id: int) -> list[int]:
 def change_send(*, registration_id: int, sequence: int) -> bool:
     """Tell one person of a new time or place. A change that a later one has superseded
     (the meeting's sequence moved on) sends nothing: the later change sends its own mail."""
-    registration = _load(registration_id)
+    registration = registration_load(registration_id)
     if registration is None or registration.status not in Registration.LIVE:
         return False
     meeting = registration.meeting
@@ -221,85 +218,14 @@ def change_send(*, registration_id: int, sequence: int) -> bool:
         return False
     # Only a confirmed seat is in the person's calendar; the waiting list just hears of it.
     mail = CHANGED if registration.status == R.CONFIRMED else CHANGED_WAITING
-    return _send(registration, mail)
+    return registration_mail_send(registration, mail)
 
 
 def meeting_cancellation_send(*, registration_id: int) -> bool:
-    registration = _load(registration_id)
+    registration = registration_load(registration_id)
     if registration is None or registration.status not in Registration.LIVE:
         return False
     if registration.meeting.status != S.CANCELLED:
         return False
     mail = MEETING_CANCELLED if registration.status == R.CONFIRMED else MEETING_CANCELLED_WAITING
-    return _send(registration, mail)
-
-
-# --- Reminders ----------------------------------------------------------------------------------
-
-
-def reminder_days(meeting: Meeting) -> int:
-    if meeting.reminder_days is not None:
-        return meeting.reminder_days
-    return settings.LMS_MEETING_REMINDER_DAYS
-
-
-def reminders_due(*, now: dt.datetime | None = None) -> list[int]:
-    """Ids of confirmed registrations of published meetings that start within their reminder
-    window and have not had a reminder.
-
-    People who got their seat inside the window have just had their confirmation or promotion
-    mail, so they get no reminder on top of it."""
-    now = now or timezone.now()
-    overrides = Meeting.objects.filter(status=S.PUBLISHED, starts_at__gt=now).aggregate(
-        longest=Max("reminder_days")
-    )
-    longest = max(settings.LMS_MEETING_REMINDER_DAYS, overrides["longest"] or 0)
-    window_opens = {}
-    for meeting in Meeting.objects.filter(
-        status=S.PUBLISHED, starts_at__gt=now, starts_at__lte=now + dt.timedelta(days=longest)
-    ).only("pk", "starts_at", "reminder_days"):
-        opens = meeting.starts_at - dt.timedelta(days=reminder_days(meeting))
-        if opens <= now:
-            window_opens[meeting.pk] = opens
-    if not window_opens:
-        return []
-    due: list[int] = []
-    for pk, meeting_id, created_at, promoted_at in (
-        Registration.objects.filter(
-            meeting_id__in=window_opens, status=R.CONFIRMED, reminder_sent_at__isnull=True
-        )
-        .order_by("pk")
-        .values_list("pk", "meeting_id", "created_at", "promoted_at")
-    ):
-        if (promoted_at or created_at) < window_opens[meeting_id]:
-            due.append(pk)
-    return due
-
-
-def reminder_send(*, registration_id: int, now: dt.datetime | None = None) -> bool:
-    """Send the reminder for one registration, once.
-
-    The claim is an UPDATE whose WHERE names only this row's own columns, so that on PostgreSQL
-    a second, concurrent claim waits for the first, re-checks `reminder_sent_at IS NULL` on the
-    committed row and updates nothing; on SQLite writers are serialised anyway. If sending then
-    fails, the claim is released so that the next run tries again."""
-    now = now or timezone.now()
-    registration = _load(registration_id)
-    if registration is None:
-        return False
-    meeting = registration.meeting
-    if meeting.status != S.PUBLISHED or meeting.starts_at <= now:
-        return False
-    claimed = Registration.objects.filter(
-        pk=registration_id, status=R.CONFIRMED, reminder_sent_at__isnull=True
-    ).update(reminder_sent_at=now)
-    if not claimed:
-        return False
-    try:
-        sent = _send(registration, REMINDER)
-    except Exception:
-        Registration.objects.filter(pk=registration_id, reminder_sent_at=now).update(
-            reminder_sent_at=None
-        )
-        raise
-    return sent
+    return registration_mail_send(registration, mail)

@@ -35,7 +35,7 @@ def silenced() -> Iterator[None]:
         _silenced.reset(token)
 
 
-def _enqueue(task, *args: int) -> None:
+def enqueue(task, *args: int) -> None:
     if _silenced.get():
         return
     # The change is already committed when this runs: a broker that is down must not turn the
@@ -47,32 +47,29 @@ def _enqueue(task, *args: int) -> None:
 
 
 def registration_confirmed(*, registration_id: int) -> None:
-    _enqueue(tasks.send_confirmation, registration_id)
+    enqueue(tasks.send_confirmation, registration_id)
 
 
 def registration_waitlisted(*, registration_id: int) -> None:
-    _enqueue(tasks.send_waitlisted, registration_id)
+    enqueue(tasks.send_waitlisted, registration_id)
 
 
 def registration_promoted(*, registration_id: int) -> None:
     """A seat freed and this person moved from the waiting list to confirmed."""
-    _enqueue(tasks.send_promotion, registration_id)
+    enqueue(tasks.send_promotion, registration_id)
 
 
 def registration_cancelled(*, registration_id: int) -> None:
-    _enqueue(tasks.send_cancellation, registration_id)
+    enqueue(tasks.send_cancellation, registration_id)
 
 
 def meeting_changed(*, meeting_id: int, sequence: int) -> None:
     """Time or place changed; `sequence` is the meeting's new iCalendar SEQUENCE."""
-    _enqueue(tasks.send_meeting_changed, meeting_id, sequence)
+    enqueue(tasks.send_meeting_changed, meeting_id, sequence)
 
 
 def meeting_cancelled(*, meeting_id: int) -> None:
-    _enqueue(tasks.send_meeting_cancelled, meeting_id)
-
-
-# --- meeting requests ---------------------------------------------------------------------------
+    enqueue(tasks.send_meeting_cancelled, meeting_id)
 
 
 def after_commit(func, **kwargs) -> None:
@@ -81,18 +78,3 @@ def after_commit(func, **kwargs) -> None:
     demo loader may run inside one)."""
     if not _silenced.get():
         transaction.on_commit(partial(func, **kwargs))
-
-
-def request_submitted(*, request_id: int) -> None:
-    """A new request: those who may answer it are told (one task per recipient)."""
-    _enqueue(tasks.send_request_submitted, request_id)
-
-
-def request_answered(*, request_id: int, status: str) -> None:
-    """The requester is told of the answer: accepted, proposed or declined."""
-    _enqueue(tasks.send_request_answered, request_id, status)
-
-
-def request_proposal_answered(*, request_id: int, accepted: bool) -> None:
-    """The coordinator who proposed a time is told whether the requester took it."""
-    _enqueue(tasks.send_request_proposal_answered, request_id, accepted)

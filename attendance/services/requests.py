@@ -12,7 +12,7 @@ FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the 
 lock), so two coordinators answering at once, or a coordinator declining while the requester
 accepts the proposal, cannot both act: the second one is told the request has been answered.
 
-People are told by email after commit (attendance.notifications.meetings -> attendance.tasks ->
+People are told by email after commit (attendance.notifications.requests -> attendance.tasks ->
 attendance.emails.requests). The audit log carries ids and field names only.
 """
 
@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from attendance.lib import preferred_times
 from attendance.models import ActionCardVersion, Meeting, MeetingRequest
 from attendance.notifications import meetings as notifications
+from attendance.notifications import requests as request_notifications
 from attendance.selectors import requests as request_selectors
 from attendance.services.meetings import _deny, meeting_create, meeting_publish
 from lms import audit, bounds
@@ -219,7 +220,9 @@ def request_create(
         by=by,
         data={"org_unit_id": org_unit.pk, "kind": kind},
     )
-    notifications.after_commit(notifications.request_submitted, request_id=meeting_request.pk)
+    notifications.after_commit(
+        request_notifications.request_submitted, request_id=meeting_request.pk
+    )
     return meeting_request
 
 
@@ -378,7 +381,7 @@ def request_accept(
         data={"meeting_id": meeting.pk, "job_category_ids": [c.pk for c in categories]},
     )
     notifications.after_commit(
-        notifications.request_answered, request_id=request.pk, status=Status.ACCEPTED
+        request_notifications.request_answered, request_id=request.pk, status=Status.ACCEPTED
     )
     return request
 
@@ -403,7 +406,7 @@ def request_propose(
     _answered(request, by, "status", "proposed_starts_at", "proposed_ends_at", "response")
     audit.log(request, "lms.meetingrequest.propose", by=by, data={"fields": ["proposed_starts_at"]})
     notifications.after_commit(
-        notifications.request_answered, request_id=request.pk, status=Status.PROPOSED
+        request_notifications.request_answered, request_id=request.pk, status=Status.PROPOSED
     )
     return request
 
@@ -422,7 +425,7 @@ def request_decline(*, request: MeetingRequest, reason: str, by: User | None) ->
     _answered(request, by, "status", "response")
     audit.log(request, "lms.meetingrequest.decline", by=by, data={"was": was})
     notifications.after_commit(
-        notifications.request_answered, request_id=request.pk, status=Status.DECLINED
+        request_notifications.request_answered, request_id=request.pk, status=Status.DECLINED
     )
     return request
 
@@ -469,7 +472,7 @@ def request_proposal_accept(*, request: MeetingRequest, by: User | None) -> Meet
     request.save(update_fields=["meeting", "status", "updated_at"])
     audit.log(request, "lms.meetingrequest.proposal_accept", by=by, data={"meeting_id": meeting.pk})
     notifications.after_commit(
-        notifications.request_proposal_answered, request_id=request.pk, accepted=True
+        request_notifications.request_proposal_answered, request_id=request.pk, accepted=True
     )
     return request
 
@@ -498,6 +501,6 @@ def request_proposal_decline(
     request.save(update_fields=["message", "status", "updated_at"])
     audit.log(request, "lms.meetingrequest.proposal_decline", by=by, data={"fields": ["message"]})
     notifications.after_commit(
-        notifications.request_proposal_answered, request_id=request.pk, accepted=False
+        request_notifications.request_proposal_answered, request_id=request.pk, accepted=False
     )
     return request

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from attendance import services, tasks
-from attendance.emails import meetings as emails
+from attendance.emails import reminders as emails
 from attendance.models import Meeting, Registration
 from lms.people.models import OrgUnit
 from tests.factories import PersonFactory, UserFactory, org_unit
