@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from attendance import services
+from attendance.forms.meetings import FacilitatorChoiceField, facilitator_choices
 from attendance.models import ActionCardVersion, Meeting, MeetingRequest
 from attendance.selectors import requests as request_selectors
-from attendance.viewsets.meetings import FacilitatorChoiceField, facilitator_choices
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User

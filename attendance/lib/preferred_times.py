@@ -122,9 +122,6 @@ def parse(text: str) -> Preference:
     return found
 
 
-# --- Working days ---------------------------------------------------------------------------------
-
-
 def _easter(year: int) -> dt.date:
     """Easter Sunday (the Gregorian computus, Meeus/Jones/Butcher)."""
     a, b, c = year % 19, year // 100, year % 100

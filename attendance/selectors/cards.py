@@ -17,8 +17,6 @@ from lms.people import policy
 
 V = ActionCardVersion.Status
 
-# --- Public -------------------------------------------------------------------------------------
-
 
 def cards_public() -> QuerySet[ActionCard]:
     """Cards with an approved current version, with it loaded, in title order."""
@@ -40,9 +38,6 @@ def versions_public(*, card: ActionCard) -> QuerySet[ActionCardVersion]:
 
 def version_public(*, card: ActionCard, number: int) -> ActionCardVersion | None:
     return versions_public(card=card).filter(number=number).first()
-
-
-# --- Admin --------------------------------------------------------------------------------------
 
 
 def cards_for_admin(cards: QuerySet[ActionCard]) -> QuerySet[ActionCard]:
@@ -101,9 +96,6 @@ def default_version_for(meeting: Meeting) -> ActionCardVersion | None:
 
 def meeting_has_distribution(meeting: Meeting) -> bool:
     return CardDistribution.objects.filter(meeting=meeting).exists()
-
-
-# --- Cards in circulation -----------------------------------------------------------------------
 
 
 @dataclass

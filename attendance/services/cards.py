@@ -63,9 +63,6 @@ def _lock_card(card: ActionCard) -> ActionCard:
     )
 
 
-# --- Validation ---------------------------------------------------------------------------------
-
-
 def _stream(block, value, *, field: str, empty: str, invalid: str, errors: dict) -> Any:
     """`value` (a StreamValue, stored JSON, or (type, value) pairs) as a clean StreamValue."""
     try:
@@ -148,9 +145,6 @@ def _date_created(*rows, now: dt.datetime) -> None:
     for row in rows:
         type(row).objects.filter(pk=row.pk).update(created_at=now)
         row.created_at = now
-
-
-# --- Cards --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -245,9 +239,6 @@ def card_update(*, card: ActionCard, by: User | None, **fields: Any) -> ActionCa
     card.save()
     audit.log(card, "lms.actioncard.update", by=by, data={"fields": changed})
     return card
-
-
-# --- Versions -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -453,9 +444,6 @@ def version_discard(*, version: ActionCardVersion, by: User | None) -> ActionCar
         card.delete()
         return None
     return card
-
-
-# --- Distribution -------------------------------------------------------------------------------
 
 
 def distribution_place(meeting: Meeting) -> OrgUnit:

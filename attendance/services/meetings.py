@@ -130,9 +130,6 @@ def _status_error(meeting: Meeting) -> ValidationError:
     )
 
 
-# --- Meetings -----------------------------------------------------------------------------------
-
-
 def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | None) -> None:
     errors: dict[str, list[str]] = {}
 
@@ -399,9 +396,6 @@ def meeting_close(*, meeting: Meeting, by: User | None = None) -> Meeting:
     meeting.save(update_fields=["status", "updated_at"])
     audit.log(meeting, "lms.meeting.close", by=by)
     return meeting
-
-
-# --- Registrations ------------------------------------------------------------------------------
 
 
 def _sign_up_error(meeting: Meeting, now: datetime) -> ValidationError | None:

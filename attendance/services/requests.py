@@ -150,9 +150,6 @@ def empty_audience_error(org_unit: OrgUnit, categories: list[JobCategory]) -> Va
     return ValidationError(message, code="empty_audience")
 
 
-# --- Asking -------------------------------------------------------------------------------------
-
-
 @transaction.atomic
 def request_create(
     *,
@@ -236,9 +233,6 @@ def request_withdraw(*, request: MeetingRequest, by: User | None) -> MeetingRequ
     request.save(update_fields=["status", "updated_at"])
     audit.log(request, "lms.meetingrequest.withdraw", by=by, data={"was": was})
     return request
-
-
-# --- Answering ----------------------------------------------------------------------------------
 
 
 def request_default_title(meeting_request: MeetingRequest) -> str:
@@ -428,9 +422,6 @@ def request_decline(*, request: MeetingRequest, reason: str, by: User | None) ->
         request_notifications.request_answered, request_id=request.pk, status=Status.DECLINED
     )
     return request
-
-
-# --- The requester's answer to a proposal -------------------------------------------------------
 
 
 @transaction.atomic

@@ -126,9 +126,6 @@ def registration_cancel(request, pk: int):
     return redirect(safe_next(request, back))
 
 
-# --- Cancelling: the confirmation step (own registrations here, colleagues' in booking_views) -
-
-
 def cancel_confirmed(request) -> bool:
     """Only a POST from the confirmation page cancels: it carries confirm=1. A GET, or a plain
     POST from an older page or another form, gets the confirmation page instead."""
