@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -29,9 +30,16 @@ class _Panel(Component):
     template_name = "attendance/admin/home_panel.html"
     heading = ""
     order = 100
+    # The full list the panel's "more" link leads to: a URL name and an optional query string.
+    more_route = ""
+    more_query = ""
 
     def __init__(self, request):
         self.request = request
+
+    @property
+    def more_url(self) -> str:
+        return reverse(self.more_route) + self.more_query
 
     def rows(self) -> tuple[list[dict], int]:
         raise NotImplementedError
@@ -54,6 +62,8 @@ class MeetingRequestsPanel(_Panel):
 
     name = "meeting_requests"
     order = 100
+    more_route = "meeting_requests:index"
+    more_query = "?status=open"
 
     def __init__(self, request):
         super().__init__(request)
@@ -67,15 +77,7 @@ class MeetingRequestsPanel(_Panel):
             self.empty = _("You have no open meeting requests.")
         self.more_label = _("All meeting requests")
 
-    @property
-    def more_url(self):
-        from django.urls import reverse
-
-        return reverse("meeting_requests:index") + "?status=open"
-
     def rows(self):
-        from django.urls import reverse
-
         user = self.request.user
         requests = MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN)
         if self.answers:
@@ -111,16 +113,9 @@ class UpcomingMeetingsPanel(_Panel):
     heading = _("Upcoming meetings")
     empty = _("No upcoming meetings.")
     more_label = _("All meetings")
-
-    @property
-    def more_url(self):
-        from django.urls import reverse
-
-        return reverse("meetings:index")
+    more_route = "meetings:index"
 
     def rows(self):
-        from django.urls import reverse
-
         user = self.request.user
         manages = policy.can(user, policy.Action.MEETING_MANAGE)
         meetings = Meeting.objects.filter(
@@ -171,16 +166,9 @@ class ActionCardsPanel(_Panel):
     heading = _("Action Cards to approve or review")
     empty = _("No Action Card draft is waiting, and no card is due for review.")
     more_label = _("All Action Cards")
-
-    @property
-    def more_url(self):
-        from django.urls import reverse
-
-        return reverse("action_cards:index")
+    more_route = "action_cards:index"
 
     def rows(self):
-        from django.urls import reverse
-
         user = self.request.user
         cards = policy.cards_visible_to(user, ActionCard.objects.all())
         drafts = (
