@@ -8,7 +8,7 @@ manager); the writes are attendance.services.
 from __future__ import annotations
 
 import segno
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,6 +25,7 @@ from attendance.lib import checkin
 from attendance.models import Attendance, Meeting
 from attendance.selectors import attendance as attendance_selectors
 from attendance.services.attendance import attendance_import
+from attendance.views.access import guarded
 from lms import importflow
 from lms.parsing import parse_id
 from lms.people import policy
@@ -33,13 +34,10 @@ from lms.people.models import Person
 MARKS = Attendance.Mark
 
 
-def _meeting_for_attendance(request, pk: int) -> Meeting:
-    meeting = get_object_or_404(
+def _meeting(request, pk: int) -> Meeting:
+    return get_object_or_404(
         Meeting.objects.select_related("org_unit", "institution", "competence"), pk=pk
     )
-    if not policy.may_take_attendance(request.user, meeting):
-        raise PermissionDenied
-    return meeting
 
 
 def _admin_context(meeting: Meeting, title: str) -> dict:
@@ -62,8 +60,8 @@ def _errors(error: ValidationError) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def sheet(request, pk: int):
-    meeting = _meeting_for_attendance(request, pk)
+@guarded(_meeting, policy.may_take_attendance)
+def sheet(request, meeting: Meeting):
     rows = attendance_selectors.sheet_rows(meeting)
     if request.method == "POST":
         marks: dict[Person, str] = {}
@@ -107,8 +105,8 @@ def sheet(request, pk: int):
 
 
 @require_http_methods(["POST"])
-def walk_in(request, pk: int):
-    meeting = _meeting_for_attendance(request, pk)
+@guarded(_meeting, policy.may_take_attendance)
+def walk_in(request, meeting: Meeting):
     try:
         if request.POST.get("person"):
             person = get_object_or_404(
@@ -138,8 +136,8 @@ def walk_in(request, pk: int):
     return redirect("attendance_admin:sheet", pk=meeting.pk)
 
 
-def qr(request, pk: int):
-    meeting = _meeting_for_attendance(request, pk)
+@guarded(_meeting, policy.may_take_attendance)
+def qr(request, meeting: Meeting):
     token = checkin.token_make(meeting=meeting)
     url = request.build_absolute_uri(
         reverse("attendance:check_in", kwargs={"pk": meeting.pk, "token": token})
@@ -170,8 +168,8 @@ class ImportView(importflow.ImportView):
     invalid_status = 400
 
     def may_import(self) -> bool:
-        self.meeting = _meeting_for_attendance(self.request, self.kwargs["pk"])
-        return True
+        self.meeting = _meeting(self.request, self.kwargs["pk"])
+        return policy.may_take_attendance(self.request.user, self.meeting)
 
     def run(self, *, source, filename, dry_run):
         return attendance_import(

@@ -19,6 +19,7 @@ from attendance import services
 from attendance.forms.requests import ProposalDeclineForm, RequestForm, errors_to_form
 from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
+from attendance.views.access import guarded
 from lms.people import policy
 
 Status = MeetingRequest.Status
@@ -99,21 +100,15 @@ def _detail(request, meeting_request: MeetingRequest, *, decline_form=None, stat
 
 
 @login_required
-def request_detail(request, pk: int):
-    return _detail(request, _request_or_404(request, pk))
-
-
-def _follow_up(request, pk: int) -> MeetingRequest:
-    meeting_request = _request_or_404(request, pk)
-    if not policy.may_follow_up_request(request.user, meeting_request):
-        raise PermissionDenied
-    return meeting_request
+@guarded(_request_or_404)
+def request_detail(request, meeting_request: MeetingRequest):
+    return _detail(request, meeting_request)
 
 
 @require_POST
 @login_required
-def request_proposal_accept(request, pk: int):
-    meeting_request = _follow_up(request, pk)
+@guarded(_request_or_404, policy.may_follow_up_request)
+def request_proposal_accept(request, meeting_request: MeetingRequest):
     try:
         services.request_proposal_accept(request=meeting_request, by=request.user)
     except ValidationError as error:
@@ -125,8 +120,8 @@ def request_proposal_accept(request, pk: int):
 
 @require_POST
 @login_required
-def request_proposal_decline(request, pk: int):
-    meeting_request = _follow_up(request, pk)
+@guarded(_request_or_404, policy.may_follow_up_request)
+def request_proposal_decline(request, meeting_request: MeetingRequest):
     form = ProposalDeclineForm(request.POST)
     if form.is_valid():
         try:
@@ -146,8 +141,8 @@ def request_proposal_decline(request, pk: int):
 
 @require_POST
 @login_required
-def request_withdraw(request, pk: int):
-    meeting_request = _follow_up(request, pk)
+@guarded(_request_or_404, policy.may_follow_up_request)
+def request_withdraw(request, meeting_request: MeetingRequest):
     try:
         services.request_withdraw(request=meeting_request, by=request.user)
     except ValidationError as error:

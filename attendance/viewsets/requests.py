@@ -25,6 +25,7 @@ from attendance import services
 from attendance.forms.requests import AcceptForm, DeclineForm, ProposeForm, errors_to_form
 from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
+from attendance.views.access import guarded
 from lms.people import policy
 
 Status = MeetingRequest.Status
@@ -39,13 +40,6 @@ def _visible_or_404(request, pk: int) -> MeetingRequest:
         ).prefetch_related("job_categories"),
         pk=pk,
     )
-
-
-def _answerable_or_403(request, pk: int) -> MeetingRequest:
-    meeting_request = _visible_or_404(request, pk)
-    if not policy.may_answer_request(request.user, meeting_request):
-        raise PermissionDenied
-    return meeting_request
 
 
 def _context(title: str, meeting_request: MeetingRequest | None = None, **extra) -> dict:
@@ -99,8 +93,8 @@ def _title(meeting_request: MeetingRequest) -> str:
     return f"{meeting_request.get_kind_display()}: {meeting_request.org_unit.name}"
 
 
-def item(request, pk: int):
-    meeting_request = _visible_or_404(request, pk)
+@guarded(_visible_or_404)
+def item(request, meeting_request: MeetingRequest):
     may_answer = policy.may_answer_request(request.user, meeting_request)
     may_accept = may_answer and meeting_request.status == Status.SUBMITTED
     categories = list(meeting_request.job_categories.all())
@@ -139,8 +133,8 @@ def _audience_categories(form: AcceptForm, meeting_request: MeetingRequest) -> l
 
 
 @require_http_methods(["GET", "POST"])
-def accept(request, pk: int):
-    meeting_request = _answerable_or_403(request, pk)
+@guarded(_visible_or_404, policy.may_answer_request)
+def accept(request, meeting_request: MeetingRequest):
     if request.method == "POST":
         form = AcceptForm(request.POST, user=request.user, meeting_request=meeting_request)
         if form.is_valid():
@@ -186,8 +180,8 @@ def accept(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def propose(request, pk: int):
-    meeting_request = _answerable_or_403(request, pk)
+@guarded(_visible_or_404, policy.may_answer_request)
+def propose(request, meeting_request: MeetingRequest):
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,8 +202,8 @@ def propose(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def decline(request, pk: int):
-    meeting_request = _answerable_or_403(request, pk)
+@guarded(_visible_or_404, policy.may_answer_request)
+def decline(request, meeting_request: MeetingRequest):
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
