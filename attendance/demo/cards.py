@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
-from attendance.selectors import cards as card_selectors
+from attendance.selectors import distributions as distribution_selectors
 from lms.people.demo import DEMO_LOGINS, MUNICIPALITY
 from lms.people.models import OrgUnit, User
 
@@ -261,7 +261,7 @@ def _meeting_distributions(past_meetings, versions) -> int:
     for meeting in sorted(done, key=lambda m: m.starts_at):
         if meeting.pk in recorded:
             continue
-        quantity = card_selectors.suggested_quantity(meeting)
+        quantity = distribution_selectors.suggested_quantity(meeting)
         if quantity < 1:
             continue
         number = 2 if second.approved_at <= meeting.starts_at else 1

@@ -6,7 +6,7 @@ is edited; approving it (who, when) freezes it and makes it the card's current v
 approved versions stay as they were, because paper copies of them are still out there.
 CardDistribution counts how many copies of which version went where (to a meeting's participants
 or to a workplace), so that places holding a superseded version can be found.
-attendance.services.cards makes every change.
+attendance.services.cards and attendance.services.distributions make every change.
 """
 
 from __future__ import annotations

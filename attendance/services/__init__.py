@@ -3,12 +3,14 @@
 - meetings: meetings, registrations (sign-up that never overbooks), attendance
 - requests: meeting requests from departments and institutions
 - bookings: an institution coordinator books seats for named staff
-- cards: Action Cards, their versions and approval, their distribution
+- cards: Action Cards, their versions and approval
+- distributions: the Action Cards handed out
 
 Callers use `from attendance import services` and `services.<thing>_<verb>(...)`.
 """
 
 from attendance.services.bookings import *  # noqa: F403
 from attendance.services.cards import *  # noqa: F403
+from attendance.services.distributions import *  # noqa: F403
 from attendance.services.meetings import *  # noqa: F403
 from attendance.services.requests import *  # noqa: F403

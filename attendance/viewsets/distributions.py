@@ -32,7 +32,7 @@ from attendance import services
 from attendance.forms.cards import DistributionForm, errors_to_form
 from attendance.models import CardDistribution, Meeting
 from attendance.permissions.cards import distribution_permission_policy
-from attendance.selectors import cards as card_selectors
+from attendance.selectors import distributions as distribution_selectors
 from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.views import PolicyRequiredMixin
@@ -42,7 +42,7 @@ A = policy.Action
 
 
 def _card_filter_choices(request):
-    return card_selectors.cards_with_distributions(user=request.user)
+    return distribution_selectors.cards_with_distributions(user=request.user)
 
 
 def _place_filter_choices(request):
@@ -50,7 +50,7 @@ def _place_filter_choices(request):
 
 
 def _meeting_filter_choices(request):
-    seen = card_selectors.distributions_visible(user=request.user).values("meeting_id")
+    seen = distribution_selectors.distributions_visible(user=request.user).values("meeting_id")
     return Meeting.objects.filter(pk__in=seen).order_by("-starts_at")
 
 
@@ -126,11 +126,11 @@ class DistributionRecordView(PolicyRequiredMixin, WagtailAdminTemplateMixin, For
         meeting = self.meeting
         if meeting is None:
             return {"handed_out_on": timezone.localdate()}
-        version = card_selectors.default_version_for(meeting)
+        version = distribution_selectors.default_version_for(meeting)
         return {
             "meeting": meeting.pk,
             "version": version.pk if version else None,
-            "quantity": card_selectors.suggested_quantity(meeting),
+            "quantity": distribution_selectors.suggested_quantity(meeting),
             "handed_out_on": min(timezone.localdate(meeting.starts_at), timezone.localdate()),
         }
 
@@ -152,7 +152,7 @@ class DistributionRecordView(PolicyRequiredMixin, WagtailAdminTemplateMixin, For
         context = super().get_context_data(**kwargs)
         context["meeting"] = self.meeting
         if self.meeting is not None:
-            context["suggested"] = card_selectors.suggested_quantity(self.meeting)
+            context["suggested"] = distribution_selectors.suggested_quantity(self.meeting)
             context["place"] = services.distribution_place(self.meeting)
         return context
 
@@ -253,13 +253,15 @@ class CirculationReportView(PolicyRequiredMixin, WagtailAdminTemplateMixin, Temp
     policy_action = A.DISTRIBUTION_VIEW
 
     def get(self, request, *args, **kwargs):
-        cards = card_selectors.cards_with_distributions(user=request.user)
+        cards = distribution_selectors.cards_with_distributions(user=request.user)
         self.cards = list(cards)
         self.card = None
         if wanted := request.GET.get("card", ""):
             wanted = parse_id(wanted)
             self.card = next((c for c in self.cards if c.pk == wanted), None)
-        self.entries = card_selectors.distribution_by_place(user=request.user, card=self.card)
+        self.entries = distribution_selectors.distribution_by_place(
+            user=request.user, card=self.card
+        )
         if request.GET.get("format") == "csv":
             return self.csv()
         return super().get(request, *args, **kwargs)

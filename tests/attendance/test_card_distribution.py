@@ -10,7 +10,7 @@ from wagtail.models import ModelLogEntry
 
 from attendance import services
 from attendance.models import ActionCard, ActionCardVersion, Attendance, CardDistribution, Meeting
-from attendance.selectors import cards as card_selectors
+from attendance.selectors import distributions as distribution_selectors
 from lms.people.models import Role
 from tests.factories import org_unit
 
@@ -36,7 +36,7 @@ def held_meeting(live_meeting, tree, make_employee):
 def test_suggested_quantity(held_meeting, django_assert_num_queries):
     meeting = held_meeting()
     with django_assert_num_queries(1):
-        assert card_selectors.suggested_quantity(meeting) == 3  # confirmed registrations
+        assert distribution_selectors.suggested_quantity(meeting) == 3  # confirmed registrations
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.PUBLISHED)
     a, b, c = meeting.people
     services.attendance_mark_many(
@@ -45,7 +45,7 @@ def test_suggested_quantity(held_meeting, django_assert_num_queries):
         method=Attendance.Method.ROSTER,
         by=None,
     )
-    assert card_selectors.suggested_quantity(meeting) == 2  # present + late
+    assert distribution_selectors.suggested_quantity(meeting) == 2  # present + late
 
 
 def test_record_for_a_meeting_once_per_version(coordinators, make_card, held_meeting, tree):
@@ -197,7 +197,7 @@ def test_report_finds_places_holding_a_superseded_version(
     )
     v2 = new_version(card)
     services.distribution_record(version=v2, quantity=12, org_unit=tree["HJ-BFU"], by=None)
-    entries = card_selectors.distribution_by_place(user=coordinators["author"])
+    entries = distribution_selectors.distribution_by_place(user=coordinators["author"])
     assert [(e.place_name, e.holds_superseded) for e in entries] == [
         ("HJ Skole", True),  # superseded first
         ("HJ BFU", False),
@@ -209,9 +209,9 @@ def test_report_finds_places_holding_a_superseded_version(
     ]
     assert bfu.copies == 22
     # Scoped: FR's coordinator sees nothing; a department contact sees their administration.
-    assert card_selectors.distribution_by_place(user=coordinators["other"]) == []
+    assert distribution_selectors.distribution_by_place(user=coordinators["other"]) == []
     contact = make_staff(Role.DEPARTMENT_CONTACT, tree["HJ-BFU"])
-    seen = card_selectors.distribution_by_place(user=contact)
+    seen = distribution_selectors.distribution_by_place(user=contact)
     assert {e.place_name for e in seen} == {"HJ Skole", "HJ BFU"}
 
 
@@ -231,9 +231,9 @@ def test_report_query_count_is_constant(
     _spread(card, v1, v2, few, tree)
     user = coordinators["author"]
     user = type(user).objects.get(pk=user.pk)
-    card_selectors.distribution_by_place(user=user)  # loads the user's roles once
+    distribution_selectors.distribution_by_place(user=user)  # loads the user's roles once
     with django_assert_max_num_queries(1):
-        assert len(card_selectors.distribution_by_place(user=user)) == 2
+        assert len(distribution_selectors.distribution_by_place(user=user)) == 2
     more = [org_unit(code=f"HJ-W{i}", parent=tree["HJ-BFU"]) for i in range(18)]
     other = make_card(slug="akut", title="Akut")
     for unit in more:
@@ -242,7 +242,7 @@ def test_report_query_count_is_constant(
         )
     _spread(card, v1, v2, more, tree)
     with django_assert_max_num_queries(1):
-        assert len(card_selectors.distribution_by_place(user=user)) == 38
+        assert len(distribution_selectors.distribution_by_place(user=user)) == 38
 
 
 # --- Demo ---------------------------------------------------------------------------------------
