@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from attendance.models import MeetingRequest
 from attendance.selectors.meetings import meetings_upcoming_for
+from attendance.selectors.requests import requests_for
 from lms.people import policy
 from lms.site.my_page import Section
 
@@ -27,8 +28,6 @@ def meetings_context(request) -> dict | None:
 def requests_context(request) -> dict | None:
     if not policy.can(request.user, policy.Action.MEETING_REQUEST):
         return None
-    from attendance.selectors.requests import requests_for
-
     open_requests = requests_for(request.user).filter(status__in=MeetingRequest.OPEN)
     return {"open": list(open_requests[:SHOWN]), "open_count": open_requests.count()}
 
