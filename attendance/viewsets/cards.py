@@ -2,7 +2,7 @@
 new version, discard, preview), the distributions (list with filters and export, record, delete),
 and the "cards in circulation" report.
 
-Access comes from lms.people.policy (through attendance.permissions.cards for the viewsets); every
+Access comes from lms.people.policy (through the permission policies of attendance.apps); every
 change goes through attendance.services, never form.save().
 """
 
@@ -38,7 +38,6 @@ from wagtail.blocks import BlockField
 from attendance import services
 from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
 from attendance.models.blocks import SignsBlock, StepsBlock
-from attendance.permissions.cards import card_permission_policy, distribution_permission_policy
 from attendance.selectors import cards as card_selectors
 from attendance.views import cards as card_views
 from lms.parsing import parse_id
@@ -663,7 +662,6 @@ class ActionCardViewSet(ScopedViewSet):
     model = ActionCard
     name = "action_cards"
     form_class = CardForm
-    permission_policy = card_permission_policy
     icon = "clipboard-list"
     menu_label = gettext_lazy("Action Cards")
     index_view_class = CardIndexView
@@ -860,7 +858,6 @@ class DistributionViewSet(ScopedViewSet):
     model = CardDistribution
     name = "card_distributions"
     form_class = DistributionForm_
-    permission_policy = distribution_permission_policy
     icon = "clipboard-list"
     menu_label = gettext_lazy("Distributions")
     index_view_class = DistributionIndexView
