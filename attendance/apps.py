@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AttendanceConfig(AppConfig):
@@ -12,6 +13,7 @@ class AttendanceConfig(AppConfig):
         for section in SECTIONS:
             section_register(section)
         register_permission_policies()
+        register_links()
 
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's
@@ -19,6 +21,23 @@ class AttendanceConfig(AppConfig):
         from attendance.demo.meetings import attendance_demo_load
 
         return attendance_demo_load()
+
+
+def register_links() -> None:
+    """The header's links to the Action Cards (for everyone) and to the meetings, and the
+    meetings as a way to renew a competence (lms.competence.links)."""
+    from lms.competence import links
+    from lms.site import navigation
+
+    navigation.link_register(
+        navigation.Link("cards", _("Action Cards"), "cards:list", order=10, signed_in_only=False)
+    )
+    navigation.link_register(
+        navigation.Link("meetings", _("Meetings"), "attendance:meeting_list", order=30)
+    )
+    links.link_register(
+        links.Link(links.Place.RENEWAL, "meetings", _("Meetings"), "attendance:meeting_list", 20)
+    )
 
 
 def register_permission_policies() -> None:

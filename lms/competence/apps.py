@@ -15,6 +15,18 @@ class CompetenceConfig(AppConfig):
         section_register(SECTION)
         register_permission_policies()
 
+        from lms.site.navigation import Current, Link, link_register
+
+        link_register(
+            Link(
+                "my_competences",
+                _("My competences"),
+                "competence:my_competences",
+                order=60,
+                current=Current.VIEW,
+            )
+        )
+
 
 def register_permission_policies() -> None:
     """The admin's answers for competences (by owner) and requirements (by the unit they apply

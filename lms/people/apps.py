@@ -14,6 +14,14 @@ class PeopleConfig(AppConfig):
         connect_signals()
         register_permission_policies()
 
+        from lms.site.navigation import Current, Link, link_register
+
+        link_register(
+            Link(
+                "my_profile", _("My profile"), "people:my_profile", order=40, current=Current.NEVER
+            )
+        )
+
 
 def register_permission_policies() -> None:
     """The admin's answers for the organisation's models, from the access policy. A role

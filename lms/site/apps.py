@@ -12,3 +12,7 @@ class SiteConfig(AppConfig):
         from .receivers import connect
 
         connect()
+
+        from .navigation import Current, Link, link_register
+
+        link_register(Link("my_page", _("My page"), "site:my_page", order=20, current=Current.VIEW))
