@@ -83,14 +83,16 @@ class OrgUnitPermissionPolicy(BasePermissionPolicy):
                 return None
         return unit
 
-    def _can(self, user, action: policy.Action, instance) -> bool:
+    def _asked_about(self, instance) -> OrgUnit | None:
+        """What the access policy is asked about for `instance`: nothing for a model that is one
+        list for everybody (a model-wide answer); for a row not (yet) placed in the tree, a unit
+        without a path, which is in nobody's scope (a superuser's answer only)."""
         if self.org_unit_path is None:
-            return policy.can(user, action)
-        unit = self.org_unit_of(instance)
-        if unit is None:
-            # A row outside the tree is in nobody's scope: only a superuser acts on it.
-            return policy.can(user, action, OrgUnit(path=None))
-        return policy.can(user, action, unit)
+            return None
+        return self.org_unit_of(instance) or OrgUnit(path=None)
+
+    def _can(self, user, action: policy.Action, instance) -> bool:
+        return policy.can(user, action, self._asked_about(instance))
 
     # Model-level: "may the user do this anywhere at all?"
 
@@ -120,9 +122,7 @@ class OrgUnitPermissionPolicy(BasePermissionPolicy):
         return any(self._can(user, mapped, instance) for mapped in self._mapped(actions))
 
     def users_with_any_permission_for_instance(self, actions, instance) -> QuerySet[User]:
-        if self.org_unit_path is None:
-            return self._users(actions, unit=None)
-        return self._users(actions, unit=self.org_unit_of(instance) or OrgUnit(path=None))
+        return self._users(actions, unit=self._asked_about(instance))
 
     def instances_user_has_any_permission_for(self, user, actions) -> QuerySet:
         manager = self.model._default_manager
