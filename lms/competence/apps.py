@@ -9,14 +9,12 @@ class CompetenceConfig(AppConfig):
 
     def ready(self):
         from lms.site.my_page import section_register
+        from lms.site.navigation import Current, Link, link_register
 
         from .my_page import SECTION
 
         section_register(SECTION)
         register_permission_policies()
-
-        from lms.site.navigation import Current, Link, link_register
-
         link_register(
             Link(
                 "my_competences",

@@ -8,14 +8,13 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and organisation")
 
     def ready(self):
-        # Link a signed-in user to their roster Person by verified email (allauth signals).
-        from .identity import connect_signals
-
-        connect_signals()
-        register_permission_policies()
-
         from lms.site.navigation import Current, Link, link_register
 
+        from .identity import connect_signals
+
+        # Link a signed-in user to their roster Person by verified email (allauth signals).
+        connect_signals()
+        register_permission_policies()
         link_register(
             Link(
                 "my_profile", _("My profile"), "people:my_profile", order=40, current=Current.NEVER
