@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AttendanceConfig(AppConfig):
@@ -11,6 +12,8 @@ class AttendanceConfig(AppConfig):
 
         for section in SECTIONS:
             section_register(section)
+        register_permission_policies()
+        register_links()
 
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's
@@ -18,3 +21,67 @@ class AttendanceConfig(AppConfig):
         from attendance.demo.meetings import attendance_demo_load
 
         return attendance_demo_load()
+
+
+def register_links() -> None:
+    """The header's links to the Action Cards (for everyone) and to the meetings, and the
+    meetings as a way to renew a competence (lms.competence.links)."""
+    from lms.competence import links
+    from lms.site import navigation
+
+    navigation.link_register(
+        navigation.Link("cards", _("Action Cards"), "cards:list", order=10, signed_in_only=False)
+    )
+    navigation.link_register(
+        navigation.Link("meetings", _("Meetings"), "attendance:meeting_list", order=30)
+    )
+    links.link_register(
+        links.Link(links.Place.RENEWAL, "meetings", _("Meetings"), "attendance:meeting_list", 20)
+    )
+
+
+def register_permission_policies() -> None:
+    """The admin's answers for meetings, Action Cards and distributions, from the access policy.
+
+    A meeting is scoped by its organising unit, and its staff also see it where it is aimed
+    (meetings_in_staff_view); a card by its owning unit; a distribution by the place holding the
+    copies, recorded or deleted, never edited in place.
+    """
+    from attendance.models import ActionCard, CardDistribution, Meeting
+    from lms.people import policy
+    from lms.people.permissions import OrgUnitPermissionPolicy, permission_policies_register
+
+    A = policy.Action
+    permission_policies_register(
+        OrgUnitPermissionPolicy(
+            Meeting,
+            # The list as a spreadsheet ("export"): the meetings one manages (no personal data).
+            actions={
+                "view": A.MEETING_VIEW,
+                "add": A.MEETING_MANAGE,
+                "change": A.MEETING_MANAGE,
+                "export": A.MEETING_MANAGE,
+            },
+            org_unit_path="org_unit",
+            listings={A.MEETING_VIEW: policy.meetings_in_staff_view},
+        ),
+        OrgUnitPermissionPolicy(
+            ActionCard,
+            actions={
+                "view": A.ACTIONCARD_VIEW,
+                "add": A.ACTIONCARD_MANAGE,
+                "change": A.ACTIONCARD_MANAGE,
+            },
+            org_unit_path="org_unit",
+        ),
+        OrgUnitPermissionPolicy(
+            CardDistribution,
+            actions={
+                "view": A.DISTRIBUTION_VIEW,
+                "add": A.DISTRIBUTION_RECORD,
+                "delete": A.DISTRIBUTION_RECORD,
+                "export": A.DISTRIBUTION_VIEW,
+            },
+            org_unit_path="org_unit",
+        ),
+    )

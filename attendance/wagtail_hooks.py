@@ -3,11 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from attendance.permissions.meetings import register as register_permission_policies
-
-# Before anything asks Wagtail for the meeting model's policy (it would create a fallback).
-register_permission_policies()
-
 
 @hooks.register("register_admin_viewset")
 def register_meeting_viewset():
@@ -16,7 +11,6 @@ def register_meeting_viewset():
     return MeetingViewSet("meetings")
 
 
-# --- meeting requests: admin queue (attendance.viewsets.requests) ---
 @hooks.register("register_admin_urls")
 def register_meeting_request_urls():
     from django.urls import include, path
@@ -31,19 +25,6 @@ def register_meeting_request_menu_item():
     from attendance.viewsets.requests import menu_item
 
     return menu_item()
-
-
-# --- end meeting requests ---
-
-
-# --- Action Cards and distributions (attendance.viewsets.cards) ---
-def _register_card_policies():
-    from attendance.permissions.cards import register
-
-    register()
-
-
-_register_card_policies()
 
 
 @hooks.register("register_admin_viewset")
@@ -64,7 +45,6 @@ CARD_LOG_ACTIONS = (
     ("lms.distribution.update", _("Change distribution"), _("Distribution quantity changed")),
     ("lms.distribution.delete", _("Delete distribution"), _("Distribution deleted")),
 )
-# --- end Action Cards ---
 
 
 @hooks.register("register_log_actions")
@@ -124,12 +104,8 @@ def register_attendance_admin_urls():
     return [path("attendance/", include((admin_urlpatterns, "attendance_admin")))]
 
 
-# --- admin home (attendance.panels) ---
 @hooks.register("construct_homepage_panels")
 def add_attendance_home_panels(request, panels):
     from attendance.panels import panels_for
 
     panels.extend(panels_for(request))
-
-
-# --- end admin home ---

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoursesConfig(AppConfig):
@@ -12,6 +13,7 @@ class CoursesConfig(AppConfig):
 
         for section in SECTIONS:
             section_register(section)
+        register_links()
 
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's
@@ -19,3 +21,23 @@ class CoursesConfig(AppConfig):
         from .demo import courses_demo_load
 
         return courses_demo_load()
+
+
+def register_links() -> None:
+    """The header's link to one's learning; the courses as a way to renew a competence, the
+    certificates and the team's page for My competences and its reminders
+    (lms.competence.links)."""
+    from lms.competence import links
+    from lms.site import navigation
+
+    navigation.link_register(
+        navigation.Link("learning", _("My learning"), "courses:my_learning", order=50)
+    )
+    for link in (
+        links.Link(links.Place.RENEWAL, "learning", _("Your courses"), "courses:my_learning", 10),
+        links.Link(
+            links.Place.HOLDER, "certificates", _("My course certificates"), "courses:certificates"
+        ),
+        links.Link(links.Place.TEAM, "team", _("My team's competences"), "courses:team"),
+    ):
+        links.link_register(link)

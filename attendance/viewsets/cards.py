@@ -2,7 +2,7 @@
 new version, discard, preview), and the menu group that also holds the distributions and the
 "cards in circulation" report (attendance.viewsets.distributions).
 
-Access comes from lms.people.policy (through attendance.permissions.cards for the viewset); every
+Access comes from lms.people.policy (through the permission policies of attendance.apps); every
 change goes through attendance.services, never form.save().
 """
 
@@ -34,7 +34,6 @@ from attendance.forms.cards import (
     short_date,
 )
 from attendance.models import ActionCard, ActionCardVersion
-from attendance.permissions.cards import card_permission_policy
 from attendance.selectors import cards as card_selectors
 from attendance.views import cards as card_views
 from attendance.viewsets.distributions import CirculationReportViewSet, DistributionViewSet
@@ -467,7 +466,6 @@ class ActionCardViewSet(ScopedViewSet):
     model = ActionCard
     name = "action_cards"
     form_class = CardForm
-    permission_policy = card_permission_policy
     icon = "clipboard-list"
     menu_label = gettext_lazy("Action Cards")
     index_view_class = CardIndexView

@@ -1,7 +1,7 @@
 """Wagtail admin for the Action Cards handed out: the distributions (list with filters and export,
 record, delete) and the "cards in circulation" report, which counts them by place.
 
-Access comes from lms.people.policy (through attendance.permissions.cards for the viewset); every
+Access comes from lms.people.policy (through the permission policies of attendance.apps); every
 change goes through attendance.services, never form.save().
 """
 
@@ -31,7 +31,6 @@ from wagtail.admin.widgets.button import HeaderButton
 from attendance import services
 from attendance.forms.cards import DistributionForm, errors_to_form
 from attendance.models import CardDistribution, Meeting
-from attendance.permissions.cards import distribution_permission_policy
 from attendance.selectors import distributions as distribution_selectors
 from lms.parsing import parse_id
 from lms.people import policy
@@ -194,7 +193,6 @@ class DistributionViewSet(ScopedViewSet):
     model = CardDistribution
     name = "card_distributions"
     form_class = DistributionForm_
-    permission_policy = distribution_permission_policy
     icon = "clipboard-list"
     menu_label = gettext_lazy("Distributions")
     index_view_class = DistributionIndexView

@@ -1,9 +1,9 @@
 """Wagtail admin for meetings: list with filters, create and edit, status changes, and the
 registrations of a meeting (read-only).
 
-Access comes from lms.people.policy through attendance.permissions.meetings; every change goes
-through attendance.services (never form.save()), so it is checked, locked where seats are involved,
-and audit-logged.
+Access comes from lms.people.policy through the permission policy of attendance.apps; every change
+goes through attendance.services (never form.save()), so it is checked, locked where seats are
+involved, and audit-logged.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 from attendance import services
 from attendance.forms.meetings import MeetingForm, MeetingStatusForm
 from attendance.models import Meeting
-from attendance.permissions.meetings import meeting_permission_policy
 from attendance.selectors import meetings as selectors
 from lms import bounds
 from lms.people import policy
@@ -340,7 +339,6 @@ class MeetingPublishView(_ManagedMeetingMixin, WagtailAdminTemplateMixin, Templa
 class MeetingViewSet(ScopedViewSet):
     model = Meeting
     form_class = MeetingForm
-    permission_policy = meeting_permission_policy
     icon = "date"
     menu_label = gettext_lazy("Meetings")
     menu_order = 240

@@ -9,7 +9,50 @@ class CompetenceConfig(AppConfig):
 
     def ready(self):
         from lms.site.my_page import section_register
+        from lms.site.navigation import Current, Link, link_register
 
         from .my_page import SECTION
 
         section_register(SECTION)
+        register_permission_policies()
+        link_register(
+            Link(
+                "my_competences",
+                _("My competences"),
+                "competence:my_competences",
+                order=60,
+                current=Current.VIEW,
+            )
+        )
+
+
+def register_permission_policies() -> None:
+    """The admin's answers for competences (by owner) and requirements (by the unit they apply
+    to), from the access policy."""
+    from lms.people.permissions import OrgUnitPermissionPolicy, permission_policies_register
+    from lms.people.policy import Action as A
+
+    from .models import Competence, Requirement
+    from .permissions import CompetencePermissionPolicy
+
+    permission_policies_register(
+        CompetencePermissionPolicy(
+            Competence,
+            actions={
+                "view": A.COMPETENCE_VIEW,
+                "add": A.COMPETENCE_MANAGE,
+                "change": A.COMPETENCE_MANAGE,
+            },
+            org_unit_path=None,
+        ),
+        OrgUnitPermissionPolicy(
+            Requirement,
+            actions={
+                "view": A.REQUIREMENT_VIEW,
+                "add": A.REQUIREMENT_MANAGE,
+                "change": A.REQUIREMENT_MANAGE,
+                "delete": A.REQUIREMENT_MANAGE,
+            },
+            org_unit_path="org_unit",
+        ),
+    )

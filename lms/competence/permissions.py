@@ -1,38 +1,20 @@
-"""Wagtail permission policies for competences and requirements, answered by lms.people.policy.
+"""The Wagtail permission policy for competences, answered by lms.people.policy.
 
 A competence is a municipality's own or shared (its owner, see lms.people.policy): everyone with
 COMPETENCE_VIEW sees the shared ones and those of their municipality; changing one is for its
-owner's coordinators, a shared one for a regional Infohus or a superuser. A requirement is scoped by
-the org unit it applies to: the policy is asked about that unit.
+owner's coordinators, a shared one for a regional Infohus or a superuser. That is a rule about the
+owner, not a scope by org unit, so it is the one model whose policy is more than the core's
+OrgUnitPermissionPolicy told a path. Requirements are scoped by their org unit and use that class
+as it is (lms.competence.apps).
 """
 
 from __future__ import annotations
 
 from lms.people import policy
-from lms.people.permissions import AccessPolicyPermissionPolicy
-
-from .models import Competence, Requirement
-
-A = policy.Action
+from lms.people.permissions import OrgUnitPermissionPolicy
 
 
-class ByOrgUnitPermissionPolicy(AccessPolicyPermissionPolicy):
-    """Asks the access policy about the instance's org unit (the policy knows OrgUnit)."""
-
-    def _unit(self, instance):
-        return instance.org_unit
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return super().user_has_permission_for_instance(user, action, self._unit(instance))
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return super().user_has_any_permission_for_instance(user, actions, self._unit(instance))
-
-    def users_with_any_permission_for_instance(self, actions, instance):
-        return super().users_with_any_permission_for_instance(actions, self._unit(instance))
-
-
-class CompetencePermissionPolicy(AccessPolicyPermissionPolicy):
+class CompetencePermissionPolicy(OrgUnitPermissionPolicy):
     """ "view" follows competences_visible_to, "change" may_manage_competence (by owner)."""
 
     def user_has_permission_for_instance(self, user, action, instance):
@@ -59,32 +41,5 @@ class CompetencePermissionPolicy(AccessPolicyPermissionPolicy):
 
     def users_with_any_permission_for_instance(self, actions, instance):
         if "change" in actions and instance.owner_id is not None:
-            return self._users(["change"], instance=instance.owner)
-        return super().users_with_any_permission_for_instance(actions, None)
-
-
-competence_permission_policy = CompetencePermissionPolicy(
-    Competence,
-    actions={"view": A.COMPETENCE_VIEW, "add": A.COMPETENCE_MANAGE, "change": A.COMPETENCE_MANAGE},
-    path_field=None,
-)
-requirement_permission_policy = ByOrgUnitPermissionPolicy(
-    Requirement,
-    actions={
-        "view": A.REQUIREMENT_VIEW,
-        "add": A.REQUIREMENT_MANAGE,
-        "change": A.REQUIREMENT_MANAGE,
-        "delete": A.REQUIREMENT_MANAGE,
-    },
-    path_field="org_unit__path",
-)
-
-POLICIES = {Competence: competence_permission_policy, Requirement: requirement_permission_policy}
-
-
-def register() -> None:
-    from wagtail.permissions import policy_registry, register_permission_policy
-
-    for model, permission_policy in POLICIES.items():
-        if policy_registry.get_by_type(model, fallback=False) is None:
-            register_permission_policy(model, permission_policy, exact_class=True)
+            return self._users(["change"], unit=instance.owner)
+        return self._users(actions, unit=None)

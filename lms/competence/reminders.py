@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -39,6 +39,7 @@ from django.utils.translation import gettext_noop
 from lms.mail import mail_send
 from lms.people.models import OrgUnit, Person
 
+from . import links
 from .models import Evidence, ExpiryReminder, Requirement
 from .selectors import _best_evidence
 
@@ -152,13 +153,14 @@ def _manager_address(person: Person) -> str | None:
     return user.email
 
 
-def _url(name: str, fallback: str) -> str:
-    # The core imports no feature app: their pages are reached by URL name, when installed.
-    try:
-        path = reverse(name)
-    except NoReverseMatch:
-        path = fallback
-    return settings.LMS_BASE_URL.rstrip("/") + path
+def _url(name: str) -> str:
+    return settings.LMS_BASE_URL.rstrip("/") + reverse(name)
+
+
+def _team_url() -> str | None:
+    # The features' pages come from the registry (lms.competence.links): the core names none.
+    team = links.links_at(links.Place.TEAM)
+    return team[0].absolute_url if team else None
 
 
 def _date(day: dt.date) -> str:
@@ -186,16 +188,15 @@ def _mail_for(evidence: Evidence, kind: str) -> _Mail | None:
         context |= {
             "name": person.manager.name,
             "employee": person.name,
-            "team_url": _url("courses:team", "/laering/team/"),
+            "team_url": _team_url(),
         }
         return _Mail(to, "expired_manager", context)
     if not person.email:
         return None
     context |= {
         "name": person.name,
-        "learning_url": _url("courses:my_learning", "/laering/"),
-        "meetings_url": _url("attendance:meeting_list", "/moeder/"),
-        "competences_url": _url("competence:my_competences", "/mine-kompetencer/"),
+        "renewal_links": links.links_at(links.Place.RENEWAL),
+        "competences_url": _url("competence:my_competences"),
     }
     return _Mail(person.email, "expiry_soon", context)
 

@@ -4,18 +4,24 @@ from django.template.response import TemplateResponse
 from lms.people import policy
 from lms.people.selectors import person_for_user
 
-from . import selectors
+from . import links, selectors
 
 
 @login_required
 def my_competences(request):
     """Every signed-in employee's own competences: only ever the user's own roster entry."""
     person = person_for_user(user=request.user)
+    manages_team = policy.may_view_team(request.user)
     context = {
         "person": person,
         "statuses": [],
         "evidence": [],
-        "manages_team": policy.may_view_team(request.user),
+        # The features' pages (lms.competence.links): one's own for a person on the roster, the
+        # team's for a manager.
+        "related_links": [
+            *(links.links_at(links.Place.HOLDER) if person is not None else []),
+            *(links.links_at(links.Place.TEAM) if manages_team else []),
+        ],
     }
     if person is not None:
         context["statuses"] = selectors.competence_status_for_person(person=person)

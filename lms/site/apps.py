@@ -8,7 +8,9 @@ class SiteConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
-        # Page editors follow role assignments (lms.site.editors).
+        from .navigation import Current, Link, link_register
         from .receivers import connect
 
+        # Page editors follow role assignments (lms.site.editors).
         connect()
+        link_register(Link("my_page", _("My page"), "site:my_page", order=20, current=Current.VIEW))

@@ -9,7 +9,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PagePermissionTester
+from wagtail.models import Orderable, Page, PagePermissionTester, get_page_models
 from wagtail.search import index
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
@@ -39,15 +39,27 @@ class HomePage(Page):
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
 
     # A home page is the root of a Site, so it lives directly under Wagtail's tree root.
-    # Feature apps (courses, newsletters) add their index page types here when they arrive.
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["site.InformationPage", "courses.CourseIndexPage"]
 
     template = "site/home_page.html"
 
     class Meta:
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
+
+    @classmethod
+    def clean_subpage_models(cls):
+        """Instead of subpage_types: the page types that name the home page in their own
+        parent_page_types (information pages, a feature's index page). The core lists no
+        feature's page type, and a page type that says nothing of its parents stays out."""
+        if cls._clean_subpage_models is None:
+            cls._clean_subpage_models = [
+                model
+                for model in get_page_models()
+                if getattr(model, "parent_page_types", None) is not None
+                and cls in model.clean_parent_page_models()
+            ]
+        return cls._clean_subpage_models
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

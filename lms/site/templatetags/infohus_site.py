@@ -12,6 +12,14 @@ def infohus_site(context):
 
 
 @register.simple_tag(takes_context=True)
+def site_links(context):
+    """{% site_links as links %}: the header's links for this visitor (lms.site.navigation)."""
+    from lms.site.navigation import links_for
+
+    return links_for(request=context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
 def language_neutral_path(context) -> str:
     """The current path, as the language form's `next` (URLs are the same in every language)."""
     request = context.get("request")
