@@ -5,6 +5,10 @@ class AttendanceConfig(AppConfig):
     name = "attendance"
 
     def ready(self):
+        # The core's access policy learns this app's actions and grants.
+        from attendance import access
+
+        access.register()
         # Min side (lms.site) shows what this app registers; the core names no meeting page.
         from attendance.my_page import SECTIONS
         from lms.site.my_page import section_register

@@ -3,6 +3,7 @@ meeting requests of those who may ask for meetings. Registered in AttendanceConf
 
 from __future__ import annotations
 
+from attendance import access
 from attendance.models import MeetingRequest
 from attendance.selectors.meetings import meetings_upcoming_for
 from lms.people import policy
@@ -25,7 +26,7 @@ def meetings_context(request) -> dict | None:
 
 
 def requests_context(request) -> dict | None:
-    if not policy.can(request.user, policy.Action.MEETING_REQUEST):
+    if not policy.can(request.user, access.Action.MEETING_REQUEST):
         return None
     from attendance.views.requests import requests_for
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from attendance import access
 from attendance.models import Meeting
 from attendance.selectors import meetings as selectors
-from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit
 
 
@@ -93,8 +93,8 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = list(policy.request_units(user).order_by("path"))
-        self.fields["org_unit"].queryset = policy.request_units(user).order_by("path")
+        units = list(access.request_units(user).order_by("path"))
+        self.fields["org_unit"].queryset = access.request_units(user).order_by("path")
         self.several_units = len(units) > 1
         if len(units) == 1:
             self.fields["org_unit"].initial = units[0].pk

@@ -1,5 +1,5 @@
 """Wagtail permission policies for Action Cards and their distributions, answering from
-lms.people.policy: a card is scoped by its owning unit, a distribution by the place holding the
+attendance.access: a card is scoped by its owning unit, a distribution by the place holding the
 copies. Both have an `org_unit`, which the base adapter cannot know about, so the instance-level
 answers go through it. Distributions are recorded or deleted, never edited in place."""
 
@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from attendance import access
 from attendance.models import ActionCard, CardDistribution
-from lms.people import policy
 from lms.people.models import User
 from lms.people.permissions import AccessPolicyPermissionPolicy
 
-A = policy.Action
+A = access.Action
 
 
 class OrgUnitScopedPermissionPolicy(AccessPolicyPermissionPolicy):

@@ -1,4 +1,4 @@
-"""The Wagtail permission policy for meetings, answering from lms.people.policy.
+"""The Wagtail permission policy for meetings, answering from attendance.access.
 
 A meeting is scoped by its organising unit (meeting.org_unit); the base adapter in
 lms.people.permissions asks the policy about an instance's own unit, which a meeting does not
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from attendance import access
 from attendance.models import Meeting
-from lms.people import policy
 from lms.people.models import User
 from lms.people.permissions import AccessPolicyPermissionPolicy
 
-A = policy.Action
+A = access.Action
 
 
 class MeetingPermissionPolicy(AccessPolicyPermissionPolicy):
@@ -31,9 +31,9 @@ class MeetingPermissionPolicy(AccessPolicyPermissionPolicy):
         mapped = self._mapped(actions)
         meetings = Meeting.objects.all()
         if A.MEETING_MANAGE in mapped and A.MEETING_VIEW not in mapped:
-            return policy.meetings_managed_by(user, meetings)
+            return access.meetings_managed_by(user, meetings)
         if A.MEETING_VIEW in mapped:
-            return policy.meetings_in_staff_view(user, meetings)
+            return access.meetings_in_staff_view(user, meetings)
         return meetings.none()
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from attendance import access
 from attendance.models import ActionCard, ActionCardVersion, Attendance, CardDistribution, Meeting
-from lms.people import policy
 
 V = ActionCardVersion.Status
 
@@ -68,7 +68,7 @@ def versions_of_card(*, card: ActionCard) -> QuerySet[ActionCardVersion]:
 
 def versions_for_meetings(*, user) -> QuerySet[ActionCardVersion]:
     """Approved versions of the cards `user` may see: what a meeting may hand out."""
-    cards = policy.cards_visible_to(user, ActionCard.objects.all())
+    cards = access.cards_visible_to(user, ActionCard.objects.all())
     return (
         ActionCardVersion.objects.filter(status=V.APPROVED, card__in=cards)
         .select_related("card")
@@ -143,7 +143,7 @@ class PlaceCirculation:
 
 
 def distributions_visible(*, user) -> QuerySet[CardDistribution]:
-    return policy.distributions_visible_to(user, CardDistribution.objects.all())
+    return access.distributions_visible_to(user, CardDistribution.objects.all())
 
 
 def distribution_by_place(*, user, card: ActionCard | None = None) -> list[PlaceCirculation]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
+from attendance import access
 from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
 from attendance.models.blocks import SignsBlock, StepsBlock
 from lms import audit, bounds, clock
@@ -45,7 +46,7 @@ __all__ = [
     "distribution_delete",
 ]
 
-A = policy.Action
+A = access.Action
 V = ActionCardVersion.Status
 
 CARD_FIELDS = ("slug", "audience", "org_unit", "owner")
@@ -396,7 +397,7 @@ def version_approve(
     version = _draft_locked(
         version, frozen_message=_("This version has already been approved: it cannot change.")
     )
-    if by is not None and not policy.may_approve_card_version(
+    if by is not None and not access.may_approve_card_version(
         by, version, wrote=version_wrote(by, version)
     ):
         raise ValidationError(
@@ -496,7 +497,7 @@ def distribution_record(
             "version",
             _("Only an approved version can be handed out: approve the draft first."),
         )
-    elif by is not None and not policy.can_card(by, A.ACTIONCARD_VIEW, version.card):
+    elif by is not None and not access.can_card(by, A.ACTIONCARD_VIEW, version.card):
         add("version", _("Choose an Action Card of your own Infohus."))
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         add("quantity", _("Give the number of copies: at least 1."))

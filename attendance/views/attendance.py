@@ -1,7 +1,7 @@
 """Attendance: the admin sheet, walk-ins, the check-in QR code, the CSV import (Wagtail admin),
 and the QR self check-in page (front end, works without JavaScript).
 
-Access goes through lms.people.policy (may_take_attendance: a facilitator of the meeting or its
+Access goes through attendance.access (may_take_attendance: a facilitator of the meeting or its
 manager); the writes are attendance.services.
 """
 
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
-from attendance import services
+from attendance import access, services
 from attendance.lib import checkin
 from attendance.models import Attendance, Meeting, Registration
 from attendance.services.attendance import attendance_import
@@ -77,7 +77,7 @@ def _meeting_for_attendance(request, pk: int) -> Meeting:
     meeting = get_object_or_404(
         Meeting.objects.select_related("org_unit", "institution", "competence"), pk=pk
     )
-    if not policy.may_take_attendance(request.user, meeting):
+    if not access.may_take_attendance(request.user, meeting):
         raise PermissionDenied
     return meeting
 
@@ -91,7 +91,7 @@ class NewWalkInForm(forms.Form):
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = policy.walk_in_units(user, meeting).order_by("path")
+        self.fields["org_unit"].queryset = access.walk_in_units(user, meeting).order_by("path")
         if meeting.institution_id:
             self.fields["org_unit"].initial = meeting.institution_id
 
@@ -149,7 +149,7 @@ def sheet(request, pk: int):
     if query:
         on_sheet = [row["person"].pk for row in rows]
         found = list(
-            policy.attendance_candidates(request.user, meeting)
+            access.attendance_candidates(request.user, meeting)
             .filter(Q(name__icontains=query) | Q(email__icontains=query))
             .exclude(pk__in=on_sheet)
             .select_related("org_unit")
@@ -175,7 +175,7 @@ def walk_in(request, pk: int):
     try:
         if request.POST.get("person"):
             person = get_object_or_404(
-                policy.attendance_candidates(request.user, meeting),
+                access.attendance_candidates(request.user, meeting),
                 pk=parse_id(request.POST["person"]),
             )
             services.attendance_add_walk_in(meeting=meeting, person=person, by=request.user)

@@ -1,7 +1,7 @@
 """The booking page: an institution coordinator (or a coordinator) books seats at a meeting for
 named colleagues, adds a new colleague to the roster and books them, and cancels their seats.
 
-Who may book whom is lms.people.policy's (the booking section); the writes are
+Who may book whom is attendance.access's (the booking rules); the writes are
 attendance.services (bookings, registration_cancel). The page shows the staff roster, so a
 booker with a staff role sets up two-factor authentication first, as for the admin.
 """
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.bookings import BookForm, NewColleagueForm
 from attendance.models import Meeting, Registration
 from attendance.selectors import meetings as selectors
@@ -51,9 +51,9 @@ def booking_staff(*, user, meeting: Meeting, query: str = "") -> list[Person]:
     live = Registration.objects.filter(
         meeting=meeting, person=OuterRef("pk"), status__in=Registration.LIVE
     )
-    bookable = policy.bookable_people(user, meeting)
+    bookable = access.bookable_people(user, meeting)
     rows = list(
-        policy.people(user, policy.Action.MEETING_BOOK)
+        policy.people(user, access.Action.MEETING_BOOK)
         .annotate(
             bookable=Exists(bookable.filter(pk=OuterRef("pk"))),
             registration_id=Subquery(live.values("pk")[:1]),
@@ -144,9 +144,9 @@ def _guard(request, pk: int):
     meeting = selectors.meeting_for_user(user=request.user, pk=pk)
     if meeting is None:
         raise Http404
-    if not policy.may_book_seats(request.user, meeting):
-        if policy.meeting_open_for_sign_up(meeting) or not policy.can(
-            request.user, policy.Action.MEETING_BOOK
+    if not access.may_book_seats(request.user, meeting):
+        if access.meeting_open_for_sign_up(meeting) or not policy.can(
+            request.user, access.Action.MEETING_BOOK
         ):
             raise PermissionDenied
         messages.error(request, _("Sign-up is not open for this meeting."))
@@ -210,7 +210,7 @@ def _query(request) -> str:
 def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=None, status=200):
     user = request.user
     query = _query(request)
-    units = list(policy.new_colleague_units(user, meeting).order_by("path"))
+    units = list(access.new_colleague_units(user, meeting).order_by("path"))
     staff = booking_staff(user=user, meeting=meeting, query=query)
     if book_form is None:
         book_form = BookForm(user=user)
@@ -218,7 +218,7 @@ def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=
         new_form = NewColleagueForm(job_categories=_job_categories(meeting), units=units)
     if chosen is None:
         chosen = {str(pk) for pk in book_form["people"].value() or ()}
-    deadline = policy.cancellation_deadline(meeting)
+    deadline = access.cancellation_deadline(meeting)
     context = {
         "meeting": meeting,
         "staff": staff,
@@ -231,7 +231,7 @@ def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=
         "new_form": new_form,
         "may_add_colleague": bool(units),
         # Every row is in the booker's scope: may_cancel_registration has one answer for all.
-        "may_cancel": policy.can_manage_meeting(user, meeting) or timezone.now() < deadline,
+        "may_cancel": access.can_manage_meeting(user, meeting) or timezone.now() < deadline,
         "cancellation_deadline": deadline,
     }
     return TemplateResponse(request, "attendance/booking.html", context, status=status)
@@ -299,7 +299,7 @@ def colleague_create(request, pk: int):
     meeting, response = _guard(request, pk)
     if response is not None:
         return response
-    units = list(policy.new_colleague_units(request.user, meeting).order_by("path"))
+    units = list(access.new_colleague_units(request.user, meeting).order_by("path"))
     if not units:
         raise PermissionDenied
     form = NewColleagueForm(request.POST, job_categories=_job_categories(meeting), units=units)
@@ -344,7 +344,7 @@ def seat_cancel(request, pk: int, registration_pk: int):
         .select_related("person__org_unit", "person__job_category")
         .first()
     )
-    if registration is None or not policy.is_booker_for(request.user, registration):
+    if registration is None or not access.is_booker_for(request.user, registration):
         raise Http404
     registration.meeting = meeting
     if not cancel_confirmed(request):

@@ -1,7 +1,7 @@
 """The requester's pages: "My requests", a new request, and one request's status page with the
 answer, a proposed time to accept or decline, and withdrawing.
 
-Who may see or do what is decided by lms.people.policy (request_units, requests_visible_to,
+Who may see or do what is decided by attendance.access (request_units, requests_visible_to,
 may_follow_up_request); the writes are attendance.services.
 """
 
@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.requests import ProposalDeclineForm, RequestForm
 from attendance.models import MeetingRequest
 from lms.people import policy
@@ -33,7 +33,7 @@ def requests_for(user) -> QuerySet[MeetingRequest]:
         output_field=IntegerField(),
     )
     return (
-        policy.requests_visible_to(user, MeetingRequest.objects.all())
+        access.requests_visible_to(user, MeetingRequest.objects.all())
         .select_related("org_unit", "meeting")
         .order_by(open_first, "-created_at", "-pk")
     )
@@ -49,7 +49,7 @@ def _request_or_404(request, pk: int) -> MeetingRequest:
 
 
 def _may_request(user) -> bool:
-    return policy.can(user, policy.Action.MEETING_REQUEST)
+    return policy.can(user, access.Action.MEETING_REQUEST)
 
 
 def errors_to_form(form, error: ValidationError) -> None:
@@ -116,7 +116,7 @@ def _detail(request, meeting_request: MeetingRequest, *, decline_form=None, stat
     context = {
         "meeting_request": meeting_request,
         "may_follow_up": meeting_request.is_open
-        and policy.may_follow_up_request(request.user, meeting_request),
+        and access.may_follow_up_request(request.user, meeting_request),
         "decline_form": decline_form or ProposalDeclineForm(),
     }
     return TemplateResponse(request, "attendance/request_detail.html", context, status=status)
@@ -129,7 +129,7 @@ def request_detail(request, pk: int):
 
 def _follow_up(request, pk: int) -> MeetingRequest:
     meeting_request = _request_or_404(request, pk)
-    if not policy.may_follow_up_request(request.user, meeting_request):
+    if not access.may_follow_up_request(request.user, meeting_request):
         raise PermissionDenied
     return meeting_request
 

@@ -2,7 +2,7 @@
 new version, discard, preview), the distributions (list with filters and export, record, delete),
 and the "cards in circulation" report.
 
-Access comes from lms.people.policy (through attendance.permissions.cards for the viewsets); every
+Access comes from attendance.access (through attendance.permissions.cards for the viewsets); every
 change goes through attendance.services, never form.save().
 """
 
@@ -35,7 +35,7 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.blocks import BlockField
 
-from attendance import services
+from attendance import access, services
 from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
 from attendance.models.blocks import SignsBlock, StepsBlock
 from attendance.permissions.cards import card_permission_policy, distribution_permission_policy
@@ -54,7 +54,7 @@ from lms.people.viewsets import (
     ScopedViewSet,
 )
 
-A = policy.Action
+A = access.Action
 V = ActionCardVersion.Status
 
 
@@ -240,7 +240,7 @@ class DistributionForm(forms.Form):
 
     def __init__(self, *args, for_user, **kwargs):
         super().__init__(*args, **kwargs)
-        meetings = policy.meetings_managed_by(for_user, Meeting.objects.all()).filter(
+        meetings = access.meetings_managed_by(for_user, Meeting.objects.all()).filter(
             status__in=[Meeting.Status.PUBLISHED, Meeting.Status.HELD, Meeting.Status.CLOSED]
         )
         self.fields["meeting"].queryset = meetings.order_by("-starts_at")
@@ -317,7 +317,7 @@ class CardIndexView(ScopedIndexView):
         if draft_pk is None:
             return buttons
         draft = ActionCardVersion(pk=draft_pk, card=instance)
-        if policy.may_approve_card_version(
+        if access.may_approve_card_version(
             self.request.user, draft, wrote=draft_pk in self.drafts_written
         ):
             label = _("Approve version %(number)s") % {"number": instance.draft_number}
@@ -412,7 +412,7 @@ class CardInspectView(ScopedInspectView):
     def header_buttons(self):
         card, user = self.object, self.request.user
         buttons = []
-        if policy.can_card(user, A.ACTIONCARD_MANAGE, card):
+        if access.can_card(user, A.ACTIONCARD_MANAGE, card):
             buttons.append(
                 HeaderButton(
                     _("Edit card details"),
@@ -435,7 +435,7 @@ class CardInspectView(ScopedInspectView):
         card, user = self.object, self.request.user
         versions = list(card_selectors.versions_of_card(card=card))
         draft = next((v for v in versions if v.status == V.DRAFT), None)
-        may_manage = policy.can_card(user, A.ACTIONCARD_MANAGE, card)
+        may_manage = access.can_card(user, A.ACTIONCARD_MANAGE, card)
         wrote = draft is not None and services.version_wrote(user, draft)
         context.update(
             {
@@ -444,9 +444,9 @@ class CardInspectView(ScopedInspectView):
                 "versions": versions,
                 "draft": draft,
                 "may_manage": may_manage,
-                "may_approve_role": policy.can_card(user, A.ACTIONCARD_APPROVE, card),
+                "may_approve_role": access.can_card(user, A.ACTIONCARD_APPROVE, card),
                 "may_approve": draft is not None
-                and policy.may_approve_card_version(user, draft, wrote=wrote),
+                and access.may_approve_card_version(user, draft, wrote=wrote),
                 "wrote_draft": wrote,
                 "review_overdue": card_selectors.review_overdue(card.current_version),
                 "may_record": policy.can(user, A.DISTRIBUTION_RECORD),
@@ -462,7 +462,7 @@ class CardVersionMixin(PolicyRequiredMixin):
     policy_action = A.ACTIONCARD_MANAGE
 
     def get_policy_object(self):
-        cards = policy.cards_visible_to(self.request.user, ActionCard.objects.all())
+        cards = access.cards_visible_to(self.request.user, ActionCard.objects.all())
         self.version = get_object_or_404(
             ActionCardVersion.objects.select_related(
                 "card", "card__org_unit", "card__current_version", "created_by", "approved_by"
@@ -579,7 +579,7 @@ class VersionApproveView(VersionConfirmView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         wrote = services.version_wrote(self.request.user, self.version)
-        context["four_eyes_problem"] = not policy.may_approve_card_version(
+        context["four_eyes_problem"] = not access.may_approve_card_version(
             self.request.user, self.version, wrote=wrote
         )
         context["preview_url"] = reverse("action_cards:version_preview", args=(self.version.pk,))
@@ -777,7 +777,7 @@ class DistributionRecordView(PolicyRequiredMixin, WagtailAdminTemplateMixin, For
         pk = self.request.GET.get("meeting") or self.request.POST.get("meeting")
         if not pk:
             return None
-        meetings = policy.meetings_managed_by(self.request.user, Meeting.objects.all())
+        meetings = access.meetings_managed_by(self.request.user, Meeting.objects.all())
         return get_object_or_404(
             meetings.select_related("action_card_version", "org_unit"), pk=parse_id(pk)
         )

@@ -1,7 +1,7 @@
 """Wagtail admin for meetings: list with filters, create and edit, status changes, and the
 registrations of a meeting (read-only).
 
-Access comes from lms.people.policy through attendance.permissions.meetings; every change goes
+Access comes from attendance.access through attendance.permissions.meetings; every change goes
 through attendance.services (never form.save()), so it is checked, locked where seats are involved,
 and audit-logged.
 """
@@ -27,12 +27,13 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 
-from attendance import services
+from attendance import access, services
 from attendance.models import Meeting
 from attendance.permissions.meetings import meeting_permission_policy
 from attendance.selectors import cards as card_selectors
 from attendance.selectors import meetings as selectors
 from lms import bounds
+from lms.competence import access as competence_access
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 from lms.people.viewsets import (
@@ -44,7 +45,7 @@ from lms.people.viewsets import (
     ServiceFormMixin,
 )
 
-A = policy.Action
+A = access.Action
 S = Meeting.Status
 
 # --- Forms --------------------------------------------------------------------------------------
@@ -67,7 +68,11 @@ def facilitator_choices(user):
     users = User.objects.filter(is_active=True)
     if policy.may_create_root_unit(user):
         return users
-    q = Q(pk__in=policy.people(user, A.PERSON_VIEW).filter(user__isnull=False).values("user_id"))
+    q = Q(
+        pk__in=policy.people(user, policy.Action.PERSON_VIEW)
+        .filter(user__isnull=False)
+        .values("user_id")
+    )
     for unit_path in paths:
         q |= Q(role_assignments__org_unit__path__startswith=unit_path)
     return users.filter(q | Q(pk=user.pk)).distinct()
@@ -123,7 +128,7 @@ class MeetingForm(WagtailAdminModelForm):
             user=user
         )
         # Shared competences and the user's municipality's own, not another's.
-        self.fields["competence"].queryset = policy.competences_visible_to(
+        self.fields["competence"].queryset = competence_access.competences_visible_to(
             user, self.fields["competence"].queryset
         )
         bounds.form_limits(self)
@@ -196,7 +201,7 @@ class MeetingFilterSet(WagtailFilterSet):
 # Publishing, the attendance sheet and the check-in QR code are on each meeting's list row and in
 # the header of its edit and inspect pages, for those the policy allows: publishing for those who
 # manage the meeting (a draft), the sheet and the QR code for those who take its attendance
-# (policy.may_take_attendance: its managers and facilitators).
+# (access.may_take_attendance: its managers and facilitators).
 
 SHEET_STATUSES = (S.PUBLISHED, S.HELD, S.CLOSED)
 QR_STATUSES = (S.PUBLISHED, S.HELD)
@@ -236,8 +241,8 @@ class MeetingActionsMixin:
         user, meeting = self.request.user, self.object
         actions = meeting_actions(
             meeting,
-            manages=policy.can_manage_meeting(user, meeting),
-            takes_attendance=policy.may_take_attendance(user, meeting),
+            manages=access.can_manage_meeting(user, meeting),
+            takes_attendance=access.may_take_attendance(user, meeting),
         )
         return [
             *super().header_buttons,
@@ -264,8 +269,8 @@ class MeetingIndexView(ScopedIndexView):
 
     def get_list_more_buttons(self, instance):
         user = self.request.user
-        manages = policy.can_manage_meeting(user, instance)
-        # policy.may_take_attendance, with the facilitator check from the annotation.
+        manages = access.can_manage_meeting(user, instance)
+        # access.may_take_attendance, with the facilitator check from the annotation.
         takes_attendance = user.is_active and (
             manages or getattr(instance, "user_facilitates", False)
         )
@@ -336,7 +341,7 @@ class MeetingInspectView(MeetingActionsMixin, ScopedInspectView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        if policy.can_manage_meeting(self.request.user, self.object) and _offered(self.object):
+        if access.can_manage_meeting(self.request.user, self.object) and _offered(self.object):
             buttons.append(
                 Button(
                     _("Change status"),
@@ -350,7 +355,7 @@ class MeetingInspectView(MeetingActionsMixin, ScopedInspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Registrations are personal data: only for those who manage the meeting.
-        manages = policy.can_manage_meeting(self.request.user, self.object)
+        manages = access.can_manage_meeting(self.request.user, self.object)
         context["show_registrations"] = manages
         if manages:
             context["registrations"] = selectors.registrations_of_meeting(meeting=self.object)
@@ -372,7 +377,7 @@ class _ManagedMeetingMixin:
     _show_breadcrumbs = True
 
     def dispatch(self, request, *args, **kwargs):
-        meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
+        meetings = access.meetings_managed_by(request.user, Meeting.objects.all())
         self.meeting = get_object_or_404(meetings.select_related("org_unit"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 

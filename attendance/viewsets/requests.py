@@ -24,11 +24,12 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from attendance import services
+from attendance import access, services
 from attendance.models import ActionCardVersion, MeetingRequest
 from attendance.selectors import meetings as selectors
 from attendance.views.requests import errors_to_form
 from attendance.viewsets.meetings import FacilitatorChoiceField, facilitator_choices
+from lms.competence import access as competence_access
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
@@ -42,7 +43,7 @@ PER_PAGE = 50
 def queue_for(user, *, status: str = "") -> QuerySet[MeetingRequest]:
     """The requests `user` sees in the queue, open ones first, each group newest first.
     A fixed number of queries however many there are."""
-    requests = policy.requests_visible_to(user, MeetingRequest.objects.all())
+    requests = access.requests_visible_to(user, MeetingRequest.objects.all())
     if status == "open":
         requests = requests.filter(status__in=MeetingRequest.OPEN)
     elif status in Status.values:
@@ -56,7 +57,7 @@ def queue_for(user, *, status: str = "") -> QuerySet[MeetingRequest]:
 
 
 def _visible_or_404(request, pk: int) -> MeetingRequest:
-    requests = policy.requests_visible_to(request.user, MeetingRequest.objects.all())
+    requests = access.requests_visible_to(request.user, MeetingRequest.objects.all())
     return get_object_or_404(
         requests.select_related(
             "org_unit", "meeting", "requested_by__person", "handled_by__person"
@@ -67,7 +68,7 @@ def _visible_or_404(request, pk: int) -> MeetingRequest:
 
 def _answerable_or_403(request, pk: int) -> MeetingRequest:
     meeting_request = _visible_or_404(request, pk)
-    if not policy.may_answer_request(request.user, meeting_request):
+    if not access.may_answer_request(request.user, meeting_request):
         raise PermissionDenied
     return meeting_request
 
@@ -143,12 +144,12 @@ class AcceptForm(forms.Form):
         )
         above = OrgUnit.ancestor_paths(meeting_request.org_unit.path)
         self.fields["organiser"].queryset = (
-            policy.org_units(user, policy.Action.MEETING_MANAGE)
+            policy.org_units(user, access.Action.MEETING_MANAGE)
             .filter(path__in=above)
             .order_by("path")
         )
         self.fields["facilitators"].queryset = facilitator_choices(user).select_related("person")
-        self.fields["competence"].queryset = policy.competences_visible_to(
+        self.fields["competence"].queryset = competence_access.competences_visible_to(
             user, Competence.objects.filter(active=True)
         )
         self.fields["action_card_version"].queryset = ActionCardVersion.objects.filter(
@@ -160,7 +161,7 @@ class AcceptForm(forms.Form):
         """Prefilled from the request: a working day of its preferred period at its preferred
         days and times, its place, size and job categories, the coordinator as facilitator, and
         what the organiser's meetings of this kind award."""
-        organiser = policy.request_organiser(user, meeting_request.org_unit)
+        organiser = access.request_organiser(user, meeting_request.org_unit)
         starts_at, ends_at = services.request_suggested_time(request=meeting_request)
         return {
             "title": services.request_default_title(meeting_request),
@@ -220,8 +221,8 @@ def _context(title: str, meeting_request: MeetingRequest | None = None, **extra)
 
 def index(request):
     if not (
-        policy.can(request.user, policy.Action.MEETING_MANAGE)
-        or policy.can(request.user, policy.Action.MEETING_REQUEST)
+        policy.can(request.user, access.Action.MEETING_MANAGE)
+        or policy.can(request.user, access.Action.MEETING_REQUEST)
     ):
         raise PermissionDenied
     status = request.GET.get("status", "")
@@ -232,7 +233,7 @@ def index(request):
     # answers from the user's cached roles and the row's unit).
     page.object_list = list(page.object_list)
     for meeting_request in page.object_list:
-        may_answer = policy.may_answer_request(request.user, meeting_request)
+        may_answer = access.may_answer_request(request.user, meeting_request)
         meeting_request.may_accept = may_answer and meeting_request.status == Status.SUBMITTED
         meeting_request.may_decline = may_answer and meeting_request.is_open
     context = _context(
@@ -251,7 +252,7 @@ def _title(meeting_request: MeetingRequest) -> str:
 
 def item(request, pk: int):
     meeting_request = _visible_or_404(request, pk)
-    may_answer = policy.may_answer_request(request.user, meeting_request)
+    may_answer = access.may_answer_request(request.user, meeting_request)
     may_accept = may_answer and meeting_request.status == Status.SUBMITTED
     categories = list(meeting_request.job_categories.all())
     context = _context(
@@ -393,8 +394,8 @@ admin_urlpatterns = [
 class RequestsMenuItem(MenuItem):
     def is_shown(self, request):
         user = request.user
-        return policy.can(user, policy.Action.MEETING_MANAGE) or policy.can(
-            user, policy.Action.MEETING_REQUEST
+        return policy.can(user, access.Action.MEETING_MANAGE) or policy.can(
+            user, access.Action.MEETING_REQUEST
         )
 
 

@@ -10,6 +10,10 @@ class CompetenceConfig(AppConfig):
     def ready(self):
         from lms.site.my_page import section_register
 
+        from . import access
         from .my_page import SECTION
+
+        # The core's access policy learns this app's actions and grants.
+        access.register()
 
         section_register(SECTION)

@@ -1,6 +1,6 @@
-"""Wagtail permission policies for competences and requirements, answered by lms.people.policy.
+"""Wagtail permission policies for competences and requirements, answered by lms.competence.access.
 
-A competence is a municipality's own or shared (its owner, see lms.people.policy): everyone with
+A competence is a municipality's own or shared (its owner, see lms.competence.access): everyone with
 COMPETENCE_VIEW sees the shared ones and those of their municipality; changing one is for its
 owner's coordinators, a shared one for a regional Infohus or a superuser. A requirement is scoped by
 the org unit it applies to: the policy is asked about that unit.
@@ -8,12 +8,12 @@ the org unit it applies to: the policy is asked about that unit.
 
 from __future__ import annotations
 
-from lms.people import policy
+from lms.competence import access
 from lms.people.permissions import AccessPolicyPermissionPolicy
 
 from .models import Competence, Requirement
 
-A = policy.Action
+A = access.Action
 
 
 class ByOrgUnitPermissionPolicy(AccessPolicyPermissionPolicy):
@@ -37,7 +37,7 @@ class CompetencePermissionPolicy(AccessPolicyPermissionPolicy):
 
     def user_has_permission_for_instance(self, user, action, instance):
         if action == "change":
-            return policy.may_manage_competence(user, instance)
+            return access.may_manage_competence(user, instance)
         if action == "view":
             return (
                 self.instances_user_has_any_permission_for(user, ["view"])
@@ -52,9 +52,9 @@ class CompetencePermissionPolicy(AccessPolicyPermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         competences = self.model._default_manager.all()
         if "view" in actions:
-            return policy.competences_visible_to(user, competences)
+            return access.competences_visible_to(user, competences)
         if "change" in actions:
-            return policy.competences_managed_by(user, competences)
+            return access.competences_managed_by(user, competences)
         return competences.none()
 
     def users_with_any_permission_for_instance(self, actions, instance):

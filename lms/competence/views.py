@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
-from lms.people import policy
+from lms.competence import access
 from lms.people.selectors import person_for_user
 
 from . import selectors
@@ -15,7 +15,7 @@ def my_competences(request):
         "person": person,
         "statuses": [],
         "evidence": [],
-        "manages_team": policy.may_view_team(request.user),
+        "manages_team": access.may_view_team(request.user),
     }
     if person is not None:
         context["statuses"] = selectors.competence_status_for_person(person=person)

@@ -30,12 +30,12 @@ class AccessPolicyPermissionPolicy(BasePermissionPolicy):
     to its OrgUnit's tree path (None for a model that is one list for everybody).
     """
 
-    def __init__(self, model, actions: dict[str, policy.Action], path_field: str | None):
+    def __init__(self, model, actions: dict[str, str], path_field: str | None):
         super().__init__(model)
         self.actions = actions
         self.path_field = path_field
 
-    def _mapped(self, actions: Iterable[str]) -> list[policy.Action]:
+    def _mapped(self, actions: Iterable[str]) -> list[str]:
         return [self.actions[a] for a in actions if a in self.actions]
 
     # Model-level: "may the user do this anywhere at all?"

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from lms.competence import access as competence_access
 from lms.competence import services
 from lms.competence.models import Evidence
 from lms.competence.permissions import requirement_permission_policy
@@ -13,7 +14,7 @@ from lms.people import policy
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, UserFactory
 
-A = policy.Action
+A = competence_access.Action
 
 
 @pytest.mark.parametrize(
@@ -33,8 +34,8 @@ def test_grants(
     # A shared competence is for a regional Infohus to change; the municipality's own for its
     # coordinators (tests/competence/test_ownership.py).
     own = CompetenceFactory(code="HJ_OWN", owner=tree["HJ"])
-    assert policy.may_manage_competence(user, own) is manage
-    assert not policy.may_manage_competence(user, signs)
+    assert competence_access.may_manage_competence(user, own) is manage
+    assert not competence_access.may_manage_competence(user, signs)
     assert policy.can(user, A.REQUIREMENT_VIEW, tree["HJ-SKOLE"]) is view_req
     assert policy.can(user, A.EVIDENCE_VIEW, teacher) is view_evidence
     assert policy.can(user, A.EVIDENCE_RECORD, teacher) is record
