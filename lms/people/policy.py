@@ -361,7 +361,9 @@ def role_holders_by_unit(
 
     The same rule as users_with(action, obj=unit), superusers aside (they need no role): an
     assignment granting `action` on the unit or above it, held by an active user whose roster
-    entry has not left. `user_ids` limits the answer to those users. One query.
+    entry has not left. `user_ids` limits the answer to those users. One query. Wagtail checks
+    pages against groups, not against this module: lms.site.editors keeps each site's editor
+    group from this (PAGE_EDIT), read for every site at once.
     """
     granting = roles_with(action)
     result: dict[int, set[int]] = {unit.pk: set() for unit in units}
