@@ -6,6 +6,10 @@ class AttendanceConfig(AppConfig):
     name = "attendance"
 
     def ready(self):
+        # The core's access policy learns this app's actions and grants.
+        from attendance import access
+
+        access.register()
         # Min side (lms.site) shows what this app registers; the core names no meeting page.
         from attendance.my_page import SECTIONS
         from lms.site.my_page import section_register
@@ -47,11 +51,11 @@ def register_permission_policies() -> None:
     (meetings_in_staff_view); a card by its owning unit; a distribution by the place holding the
     copies, recorded or deleted, never edited in place.
     """
+    from attendance import access
     from attendance.models import ActionCard, CardDistribution, Meeting
-    from lms.people import policy
     from lms.people.permissions import OrgUnitPermissionPolicy, permission_policies_register
 
-    A = policy.Action
+    A = access.Action
     permission_policies_register(
         OrgUnitPermissionPolicy(
             Meeting,
@@ -63,7 +67,7 @@ def register_permission_policies() -> None:
                 "export": A.MEETING_MANAGE,
             },
             org_unit_path="org_unit",
-            listings={A.MEETING_VIEW: policy.meetings_in_staff_view},
+            listings={A.MEETING_VIEW: access.meetings_in_staff_view},
         ),
         OrgUnitPermissionPolicy(
             ActionCard,

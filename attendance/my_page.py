@@ -3,6 +3,7 @@ meeting requests of those who may ask for meetings. Registered in AttendanceConf
 
 from __future__ import annotations
 
+from attendance import access
 from attendance.models import MeetingRequest
 from attendance.selectors.meetings import meetings_upcoming_for
 from attendance.selectors.requests import requests_for
@@ -26,7 +27,7 @@ def meetings_context(request) -> dict | None:
 
 
 def requests_context(request) -> dict | None:
-    if not policy.can(request.user, policy.Action.MEETING_REQUEST):
+    if not policy.can(request.user, access.Action.MEETING_REQUEST):
         return None
     open_requests = requests_for(request.user).filter(status__in=MeetingRequest.OPEN)
     return {"open": list(open_requests[:SHOWN]), "open_count": open_requests.count()}

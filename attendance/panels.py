@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.ui.components import Component
 
+from attendance import access
 from attendance.models import ActionCard, ActionCardVersion, Meeting, MeetingRequest
 from lms.people import policy
 
@@ -68,7 +69,7 @@ class MeetingRequestsPanel(_Panel):
     def __init__(self, request):
         super().__init__(request)
         user = request.user
-        self.answers = policy.can(user, policy.Action.MEETING_MANAGE)
+        self.answers = policy.can(user, access.Action.MEETING_MANAGE)
         if self.answers:
             self.heading = _("Open meeting requests")
             self.empty = _("No meeting request is waiting for an answer.")
@@ -81,9 +82,9 @@ class MeetingRequestsPanel(_Panel):
         user = self.request.user
         requests = MeetingRequest.objects.filter(status__in=MeetingRequest.OPEN)
         if self.answers:
-            requests = policy.requests_answerable_by(user, requests)
+            requests = access.requests_answerable_by(user, requests)
         else:
-            requests = policy.requests_visible_to(user, requests)
+            requests = access.requests_visible_to(user, requests)
         requests = requests.select_related("org_unit").order_by("created_at", "pk")
         total = requests.count()
         rows = []
@@ -117,18 +118,18 @@ class UpcomingMeetingsPanel(_Panel):
 
     def rows(self):
         user = self.request.user
-        manages = policy.can(user, policy.Action.MEETING_MANAGE)
+        manages = policy.can(user, access.Action.MEETING_MANAGE)
         meetings = Meeting.objects.filter(
             starts_at__gt=timezone.now(),
             status__in=[Meeting.Status.PUBLISHED, Meeting.Status.DRAFT],
         )
-        meetings = policy.meetings_in_staff_view(user, meetings).order_by("starts_at", "pk")
+        meetings = access.meetings_in_staff_view(user, meetings).order_by("starts_at", "pk")
         total = meetings.count()
         shown = list(meetings.annotate(free=F("capacity") - F("confirmed_count"))[:SHOWN])
         managed = set()
         if manages:
             managed = set(
-                policy.meetings_managed_by(
+                access.meetings_managed_by(
                     user, Meeting.objects.filter(pk__in=[m.pk for m in shown])
                 ).values_list("pk", flat=True)
             )
@@ -170,7 +171,7 @@ class ActionCardsPanel(_Panel):
 
     def rows(self):
         user = self.request.user
-        cards = policy.cards_visible_to(user, ActionCard.objects.all())
+        cards = access.cards_visible_to(user, ActionCard.objects.all())
         drafts = (
             ActionCardVersion.objects.filter(
                 status=ActionCardVersion.Status.DRAFT, card__in=cards.values("pk")
@@ -212,12 +213,12 @@ class ActionCardsPanel(_Panel):
 def panels_for(request) -> list[Component]:
     user = request.user
     panels: list[Component] = []
-    if policy.can(user, policy.Action.MEETING_MANAGE) or policy.can(
-        user, policy.Action.MEETING_REQUEST
+    if policy.can(user, access.Action.MEETING_MANAGE) or policy.can(
+        user, access.Action.MEETING_REQUEST
     ):
         panels.append(MeetingRequestsPanel(request))
-    if policy.can(user, policy.Action.MEETING_VIEW):
+    if policy.can(user, access.Action.MEETING_VIEW):
         panels.append(UpcomingMeetingsPanel(request))
-    if policy.can(user, policy.Action.ACTIONCARD_APPROVE):
+    if policy.can(user, access.Action.ACTIONCARD_APPROVE):
         panels.append(ActionCardsPanel(request))
     return panels

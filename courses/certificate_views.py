@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from lms.competence import access as competence_access
 from lms.people import policy
 from lms.site.selectors import site_info
 
@@ -65,7 +66,7 @@ def _issuer(request) -> str:
 @login_required
 def certificate_pdf(request, code: str):
     completion = certificates.completion_by_code(code)
-    if completion is None or not policy.may_view_person_evidence(
+    if completion is None or not competence_access.may_view_person_evidence(
         request.user, completion.enrolment.person
     ):
         raise Http404

@@ -34,9 +34,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Site
 
+from courses import access
 from lms.competence.demo import SIGNS
 from lms.competence.models import Competence
-from lms.people import policy
 from lms.people.demo import MUNICIPALITY, DemoDataError, demo_people, demo_roster
 from lms.people.models import OrgUnit, Person
 from lms.site.models import HomePage
@@ -974,7 +974,7 @@ def _progress_load(course: CoursePage, result: CoursesDemoResult, *, now: dt.dat
         return
     enrolled = set(Enrolment.objects.filter(course=course).values_list("person_id", flat=True))
     for person in _learners():
-        if person.pk not in enrolled and policy.person_may_take_course(person, course):
+        if person.pk not in enrolled and access.person_may_take_course(person, course):
             _course_taken(course, person, result, now=now)
 
     # The employee login has started: one lesson done, the rest for them to try.
@@ -982,7 +982,7 @@ def _progress_load(course: CoursePage, result: CoursesDemoResult, *, now: dt.dat
     if (
         employee is not None
         and employee.pk not in enrolled
-        and policy.person_may_take_course(employee, course)
+        and access.person_may_take_course(employee, course)
     ):
         started = now - dt.timedelta(days=EMPLOYEE_STARTED_DAYS_AGO)
         enrolment = services.enrolment_start(course=course, person=employee, by=None, now=started)

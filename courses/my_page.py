@@ -3,6 +3,7 @@ the team page for managers. Registered in CoursesConfig.ready()."""
 
 from __future__ import annotations
 
+from lms.competence import access as competence_access
 from lms.people import policy
 from lms.site.my_page import Section
 
@@ -27,7 +28,7 @@ def learning_context(request) -> dict | None:
 
 
 def team_context(request) -> dict | None:
-    members = policy.team_members(request.user)
+    members = competence_access.team_members(request.user)
     count = members.count()
     return {"count": count} if count else None
 

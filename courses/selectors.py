@@ -19,6 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Revision
 
+from courses import access
 from lms.competence.selectors import Status, competence_status_for_person
 from lms.people import policy
 from lms.people.models import Person
@@ -298,7 +299,7 @@ def catalogue_for(
     today = today or timezone.localdate()
     courses = CoursePage.objects.live().child_of(index)
     if person is not None:
-        courses = policy.courses_for_person(person, courses)
+        courses = access.courses_for_person(person, courses)
     return sorted(_entries(person, list(courses.order_by("path")), today), key=_sort_key)
 
 
@@ -324,7 +325,7 @@ def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
     """The person's own learning: what is due or overdue (required courses of their audience),
     courses in progress with their progress, and every completion with its dates."""
     today = today or timezone.localdate()
-    audience = policy.courses_for_person(person, CoursePage.objects.all())
+    audience = access.courses_for_person(person, CoursePage.objects.all())
     courses = list(
         CoursePage.objects.live()
         .filter(Q(enrolments__person=person) | Q(pk__in=audience.values("pk")))

@@ -2,7 +2,7 @@
 completions.
 
 Each function is keyword-only and typed; `by` is the acting user (None: the system). A learner
-acts only for their own roster entry, in a live course of their audience (lms.people.policy).
+acts only for their own roster entry, in a live course of their audience (courses.access).
 The competence ledger is written through lms.competence.services.evidence_record only, with a
 stable source reference, so a completion is recorded as evidence exactly once.
 
@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses import access
 from lms import audit, clock
 from lms.competence import services as competence_services
 from lms.competence.models import Evidence
@@ -65,7 +66,7 @@ def _require_learner(*, course: CoursePage, person: Person, by: User | None) -> 
         own = policy.person_of(by)
         if own is None or own.pk != person.pk or not getattr(by, "is_active", False):
             raise _refuse(_("You can only take courses for yourself."))
-    if not policy.person_may_take_course(person, course):
+    if not access.person_may_take_course(person, course):
         raise _refuse(_("This course is not open to you."))
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
+from lms.competence import access as competence_access
 from lms.competence import selectors as competence_selectors
 from lms.people import policy
 
 
 @login_required
 def team(request):
-    members = policy.team_members(request.user)
+    members = competence_access.team_members(request.user)
     statuses = competence_selectors.competence_status_for_people(people=members)
     if not statuses:
         # Someone who manages nobody (a role gives the admin, not someone else's team): say so

@@ -1,7 +1,7 @@
 """The learner's pages: the catalogue, a course, a lesson (Wagtail pages served through the
 functions below), Min læring, the quiz and its result.
 
-Who may see or do what is decided by lms.people.policy; the writes are courses.services; the
+Who may see or do what is decided by courses.access; the writes are courses.services; the
 reads are courses.selectors. A course of someone else's audience, or someone else's attempt, is a
 404: its existence is nobody else's business.
 """
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
+from courses import access
 from lms.parsing import parse_id
 from lms.people import policy
 
@@ -53,7 +54,7 @@ def _catalogue_url(request) -> str | None:
 def _course_or_404(request, course_id: int) -> CoursePage:
     """A live course the signed-in user may take, else 404."""
     course = CoursePage.objects.live().filter(pk=course_id).first()
-    if course is None or not policy.may_take_course(request.user, course):
+    if course is None or not access.may_take_course(request.user, course):
         raise Http404
     return course
 
@@ -130,7 +131,7 @@ def course_page(request, page: CoursePage):
     if person is None:
         # Not signed in, or an account outside the roster: the public summary only.
         return _page_response(request, page, {"public": True})
-    if not policy.may_take_course(request.user, page):
+    if not access.may_take_course(request.user, page):
         raise Http404
     return _page_response(request, page, _course_state(request, page))
 
@@ -141,7 +142,7 @@ def lesson_page(request, page: LessonPage):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     course = CoursePage.objects.live().filter(path=page.path[: -LessonPage.steplen]).first()
-    if course is None or not policy.may_take_course(request.user, course):
+    if course is None or not access.may_take_course(request.user, course):
         raise Http404
     person = policy.person_of(request.user)
     lessons = selectors.course_lessons(course)
@@ -210,7 +211,7 @@ def lesson_done(request, lesson_id: int):
     if lesson is None:
         raise Http404
     course = CoursePage.objects.live().filter(path=lesson.path[: -LessonPage.steplen]).first()
-    if course is None or not policy.may_take_course(request.user, course):
+    if course is None or not access.may_take_course(request.user, course):
         raise Http404
     try:
         enrolment = services.enrolment_start(

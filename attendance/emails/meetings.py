@@ -25,10 +25,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from attendance import access
 from attendance.documents import calendar
 from attendance.models import Meeting, Registration
 from lms.mail import mail_send
-from lms.people import policy
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def booked_by_name(registration: Registration) -> str:
 
 def _context(registration: Registration, *, now: dt.datetime) -> dict:
     meeting = registration.meeting
-    deadline = policy.cancellation_deadline(meeting)
+    deadline = access.cancellation_deadline(meeting)
     return {
         "name": registration.person.name,
         "booked_by": booked_by_name(registration),

@@ -26,10 +26,10 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from attendance import access
 from attendance.emails.meetings import meeting_url, meeting_when
 from attendance.models import MeetingRequest
 from lms.mail import mail_send
-from lms.people import policy
 from lms.people.models import User
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def answerer_ids(*, request_id: int) -> list[int]:
     if meeting_request is None or meeting_request.status != Status.SUBMITTED:
         return []
     return list(
-        policy.request_answerers(meeting_request).order_by("pk").values_list("pk", flat=True)
+        access.request_answerers(meeting_request).order_by("pk").values_list("pk", flat=True)
     )
 
 
@@ -121,7 +121,7 @@ def submitted_send(*, request_id: int, user_id: int) -> bool:
     if meeting_request is None or meeting_request.status != Status.SUBMITTED:
         return False
     user = User.objects.select_related("person").filter(pk=user_id).first()
-    if user is None or not policy.may_answer_request(user, meeting_request):
+    if user is None or not access.may_answer_request(user, meeting_request):
         return False
     return _send(meeting_request, "request_submitted", user, url=request_admin_url(meeting_request))
 
@@ -163,7 +163,7 @@ def proposal_answered_send(*, request_id: int, accepted: bool) -> bool:
     if meeting_request is None:
         return False
     coordinator = meeting_request.handled_by
-    if coordinator is None or not policy.may_answer_request(coordinator, meeting_request):
+    if coordinator is None or not access.may_answer_request(coordinator, meeting_request):
         return False
     if accepted:
         if meeting_request.status != Status.ACCEPTED or meeting_request.meeting is None:

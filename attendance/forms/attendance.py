@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from attendance import access
 from lms.importflow import ImportUploadForm, import_file_field
-from lms.people import policy
 from lms.people.models import OrgUnit
 
 
@@ -20,7 +20,7 @@ class NewWalkInForm(forms.Form):
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = policy.walk_in_units(user, meeting).order_by("path")
+        self.fields["org_unit"].queryset = access.walk_in_units(user, meeting).order_by("path")
         if meeting.institution_id:
             self.fields["org_unit"].initial = meeting.institution_id
 

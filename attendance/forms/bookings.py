@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from attendance import access
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person
 
@@ -47,7 +48,7 @@ class BookForm(_ErrorsDescribed, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = policy.people(user, policy.Action.MEETING_BOOK)
+        self.fields["people"].queryset = policy.people(user, access.Action.MEETING_BOOK)
 
 
 class NewColleagueForm(_ErrorsDescribed, forms.Form):

@@ -15,6 +15,7 @@ from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.blocks import BlockField
 
+from attendance import access
 from attendance.models import ActionCard, ActionCardVersion, Meeting
 from attendance.models.blocks import SignsBlock, StepsBlock
 from attendance.selectors import cards as card_selectors
@@ -22,7 +23,7 @@ from lms.people import policy
 from lms.people.models import OrgUnit, User
 from lms.people.viewsets import OrgUnitChoiceField
 
-A = policy.Action
+A = access.Action
 
 
 def short_date(value) -> str:
@@ -194,7 +195,7 @@ class DistributionForm(forms.Form):
 
     def __init__(self, *args, for_user, **kwargs):
         super().__init__(*args, **kwargs)
-        meetings = policy.meetings_managed_by(for_user, Meeting.objects.all()).filter(
+        meetings = access.meetings_managed_by(for_user, Meeting.objects.all()).filter(
             status__in=[Meeting.Status.PUBLISHED, Meeting.Status.HELD, Meeting.Status.CLOSED]
         )
         self.fields["meeting"].queryset = meetings.order_by("-starts_at")

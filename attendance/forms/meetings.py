@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms.models import WagtailAdminModelForm
 
+from attendance import access
 from attendance.models import Meeting
 from attendance.selectors import cards as card_selectors
 from lms import bounds
+from lms.competence import access as competence_access
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 from lms.people.viewsets import OrgUnitChoiceField
@@ -32,7 +34,7 @@ class OrgUnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 def facilitator_choices(user):
     """Accounts `user` may name as facilitators: people of their area, and staff of it."""
-    paths = policy.scope_paths(user, A.MEETING_MANAGE)
+    paths = policy.scope_paths(user, access.Action.MEETING_MANAGE)
     users = User.objects.filter(is_active=True)
     if policy.may_create_root_unit(user):
         return users
@@ -82,7 +84,7 @@ class MeetingForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        units = policy.org_units(user, A.MEETING_MANAGE).order_by("path")
+        units = policy.org_units(user, access.Action.MEETING_MANAGE).order_by("path")
         self.fields["org_unit"].queryset = units
         self.fields["audience_units"].queryset = units
         self.fields["institution"].queryset = units.filter(kind=OrgUnit.Kind.INSTITUTION)
@@ -92,7 +94,7 @@ class MeetingForm(WagtailAdminModelForm):
             user=user
         )
         # Shared competences and the user's municipality's own, not another's.
-        self.fields["competence"].queryset = policy.competences_visible_to(
+        self.fields["competence"].queryset = competence_access.competences_visible_to(
             user, self.fields["competence"].queryset
         )
         bounds.form_limits(self)

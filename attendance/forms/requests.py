@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.meetings import FacilitatorChoiceField, facilitator_choices
 from attendance.models import ActionCardVersion, Meeting, MeetingRequest
 from attendance.selectors import requests as request_selectors
+from lms.competence import access as competence_access
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
@@ -115,8 +116,8 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = list(policy.request_units(user).order_by("path"))
-        self.fields["org_unit"].queryset = policy.request_units(user).order_by("path")
+        units = list(access.request_units(user).order_by("path"))
+        self.fields["org_unit"].queryset = access.request_units(user).order_by("path")
         self.several_units = len(units) > 1
         if len(units) == 1:
             self.fields["org_unit"].initial = units[0].pk
@@ -197,12 +198,12 @@ class AcceptForm(forms.Form):
         )
         above = OrgUnit.ancestor_paths(meeting_request.org_unit.path)
         self.fields["organiser"].queryset = (
-            policy.org_units(user, policy.Action.MEETING_MANAGE)
+            policy.org_units(user, access.Action.MEETING_MANAGE)
             .filter(path__in=above)
             .order_by("path")
         )
         self.fields["facilitators"].queryset = facilitator_choices(user).select_related("person")
-        self.fields["competence"].queryset = policy.competences_visible_to(
+        self.fields["competence"].queryset = competence_access.competences_visible_to(
             user, Competence.objects.filter(active=True)
         )
         self.fields["action_card_version"].queryset = ActionCardVersion.objects.filter(
@@ -214,7 +215,7 @@ class AcceptForm(forms.Form):
         """Prefilled from the request: a working day of its preferred period at its preferred
         days and times, its place, size and job categories, the coordinator as facilitator, and
         what the organiser's meetings of this kind award."""
-        organiser = policy.request_organiser(user, meeting_request.org_unit)
+        organiser = access.request_organiser(user, meeting_request.org_unit)
         starts_at, ends_at = services.request_suggested_time(request=meeting_request)
         return {
             "title": services.request_default_title(meeting_request),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from attendance import access
 from attendance.models import Meeting, Registration
 from lms.people import policy
 from lms.people.models import JobCategory, Person
@@ -22,9 +23,9 @@ def booking_staff(*, user, meeting: Meeting, query: str = "") -> list[Person]:
     live = Registration.objects.filter(
         meeting=meeting, person=OuterRef("pk"), status__in=Registration.LIVE
     )
-    bookable = policy.bookable_people(user, meeting)
+    bookable = access.bookable_people(user, meeting)
     rows = list(
-        policy.people(user, policy.Action.MEETING_BOOK)
+        policy.people(user, access.Action.MEETING_BOOK)
         .annotate(
             bookable=Exists(bookable.filter(pk=OuterRef("pk"))),
             registration_id=Subquery(live.values("pk")[:1]),

@@ -11,8 +11,8 @@ import datetime as dt
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from attendance import access
 from attendance.models import ActionCard, ActionCardVersion
-from lms.people import policy
 
 V = ActionCardVersion.Status
 
@@ -62,7 +62,7 @@ def versions_of_card(*, card: ActionCard) -> QuerySet[ActionCardVersion]:
 
 def versions_for_meetings(*, user) -> QuerySet[ActionCardVersion]:
     """Approved versions of the cards `user` may see: what a meeting may hand out."""
-    cards = policy.cards_visible_to(user, ActionCard.objects.all())
+    cards = access.cards_visible_to(user, ActionCard.objects.all())
     return (
         ActionCardVersion.objects.filter(status=V.APPROVED, card__in=cards)
         .select_related("card")

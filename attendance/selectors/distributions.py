@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
+from attendance import access
 from attendance.models import ActionCard, ActionCardVersion, Attendance, CardDistribution, Meeting
-from lms.people import policy
 
 V = ActionCardVersion.Status
 
@@ -78,7 +78,7 @@ class PlaceCirculation:
 
 
 def distributions_visible(*, user) -> QuerySet[CardDistribution]:
-    return policy.distributions_visible_to(user, CardDistribution.objects.all())
+    return access.distributions_visible_to(user, CardDistribution.objects.all())
 
 
 def distribution_by_place(*, user, card: ActionCard | None = None) -> list[PlaceCirculation]:

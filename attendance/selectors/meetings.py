@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from attendance import access
 from attendance.models import Meeting, Registration
 from lms.people import policy
 from lms.people.models import Person
@@ -32,14 +33,14 @@ def _with_own_registration(meetings: QuerySet[Meeting], person: Person | None) -
 def meetings_upcoming_for(*, user) -> QuerySet[Meeting]:
     """Published meetings that have not started, that `user` may see, soonest first."""
     meetings = Meeting.objects.filter(status=Meeting.Status.PUBLISHED, starts_at__gt=timezone.now())
-    meetings = policy.meetings_visible_to(user, meetings)
+    meetings = access.meetings_visible_to(user, meetings)
     meetings = _with_own_registration(meetings, policy.person_of(user))
     return meetings.select_related("org_unit", "institution").order_by("starts_at", "pk")
 
 
 def meeting_for_user(*, user, pk: int) -> Meeting | None:
     """One meeting `user` may see (drafts only for its managers), or None."""
-    meetings = policy.meetings_visible_to(user, Meeting.objects.filter(pk=pk))
+    meetings = access.meetings_visible_to(user, Meeting.objects.filter(pk=pk))
     meetings = _with_own_registration(meetings, policy.person_of(user))
     return meetings.select_related("org_unit", "institution").first()
 

@@ -2,7 +2,7 @@
 requested meeting would reach.
 
 A request's meeting is for the active people of the requesting unit and the units below it, of the
-chosen job categories (every job category when none is chosen): policy._meeting_audience_q for a
+chosen job categories (every job category when none is chosen): access._meeting_audience_q for a
 meeting whose only audience unit is the request's unit.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from attendance import access
 from attendance.models import MeetingRequest
-from lms.people import policy
 from lms.people.models import JobCategory, Person
 
 Status = MeetingRequest.Status
@@ -26,7 +26,7 @@ def requests_for(user) -> QuerySet[MeetingRequest]:
         output_field=IntegerField(),
     )
     return (
-        policy.requests_visible_to(user, MeetingRequest.objects.all())
+        access.requests_visible_to(user, MeetingRequest.objects.all())
         .select_related("org_unit", "meeting")
         .order_by(open_first, "-created_at", "-pk")
     )
@@ -35,7 +35,7 @@ def requests_for(user) -> QuerySet[MeetingRequest]:
 def queue_for(user, *, status: str = "") -> QuerySet[MeetingRequest]:
     """The requests `user` sees in the queue, open ones first, each group newest first.
     A fixed number of queries however many there are."""
-    requests = policy.requests_visible_to(user, MeetingRequest.objects.all())
+    requests = access.requests_visible_to(user, MeetingRequest.objects.all())
     if status == "open":
         requests = requests.filter(status__in=MeetingRequest.OPEN)
     elif status in Status.values:

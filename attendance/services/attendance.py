@@ -15,9 +15,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from attendance import services
+from attendance import access, services
 from attendance.models import Attendance, Meeting
-from lms.people import policy
 from lms.people.models import Person, User
 from lms.tabular import FileError, RowError, Source, errors_summary, read_table
 
@@ -65,7 +64,7 @@ def attendance_import(
     *, meeting: Meeting, source: Source, filename: str | None = None, by: User | None
 ) -> AttendanceImportResult:
     """Validate the whole file, then mark everyone in it, or nothing."""
-    if by is not None and not policy.may_take_attendance(by, meeting):
+    if by is not None and not access.may_take_attendance(by, meeting):
         return AttendanceImportResult(
             errors=[RowError(None, None, _("You do not have permission to do this here."))]
         )
@@ -168,6 +167,6 @@ def _people_for(meeting: Meeting, *, by: User | None, emails: set[str], numbers:
     if by is None:
         pool = Person.objects.filter(org_unit__path__startswith=meeting.org_unit.path, active=True)
     else:
-        pool = policy.attendance_candidates(by, meeting)
+        pool = access.attendance_candidates(by, meeting)
     candidates = Person.objects.filter(Q(pk__in=pool.values("pk")) | registered)
     return list(candidates.annotate(email_lower=Lower("email")).filter(named).distinct())

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance import access
 from attendance.models import Meeting, Registration
 from attendance.services.meetings import _deny, _lock, _sign_up_error, registration_create
 from lms import audit
@@ -76,7 +77,7 @@ def _names(people: Sequence[Person]) -> str:
 
 
 def _require_booker(meeting: Meeting, *, by: User) -> None:
-    if policy.may_book_seats(by, meeting):
+    if access.may_book_seats(by, meeting):
         return
     # A meeting closed for sign-up gets the reason a person signing up would get.
     error = _sign_up_error(meeting, timezone.now())
@@ -90,7 +91,7 @@ def _check_people(meeting: Meeting, people: list[Person], *, by: User) -> None:
     before anything is written."""
     ids = [p.pk for p in people]
     bookable = set(
-        policy.bookable_people(by, meeting).filter(pk__in=ids).values_list("pk", flat=True)
+        access.bookable_people(by, meeting).filter(pk__in=ids).values_list("pk", flat=True)
     )
     refused = [p for p in people if p.pk not in bookable]
     if not refused:
@@ -130,7 +131,7 @@ def seats_book(*, meeting: Meeting, people: Sequence[Person], by: User | None) -
     """Book a seat for each of `people`: confirmed while seats are free, then the waiting list, in
     the order given. Someone already holding a live registration keeps it unchanged.
 
-    With a booker (`by`), each person must be one they may book (policy.bookable_people); one
+    With a booker (`by`), each person must be one they may book (access.bookable_people); one
     who is not refuses the whole booking, with nothing written. `by=None` is the system.
     """
     unique = list({p.pk: p for p in people}.values())
@@ -216,7 +217,7 @@ def person_create_and_book(
     """Add a new colleague to the roster (lms.people.services.person_create) and book them a
     seat, in one transaction: if the seat cannot be booked, the person is not created either.
 
-    `org_unit` is where they work: one of policy.new_colleague_units for the booker, who may leave
+    `org_unit` is where they work: one of access.new_colleague_units for the booker, who may leave
     it out when there is only one (their institution). The system (`by=None`) must give it.
     """
     name, email = (name or "").strip(), (email or "").strip()
@@ -226,7 +227,7 @@ def person_create_and_book(
         name=name, email=email, job_category=job_category, meeting=meeting
     )
     if by is not None:
-        allowed = policy.new_colleague_units(by, meeting)
+        allowed = access.new_colleague_units(by, meeting)
         if org_unit is None:
             units = list(allowed[:2])
             if len(units) == 1:
@@ -240,7 +241,7 @@ def person_create_and_book(
         if (
             existing is not None
             and by is not None
-            and policy.can(by, policy.Action.MEETING_BOOK, existing)
+            and policy.can(by, access.Action.MEETING_BOOK, existing)
         ):
             errors["email"] = [
                 _(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
+from attendance import access
 from attendance.models import ActionCard, ActionCardVersion
 from attendance.models.blocks import SignsBlock, StepsBlock
 from lms import audit, bounds, clock
@@ -43,7 +44,7 @@ __all__ = [
     "versions_written_by",
 ]
 
-A = policy.Action
+A = access.Action
 V = ActionCardVersion.Status
 
 CARD_FIELDS = ("slug", "audience", "org_unit", "owner")
@@ -384,7 +385,7 @@ def version_approve(
     version = _draft_locked(
         version, frozen_message=_("This version has already been approved: it cannot change.")
     )
-    if by is not None and not policy.may_approve_card_version(
+    if by is not None and not access.may_approve_card_version(
         by, version, wrote=version_wrote(by, version)
     ):
         raise ValidationError(

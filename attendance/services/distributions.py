@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance import access
 from attendance.models import ActionCardVersion, CardDistribution, Meeting
 from lms import audit, bounds
 from lms.people import policy
@@ -24,7 +25,7 @@ __all__ = [
     "distribution_delete",
 ]
 
-A = policy.Action
+A = access.Action
 V = ActionCardVersion.Status
 
 _MEETING_CLOSED_FOR_CARDS = (Meeting.Status.DRAFT, Meeting.Status.CANCELLED)
@@ -68,7 +69,7 @@ def distribution_record(
             "version",
             _("Only an approved version can be handed out: approve the draft first."),
         )
-    elif by is not None and not policy.can_card(by, A.ACTIONCARD_VIEW, version.card):
+    elif by is not None and not access.can_card(by, A.ACTIONCARD_VIEW, version.card):
         add("version", _("Choose an Action Card of your own Infohus."))
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         add("quantity", _("Give the number of copies: at least 1."))

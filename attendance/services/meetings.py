@@ -25,11 +25,13 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance import access
 from attendance.lib import checkin
 from attendance.models import ActionCardVersion, Attendance, Meeting, Registration
 from attendance.models.meetings import booking_code_new, booking_code_normalise
 from attendance.notifications import meetings as notifications
 from lms import audit, bounds
+from lms.competence import access as competence_access
 from lms.competence import services as competence_services
 from lms.competence.models import Competence, Evidence
 from lms.people import policy
@@ -181,9 +183,9 @@ def _validate_meeting(meeting: Meeting, m2m: dict[str, Iterable], *, by: User | 
             _("Only an approved version of an Action Card can be handed out at a meeting."),
         )
     organiser = meeting.org_unit
-    if by is not None and not policy.can(by, policy.Action.MEETING_MANAGE, organiser):
+    if by is not None and not policy.can(by, access.Action.MEETING_MANAGE, organiser):
         add("org_unit", _("Choose an organising unit inside your area."))
-    if meeting.competence is not None and not policy.competence_usable_at(
+    if meeting.competence is not None and not competence_access.competence_usable_at(
         organiser, meeting.competence
     ):
         add(
@@ -275,7 +277,7 @@ def meeting_update(*, meeting: Meeting, by: User | None = None, **fields: Any) -
     unknown = set(fields) - set(MEETING_FIELDS) - set(MEETING_M2M_FIELDS)
     if unknown:
         raise TypeError(f"meeting_update() cannot change {', '.join(sorted(unknown))}")
-    if by is not None and not policy.can_manage_meeting(by, meeting):
+    if by is not None and not access.can_manage_meeting(by, meeting):
         _deny()
     meeting = _lock(meeting)
     if meeting.status not in EDITABLE_STATUSES:
@@ -315,7 +317,7 @@ def meeting_update(*, meeting: Meeting, by: User | None = None, **fields: Any) -
 
 def _transition(meeting: Meeting, *, by: User | None, allowed: tuple[str, ...]) -> Meeting:
     """The meeting locked, after checking that `by` manages it and its status is `allowed`."""
-    if by is not None and not policy.can_manage_meeting(by, meeting):
+    if by is not None and not access.can_manage_meeting(by, meeting):
         _deny()
     meeting = _lock(meeting)
     if meeting.status not in allowed:
@@ -439,7 +441,7 @@ def registration_create(
         raise error
     if not person.active:
         raise ValidationError(_("This person is no longer active."), code="inactive")
-    if by is not None and not policy.may_register_person(by, meeting=meeting, person=person):
+    if by is not None and not access.may_register_person(by, meeting=meeting, person=person):
         own = policy.person_of(by)
         if own is not None and own.pk == person.pk:
             raise ValidationError(
@@ -494,12 +496,12 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
     meeting = registration.meeting
     if by is not None:
         if not (
-            policy.is_own_registration(by, registration)
-            or policy.can_manage_meeting(by, meeting)
-            or policy.is_booker_for(by, registration)
+            access.is_own_registration(by, registration)
+            or access.can_manage_meeting(by, meeting)
+            or access.is_booker_for(by, registration)
         ):
             _deny()
-        if not policy.may_cancel_registration(by, registration):
+        if not access.may_cancel_registration(by, registration):
             raise ValidationError(_("The cancellation deadline has passed."), code="cutoff_passed")
     meeting = _lock(meeting)
     # Re-read under the lock: a promotion or another cancel may have changed it meanwhile.
@@ -580,7 +582,7 @@ def _recorder(by: User | None, person: Person) -> User | None:
     attendance (a facilitator needs no roster rights for that); if they may not record evidence
     for this person themselves, the system records it, and the attendance audit entry names them.
     """
-    if by is not None and policy.can(by, policy.Action.EVIDENCE_RECORD, person):
+    if by is not None and policy.can(by, competence_access.Action.EVIDENCE_RECORD, person):
         return by
     return None
 
@@ -670,7 +672,7 @@ def _mark(
 
 
 def _attendance_begin(meeting: Meeting, *, by: User | None, now: datetime) -> Meeting:
-    if by is not None and not policy.may_take_attendance(by, meeting):
+    if by is not None and not access.may_take_attendance(by, meeting):
         _deny()
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
@@ -700,7 +702,7 @@ def _check_people(meeting: Meeting, people: list[Person], *, by: User | None) ->
         )
     )
     rest = ids - known
-    if rest and policy.attendance_candidates(by, meeting).filter(pk__in=rest).count() != len(rest):
+    if rest and access.attendance_candidates(by, meeting).filter(pk__in=rest).count() != len(rest):
         _deny()
 
 
@@ -768,13 +770,13 @@ def attendance_add_walk_in(
                 {"org_unit": _("Choose the institution the person comes from.")},
                 code="no_unit",
             )
-        if by is not None and not policy.walk_in_units(by, meeting).filter(pk=org_unit.pk).exists():
+        if by is not None and not access.walk_in_units(by, meeting).filter(pk=org_unit.pk).exists():
             raise ValidationError(
                 {"org_unit": _("Choose an external unit of this meeting.")}, code="bad_unit"
             )
     elif (
         by is not None
-        and not policy.attendance_candidates(by, meeting).filter(pk=person.pk).exists()
+        and not access.attendance_candidates(by, meeting).filter(pk=person.pk).exists()
     ):
         _deny()
     meeting = _attendance_begin(meeting, by=by, now=now)
@@ -808,7 +810,7 @@ def _checkin_person(meeting: Meeting, person: Person) -> bool:
     registered = Registration.objects.filter(
         meeting=meeting, person=person, status__in=Registration.LIVE
     ).exists()
-    return registered or policy.person_in_meeting_audience(person, meeting)
+    return registered or access.person_in_meeting_audience(person, meeting)
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from attendance import access
 from attendance.lib import preferred_times
 from attendance.models import ActionCardVersion, Meeting, MeetingRequest
 from attendance.notifications import meetings as notifications
@@ -168,7 +169,7 @@ def request_create(
     errors: dict[str, str] = {}
     if org_unit is None:
         errors["org_unit"] = _("Choose who the meeting is for.")
-    elif by is not None and not policy.can(by, policy.Action.MEETING_REQUEST, org_unit):
+    elif by is not None and not policy.can(by, access.Action.MEETING_REQUEST, org_unit):
         errors["org_unit"] = _("Choose a unit inside your own area.")
     if kind not in Meeting.Kind.values:
         errors["kind"] = _("Choose the kind of meeting.")
@@ -226,7 +227,7 @@ def request_create(
 @transaction.atomic
 def request_withdraw(*, request: MeetingRequest, by: User | None) -> MeetingRequest:
     """The requester no longer needs the meeting (while it is still open)."""
-    permitted = by is None or policy.may_follow_up_request(by, request)
+    permitted = by is None or access.may_follow_up_request(by, request)
     request = _begin(request, allowed=MeetingRequest.OPEN, permitted=permitted)
     was = request.status
     request.status = Status.WITHDRAWN
@@ -332,7 +333,7 @@ def request_accept(
     empty: everyone); None keeps the request's. A meeting nobody of the unit could attend is
     refused (code "empty_audience") unless `empty_audience_confirmed`: an institution whose staff
     are not on the roster yet books them as new colleagues."""
-    permitted = by is None or policy.may_answer_request(by, request)
+    permitted = by is None or access.may_answer_request(by, request)
     request = _begin(request, allowed=(Status.SUBMITTED,), permitted=permitted)
     categories = (
         list(request.job_categories.all()) if job_categories is None else list(job_categories)
@@ -344,7 +345,7 @@ def request_accept(
             {"job_categories": empty_audience_error(request.org_unit, categories)}
         )
     if organiser is None:
-        organiser = policy.request_organiser(by, request.org_unit)
+        organiser = access.request_organiser(by, request.org_unit)
     elif not request.org_unit.path.startswith(organiser.path):
         raise ValidationError(
             {"organiser": _("The organising unit must hold the unit the meeting is for.")}
@@ -390,7 +391,7 @@ def request_propose(
     by: User | None,
 ) -> MeetingRequest:
     """Propose another time; the requester accepts (the meeting is created) or declines it."""
-    permitted = by is None or policy.may_answer_request(by, request)
+    permitted = by is None or access.may_answer_request(by, request)
     _check_times(starts_at, ends_at)
     request = _begin(request, allowed=(Status.SUBMITTED,), permitted=permitted)
     request.status = Status.PROPOSED
@@ -411,7 +412,7 @@ def request_decline(*, request: MeetingRequest, reason: str, by: User | None) ->
     reason = _text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason for declining.")}, code="no_reason")
-    permitted = by is None or policy.may_answer_request(by, request)
+    permitted = by is None or access.may_answer_request(by, request)
     request = _begin(request, allowed=MeetingRequest.OPEN, permitted=permitted)
     was = request.status
     request.status = Status.DECLINED
@@ -433,7 +434,7 @@ def request_proposal_accept(*, request: MeetingRequest, by: User | None) -> Meet
     the request says (venue: the place asked for, else the unit itself; seats: the expected
     participants), the proposing coordinator as facilitator and the competence the organiser's
     meetings of this kind award."""
-    permitted = by is None or policy.may_follow_up_request(by, request)
+    permitted = by is None or access.may_follow_up_request(by, request)
     request = _begin(request, allowed=(Status.PROPOSED,), permitted=permitted)
     if request.proposed_starts_at <= timezone.now():
         raise ValidationError(
@@ -442,10 +443,10 @@ def request_proposal_accept(*, request: MeetingRequest, by: User | None) -> Meet
         )
     coordinator = request.handled_by
     if coordinator is not None and not (
-        coordinator.is_active and policy.may_answer_request(coordinator, request)
+        coordinator.is_active and access.may_answer_request(coordinator, request)
     ):
         coordinator = None
-    organiser = policy.request_organiser(coordinator, request.org_unit)
+    organiser = access.request_organiser(coordinator, request.org_unit)
     meeting = _meeting_for(
         request,
         by=None,
@@ -480,7 +481,7 @@ def request_proposal_decline(
             {"message": _("Tell the Infohus which times would suit you instead.")},
             code="no_message",
         )
-    permitted = by is None or policy.may_follow_up_request(by, request)
+    permitted = by is None or access.may_follow_up_request(by, request)
     request = _begin(request, allowed=(Status.PROPOSED,), permitted=permitted)
     with translation.override(settings.LANGUAGE_CODE):
         heading = _("Reply to the proposed time (%(date)s):") % {

@@ -3,6 +3,7 @@ to "My meeting requests" on the meetings page), answered by the access policy.""
 
 from django import template
 
+from attendance import access
 from lms.people import policy
 
 register = template.Library()
@@ -12,4 +13,4 @@ register = template.Library()
 def may_request_meetings(context) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
-    return user is not None and policy.can(user, policy.Action.MEETING_REQUEST)
+    return user is not None and policy.can(user, access.Action.MEETING_REQUEST)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.attendance import ImportForm, NewWalkInForm
 from attendance.lib import checkin
 from attendance.models import Attendance, Meeting
@@ -28,7 +28,6 @@ from attendance.services.attendance import attendance_import
 from attendance.views.access import guarded
 from lms import importflow
 from lms.parsing import parse_id
-from lms.people import policy
 from lms.people.models import Person
 
 MARKS = Attendance.Mark
@@ -60,7 +59,7 @@ def _errors(error: ValidationError) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@guarded(_meeting, policy.may_take_attendance)
+@guarded(_meeting, access.may_take_attendance)
 def sheet(request, meeting: Meeting):
     rows = attendance_selectors.sheet_rows(meeting)
     if request.method == "POST":
@@ -84,7 +83,7 @@ def sheet(request, meeting: Meeting):
     if query:
         on_sheet = [row["person"].pk for row in rows]
         found = list(
-            policy.attendance_candidates(request.user, meeting)
+            access.attendance_candidates(request.user, meeting)
             .filter(Q(name__icontains=query) | Q(email__icontains=query))
             .exclude(pk__in=on_sheet)
             .select_related("org_unit")
@@ -105,12 +104,12 @@ def sheet(request, meeting: Meeting):
 
 
 @require_http_methods(["POST"])
-@guarded(_meeting, policy.may_take_attendance)
+@guarded(_meeting, access.may_take_attendance)
 def walk_in(request, meeting: Meeting):
     try:
         if request.POST.get("person"):
             person = get_object_or_404(
-                policy.attendance_candidates(request.user, meeting),
+                access.attendance_candidates(request.user, meeting),
                 pk=parse_id(request.POST["person"]),
             )
             services.attendance_add_walk_in(meeting=meeting, person=person, by=request.user)
@@ -136,7 +135,7 @@ def walk_in(request, meeting: Meeting):
     return redirect("attendance_admin:sheet", pk=meeting.pk)
 
 
-@guarded(_meeting, policy.may_take_attendance)
+@guarded(_meeting, access.may_take_attendance)
 def qr(request, meeting: Meeting):
     token = checkin.token_make(meeting=meeting)
     url = request.build_absolute_uri(
@@ -169,7 +168,7 @@ class ImportView(importflow.ImportView):
 
     def may_import(self) -> bool:
         self.meeting = _meeting(self.request, self.kwargs["pk"])
-        return policy.may_take_attendance(self.request.user, self.meeting)
+        return access.may_take_attendance(self.request.user, self.meeting)
 
     def run(self, *, source, filename, dry_run):
         return attendance_import(

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.bookings import BookForm, NewColleagueForm
 from attendance.models import Meeting, Registration
 from attendance.selectors import bookings as booking_selectors
@@ -86,9 +86,9 @@ def _guard(request, pk: int):
     meeting = selectors.meeting_for_user(user=request.user, pk=pk)
     if meeting is None:
         raise Http404
-    if not policy.may_book_seats(request.user, meeting):
-        if policy.meeting_open_for_sign_up(meeting) or not policy.can(
-            request.user, policy.Action.MEETING_BOOK
+    if not access.may_book_seats(request.user, meeting):
+        if access.meeting_open_for_sign_up(meeting) or not policy.can(
+            request.user, access.Action.MEETING_BOOK
         ):
             raise PermissionDenied
         messages.error(request, _("Sign-up is not open for this meeting."))
@@ -152,7 +152,7 @@ def _query(request) -> str:
 def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=None, status=200):
     user = request.user
     query = _query(request)
-    units = list(policy.new_colleague_units(user, meeting).order_by("path"))
+    units = list(access.new_colleague_units(user, meeting).order_by("path"))
     staff = booking_selectors.booking_staff(user=user, meeting=meeting, query=query)
     if book_form is None:
         book_form = BookForm(user=user)
@@ -163,7 +163,7 @@ def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=
         )
     if chosen is None:
         chosen = {str(pk) for pk in book_form["people"].value() or ()}
-    deadline = policy.cancellation_deadline(meeting)
+    deadline = access.cancellation_deadline(meeting)
     context = {
         "meeting": meeting,
         "staff": staff,
@@ -176,7 +176,7 @@ def _render(request, meeting: Meeting, *, book_form=None, new_form=None, chosen=
         "new_form": new_form,
         "may_add_colleague": bool(units),
         # Every row is in the booker's scope: may_cancel_registration has one answer for all.
-        "may_cancel": policy.can_manage_meeting(user, meeting) or timezone.now() < deadline,
+        "may_cancel": access.can_manage_meeting(user, meeting) or timezone.now() < deadline,
         "cancellation_deadline": deadline,
     }
     return TemplateResponse(request, "attendance/booking.html", context, status=status)
@@ -243,7 +243,7 @@ def colleague_create(request, pk: int):
     meeting, response = _guard(request, pk)
     if response is not None:
         return response
-    units = list(policy.new_colleague_units(request.user, meeting).order_by("path"))
+    units = list(access.new_colleague_units(request.user, meeting).order_by("path"))
     if not units:
         raise PermissionDenied
     form = NewColleagueForm(
@@ -292,7 +292,7 @@ def seat_cancel(request, pk: int, registration_pk: int):
         .select_related("person__org_unit", "person__job_category")
         .first()
     )
-    if registration is None or not policy.is_booker_for(request.user, registration):
+    if registration is None or not access.is_booker_for(request.user, registration):
         raise Http404
     registration.meeting = meeting
     if not cancel_confirmed(request):

@@ -1,6 +1,6 @@
 """The front end for people: the meetings they may attend, one meeting, sign up and cancel.
 
-Who may see or do what is decided by lms.people.policy; the writes are attendance.services.
+Who may see or do what is decided by attendance.access; the writes are attendance.services.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import services
+from attendance import access, services
 from attendance.models import Registration
 from attendance.selectors import meetings as selectors
 from lms.people import policy
@@ -60,14 +60,14 @@ def meeting_detail(request, pk: int):
         "waiting_position": (
             selectors.waiting_position(registration=registration) if registration else None
         ),
-        "may_sign_up": registration is None and policy.can_sign_up(request.user, meeting),
+        "may_sign_up": registration is None and access.can_sign_up(request.user, meeting),
         "may_cancel": (
-            registration is not None and policy.may_cancel_registration(request.user, registration)
+            registration is not None and access.may_cancel_registration(request.user, registration)
         ),
-        "cancellation_deadline": policy.cancellation_deadline(meeting),
+        "cancellation_deadline": access.cancellation_deadline(meeting),
         "started": timezone.now() >= meeting.starts_at,
         # Booking seats for named staff (attendance.views.bookings).
-        "may_book": policy.may_book_seats(request.user, meeting),
+        "may_book": access.may_book_seats(request.user, meeting),
     }
     return TemplateResponse(request, "attendance/meeting_detail.html", context)
 
@@ -120,7 +120,7 @@ def registration_cancel(request, pk: int):
         messages.error(request, _error_text(error))
     else:
         messages.success(request, _("Your registration has been cancelled."))
-        if not policy.can_view_meeting(request.user, meeting):
+        if not access.can_view_meeting(request.user, meeting):
             # Only the registration made it visible (its audience changed since).
             return redirect("attendance:meeting_list")
     return redirect(safe_next(request, back))
@@ -151,8 +151,8 @@ def cancel_confirm_page(request, *, registration: Registration, own: bool, back_
         "registration": registration,
         "person": registration.person,
         "own": own,
-        "may_cancel": policy.may_cancel_registration(request.user, registration),
-        "cancellation_deadline": policy.cancellation_deadline(meeting),
+        "may_cancel": access.may_cancel_registration(request.user, registration),
+        "cancellation_deadline": access.cancellation_deadline(meeting),
         "back_url": safe_next(request, back_url),
         "next": safe_next(request, ""),
     }

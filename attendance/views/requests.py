@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.requests import ProposalDeclineForm, RequestForm, errors_to_form
 from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
@@ -35,7 +35,7 @@ def _request_or_404(request, pk: int) -> MeetingRequest:
 
 
 def _may_request(user) -> bool:
-    return policy.can(user, policy.Action.MEETING_REQUEST)
+    return policy.can(user, access.Action.MEETING_REQUEST)
 
 
 @login_required
@@ -93,7 +93,7 @@ def _detail(request, meeting_request: MeetingRequest, *, decline_form=None, stat
     context = {
         "meeting_request": meeting_request,
         "may_follow_up": meeting_request.is_open
-        and policy.may_follow_up_request(request.user, meeting_request),
+        and access.may_follow_up_request(request.user, meeting_request),
         "decline_form": decline_form or ProposalDeclineForm(),
     }
     return TemplateResponse(request, "attendance/request_detail.html", context, status=status)
@@ -107,7 +107,7 @@ def request_detail(request, meeting_request: MeetingRequest):
 
 @require_POST
 @login_required
-@guarded(_request_or_404, policy.may_follow_up_request)
+@guarded(_request_or_404, access.may_follow_up_request)
 def request_proposal_accept(request, meeting_request: MeetingRequest):
     try:
         services.request_proposal_accept(request=meeting_request, by=request.user)
@@ -120,7 +120,7 @@ def request_proposal_accept(request, meeting_request: MeetingRequest):
 
 @require_POST
 @login_required
-@guarded(_request_or_404, policy.may_follow_up_request)
+@guarded(_request_or_404, access.may_follow_up_request)
 def request_proposal_decline(request, meeting_request: MeetingRequest):
     form = ProposalDeclineForm(request.POST)
     if form.is_valid():
@@ -141,7 +141,7 @@ def request_proposal_decline(request, meeting_request: MeetingRequest):
 
 @require_POST
 @login_required
-@guarded(_request_or_404, policy.may_follow_up_request)
+@guarded(_request_or_404, access.may_follow_up_request)
 def request_withdraw(request, meeting_request: MeetingRequest):
     try:
         services.request_withdraw(request=meeting_request, by=request.user)

@@ -24,7 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.cards import (
     CardCreateForm,
     CardForm,
@@ -41,7 +41,7 @@ from lms.people import policy
 from lms.people.views import PolicyRequiredMixin
 from lms.people.viewsets import ScopedEditView, ScopedIndexView, ScopedInspectView, ScopedViewSet
 
-A = policy.Action
+A = access.Action
 V = ActionCardVersion.Status
 
 
@@ -120,7 +120,7 @@ class CardIndexView(ScopedIndexView):
         if draft_pk is None:
             return buttons
         draft = ActionCardVersion(pk=draft_pk, card=instance)
-        if policy.may_approve_card_version(
+        if access.may_approve_card_version(
             self.request.user, draft, wrote=draft_pk in self.drafts_written
         ):
             label = _("Approve version %(number)s") % {"number": instance.draft_number}
@@ -215,7 +215,7 @@ class CardInspectView(ScopedInspectView):
     def header_buttons(self):
         card, user = self.object, self.request.user
         buttons = []
-        if policy.can_card(user, A.ACTIONCARD_MANAGE, card):
+        if access.can_card(user, A.ACTIONCARD_MANAGE, card):
             buttons.append(
                 HeaderButton(
                     _("Edit card details"),
@@ -238,7 +238,7 @@ class CardInspectView(ScopedInspectView):
         card, user = self.object, self.request.user
         versions = list(card_selectors.versions_of_card(card=card))
         draft = next((v for v in versions if v.status == V.DRAFT), None)
-        may_manage = policy.can_card(user, A.ACTIONCARD_MANAGE, card)
+        may_manage = access.can_card(user, A.ACTIONCARD_MANAGE, card)
         wrote = draft is not None and services.version_wrote(user, draft)
         context.update(
             {
@@ -247,9 +247,9 @@ class CardInspectView(ScopedInspectView):
                 "versions": versions,
                 "draft": draft,
                 "may_manage": may_manage,
-                "may_approve_role": policy.can_card(user, A.ACTIONCARD_APPROVE, card),
+                "may_approve_role": access.can_card(user, A.ACTIONCARD_APPROVE, card),
                 "may_approve": draft is not None
-                and policy.may_approve_card_version(user, draft, wrote=wrote),
+                and access.may_approve_card_version(user, draft, wrote=wrote),
                 "wrote_draft": wrote,
                 "review_overdue": card_selectors.review_overdue(card.current_version),
                 "may_record": policy.can(user, A.DISTRIBUTION_RECORD),
@@ -265,7 +265,7 @@ class CardVersionMixin(PolicyRequiredMixin):
     policy_action = A.ACTIONCARD_MANAGE
 
     def get_policy_object(self):
-        cards = policy.cards_visible_to(self.request.user, ActionCard.objects.all())
+        cards = access.cards_visible_to(self.request.user, ActionCard.objects.all())
         self.version = get_object_or_404(
             ActionCardVersion.objects.select_related(
                 "card", "card__org_unit", "card__current_version", "created_by", "approved_by"
@@ -382,7 +382,7 @@ class VersionApproveView(VersionConfirmView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         wrote = services.version_wrote(self.request.user, self.version)
-        context["four_eyes_problem"] = not policy.may_approve_card_version(
+        context["four_eyes_problem"] = not access.may_approve_card_version(
             self.request.user, self.version, wrote=wrote
         )
         context["preview_url"] = reverse("action_cards:version_preview", args=(self.version.pk,))

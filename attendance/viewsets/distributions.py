@@ -28,7 +28,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.cards import DistributionForm, errors_to_form
 from attendance.models import CardDistribution, Meeting
 from attendance.selectors import distributions as distribution_selectors
@@ -37,7 +37,7 @@ from lms.people import policy
 from lms.people.views import PolicyRequiredMixin
 from lms.people.viewsets import ScopedDeleteView, ScopedIndexView, ScopedViewSet
 
-A = policy.Action
+A = access.Action
 
 
 def _card_filter_choices(request):
@@ -110,7 +110,7 @@ class DistributionRecordView(PolicyRequiredMixin, WagtailAdminTemplateMixin, For
         pk = self.request.GET.get("meeting") or self.request.POST.get("meeting")
         if not pk:
             return None
-        meetings = policy.meetings_managed_by(self.request.user, Meeting.objects.all())
+        meetings = access.meetings_managed_by(self.request.user, Meeting.objects.all())
         return get_object_or_404(
             meetings.select_related("action_card_version", "org_unit"), pk=parse_id(pk)
         )

@@ -25,7 +25,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.meetings import MeetingForm, MeetingStatusForm
 from attendance.models import Meeting
 from attendance.selectors import meetings as selectors
@@ -78,7 +78,7 @@ class MeetingFilterSet(WagtailFilterSet):
 # The everyday actions are where a coordinator looks: publishing, the attendance sheet and the
 # check-in QR code are on each meeting's list row and in the header of its edit and inspect pages,
 # for those the policy allows: publishing for those who manage the meeting (a draft), the sheet and
-# the QR code for those who take its attendance (policy.may_take_attendance: its managers and
+# the QR code for those who take its attendance (access.may_take_attendance: its managers and
 # facilitators).
 
 SHEET_STATUSES = (S.PUBLISHED, S.HELD, S.CLOSED)
@@ -119,8 +119,8 @@ class MeetingActionsMixin:
         user, meeting = self.request.user, self.object
         actions = meeting_actions(
             meeting,
-            manages=policy.can_manage_meeting(user, meeting),
-            takes_attendance=policy.may_take_attendance(user, meeting),
+            manages=access.can_manage_meeting(user, meeting),
+            takes_attendance=access.may_take_attendance(user, meeting),
         )
         return [
             *super().header_buttons,
@@ -147,8 +147,8 @@ class MeetingIndexView(ScopedIndexView):
 
     def get_list_more_buttons(self, instance):
         user = self.request.user
-        manages = policy.can_manage_meeting(user, instance)
-        # policy.may_take_attendance, with the facilitator check from the annotation.
+        manages = access.can_manage_meeting(user, instance)
+        # access.may_take_attendance, with the facilitator check from the annotation.
         takes_attendance = user.is_active and (
             manages or getattr(instance, "user_facilitates", False)
         )
@@ -219,7 +219,7 @@ class MeetingInspectView(MeetingActionsMixin, ScopedInspectView):
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
-        if policy.can_manage_meeting(self.request.user, self.object) and _offered(self.object):
+        if access.can_manage_meeting(self.request.user, self.object) and _offered(self.object):
             buttons.append(
                 Button(
                     _("Change status"),
@@ -233,7 +233,7 @@ class MeetingInspectView(MeetingActionsMixin, ScopedInspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Registrations are personal data: only for those who manage the meeting.
-        manages = policy.can_manage_meeting(self.request.user, self.object)
+        manages = access.can_manage_meeting(self.request.user, self.object)
         context["show_registrations"] = manages
         if manages:
             context["registrations"] = selectors.registrations_of_meeting(meeting=self.object)
@@ -255,7 +255,7 @@ class _ManagedMeetingMixin:
     _show_breadcrumbs = True
 
     def dispatch(self, request, *args, **kwargs):
-        meetings = policy.meetings_managed_by(request.user, Meeting.objects.all())
+        meetings = access.meetings_managed_by(request.user, Meeting.objects.all())
         self.meeting = get_object_or_404(meetings.select_related("org_unit"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 

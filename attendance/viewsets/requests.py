@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
-from attendance import services
+from attendance import access, services
 from attendance.forms.requests import AcceptForm, DeclineForm, ProposeForm, errors_to_form
 from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
@@ -33,7 +33,7 @@ PER_PAGE = 50
 
 
 def _visible_or_404(request, pk: int) -> MeetingRequest:
-    requests = policy.requests_visible_to(request.user, MeetingRequest.objects.all())
+    requests = access.requests_visible_to(request.user, MeetingRequest.objects.all())
     return get_object_or_404(
         requests.select_related(
             "org_unit", "meeting", "requested_by__person", "handled_by__person"
@@ -64,8 +64,8 @@ def _context(title: str, meeting_request: MeetingRequest | None = None, **extra)
 
 def index(request):
     if not (
-        policy.can(request.user, policy.Action.MEETING_MANAGE)
-        or policy.can(request.user, policy.Action.MEETING_REQUEST)
+        policy.can(request.user, access.Action.MEETING_MANAGE)
+        or policy.can(request.user, access.Action.MEETING_REQUEST)
     ):
         raise PermissionDenied
     status = request.GET.get("status", "")
@@ -76,7 +76,7 @@ def index(request):
     # answers from the user's cached roles and the row's unit).
     page.object_list = list(page.object_list)
     for meeting_request in page.object_list:
-        may_answer = policy.may_answer_request(request.user, meeting_request)
+        may_answer = access.may_answer_request(request.user, meeting_request)
         meeting_request.may_accept = may_answer and meeting_request.status == Status.SUBMITTED
         meeting_request.may_decline = may_answer and meeting_request.is_open
     context = _context(
@@ -95,7 +95,7 @@ def _title(meeting_request: MeetingRequest) -> str:
 
 @guarded(_visible_or_404)
 def item(request, meeting_request: MeetingRequest):
-    may_answer = policy.may_answer_request(request.user, meeting_request)
+    may_answer = access.may_answer_request(request.user, meeting_request)
     may_accept = may_answer and meeting_request.status == Status.SUBMITTED
     categories = list(meeting_request.job_categories.all())
     context = _context(
@@ -133,7 +133,7 @@ def _audience_categories(form: AcceptForm, meeting_request: MeetingRequest) -> l
 
 
 @require_http_methods(["GET", "POST"])
-@guarded(_visible_or_404, policy.may_answer_request)
+@guarded(_visible_or_404, access.may_answer_request)
 def accept(request, meeting_request: MeetingRequest):
     if request.method == "POST":
         form = AcceptForm(request.POST, user=request.user, meeting_request=meeting_request)
@@ -180,7 +180,7 @@ def accept(request, meeting_request: MeetingRequest):
 
 
 @require_http_methods(["GET", "POST"])
-@guarded(_visible_or_404, policy.may_answer_request)
+@guarded(_visible_or_404, access.may_answer_request)
 def propose(request, meeting_request: MeetingRequest):
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -202,7 +202,7 @@ def propose(request, meeting_request: MeetingRequest):
 
 
 @require_http_methods(["GET", "POST"])
-@guarded(_visible_or_404, policy.may_answer_request)
+@guarded(_visible_or_404, access.may_answer_request)
 def decline(request, meeting_request: MeetingRequest):
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -237,8 +237,8 @@ admin_urlpatterns = [
 class RequestsMenuItem(MenuItem):
     def is_shown(self, request):
         user = request.user
-        return policy.can(user, policy.Action.MEETING_MANAGE) or policy.can(
-            user, policy.Action.MEETING_REQUEST
+        return policy.can(user, access.Action.MEETING_MANAGE) or policy.can(
+            user, access.Action.MEETING_REQUEST
         )
 
 

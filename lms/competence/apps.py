@@ -8,10 +8,13 @@ class CompetenceConfig(AppConfig):
     verbose_name = _("Competences")
 
     def ready(self):
+        from lms.competence import access
+        from lms.competence.my_page import SECTION
         from lms.site.my_page import section_register
         from lms.site.navigation import Current, Link, link_register
 
-        from .my_page import SECTION
+        # The core's access policy learns this app's actions and grants.
+        access.register()
 
         section_register(SECTION)
         register_permission_policies()
@@ -29,11 +32,10 @@ class CompetenceConfig(AppConfig):
 def register_permission_policies() -> None:
     """The admin's answers for competences (by owner) and requirements (by the unit they apply
     to), from the access policy."""
+    from lms.competence.access import Action as A
+    from lms.competence.models import Competence, Requirement
+    from lms.competence.permissions import CompetencePermissionPolicy
     from lms.people.permissions import OrgUnitPermissionPolicy, permission_policies_register
-    from lms.people.policy import Action as A
-
-    from .models import Competence, Requirement
-    from .permissions import CompetencePermissionPolicy
 
     permission_policies_register(
         CompetencePermissionPolicy(

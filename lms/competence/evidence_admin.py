@@ -26,6 +26,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
 from lms import importflow
+from lms.competence import access
 from lms.importflow import ImportUploadForm
 from lms.parsing import parse_id
 from lms.people import policy
@@ -36,7 +37,7 @@ from . import services
 from .imports import evidence_import
 from .models import Competence, Evidence
 
-A = policy.Action
+A = access.Action
 SESSION_KEY = "lms_evidence_import"
 SEARCH_LIMIT = 50
 
@@ -81,7 +82,7 @@ class ExternalEvidenceForm(forms.Form):
             .select_related("org_unit")
             .order_by("name", "pk")
         )
-        self.fields["competence"].queryset = policy.competences_visible_to(
+        self.fields["competence"].queryset = access.competences_visible_to(
             user, Competence.objects.filter(active=True)
         )
 

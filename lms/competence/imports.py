@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lms import bounds
+from lms.competence import access
 from lms.people import policy
 from lms.people.models import Person, User
 from lms.tabular import (
@@ -113,7 +114,7 @@ def evidence_import(
     *, source: Source, filename: str | None = None, by: User | None = None, dry_run: bool = False
 ) -> EvidenceImportResult:
     """Import external courses as evidence; all or nothing (see the module docstring)."""
-    if by is not None and not policy.can(by, policy.Action.EVIDENCE_RECORD):
+    if by is not None and not policy.can(by, access.Action.EVIDENCE_RECORD):
         return _failed(
             [RowError(None, None, _("You may not record evidence. Nothing was changed."))],
             dry_run=dry_run,
@@ -136,7 +137,7 @@ def evidence_import(
 
     # Reference data once: the people the user may record for, every competence.
     people = (
-        Person.objects.all() if by is None else policy.people(by, policy.Action.EVIDENCE_RECORD)
+        Person.objects.all() if by is None else policy.people(by, access.Action.EVIDENCE_RECORD)
     )
     emails = {value.strip().lower() for _n, values in table.rows if (value := values.get("email"))}
     numbers = {value for _n, values in table.rows if (value := values.get("employee_number"))}

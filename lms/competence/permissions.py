@@ -10,7 +10,7 @@ as it is (lms.competence.apps).
 
 from __future__ import annotations
 
-from lms.people import policy
+from lms.competence import access
 from lms.people.permissions import OrgUnitPermissionPolicy
 
 
@@ -19,7 +19,7 @@ class CompetencePermissionPolicy(OrgUnitPermissionPolicy):
 
     def user_has_permission_for_instance(self, user, action, instance):
         if action == "change":
-            return policy.may_manage_competence(user, instance)
+            return access.may_manage_competence(user, instance)
         if action == "view":
             return (
                 self.instances_user_has_any_permission_for(user, ["view"])
@@ -34,9 +34,9 @@ class CompetencePermissionPolicy(OrgUnitPermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         competences = self.model._default_manager.all()
         if "view" in actions:
-            return policy.competences_visible_to(user, competences)
+            return access.competences_visible_to(user, competences)
         if "change" in actions:
-            return policy.competences_managed_by(user, competences)
+            return access.competences_managed_by(user, competences)
         return competences.none()
 
     def users_with_any_permission_for_instance(self, actions, instance):

@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import audit, bounds
+from lms.competence import access
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person, User
 
 from .models import Competence, Evidence, Requirement
 
-A = policy.Action
+A = access.Action
 
 
 def _json(value):
@@ -98,7 +99,7 @@ def _validate_competence(
 def _require_owner(by: User | None, owner: OrgUnit | None) -> None:
     """Only a regional Infohus or a superuser keeps shared competences; a coordinator their
     municipality's own."""
-    if by is not None and not policy.may_own_competence(by, owner):
+    if by is not None and not access.may_own_competence(by, owner):
         message = (
             _("Only a regional Infohus or an administrator may change shared competences.")
             if owner is None
@@ -204,7 +205,7 @@ def requirement_validate(
     errors = {}
     if not job_categories:
         errors["job_categories"] = _("Choose at least one job category.")
-    if not policy.competence_usable_at(org_unit, competence):
+    if not access.competence_usable_at(org_unit, competence):
         errors["competence"] = _(
             "This competence belongs to another municipality: choose a shared one or your own."
         )

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
-from lms.people import policy
+from lms.competence import access
 from lms.people.selectors import person_for_user
 
 from . import links, selectors
@@ -11,7 +11,7 @@ from . import links, selectors
 def my_competences(request):
     """Every signed-in employee's own competences: only ever the user's own roster entry."""
     person = person_for_user(user=request.user)
-    manages_team = policy.may_view_team(request.user)
+    manages_team = access.may_view_team(request.user)
     context = {
         "person": person,
         "statuses": [],

@@ -17,6 +17,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from lms import bounds
+from lms.competence import access
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit
 from lms.people.viewsets import (
@@ -52,9 +53,9 @@ class CompetenceForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         owner = self.fields["owner"]
-        owner.queryset = policy.competence_owner_units(user).order_by("path")
+        owner.queryset = access.competence_owner_units(user).order_by("path")
         # A coordinator of one municipality keeps competences there: no "shared" choice.
-        owner.required = not policy.manages_shared_competences(user)
+        owner.required = not access.manages_shared_competences(user)
         if self.instance.pk is None and owner.required:
             owner.initial = owner.queryset.first()
         bounds.form_limits(self)
@@ -79,11 +80,11 @@ class RequirementForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = policy.org_units(
-            self.for_user, policy.Action.REQUIREMENT_MANAGE
+            self.for_user, access.Action.REQUIREMENT_MANAGE
         ).order_by("path")
         # Inactive competences are not offered, except the one a requirement already names.
         # Shared competences and those of the user's municipality (the service checks the unit).
-        usable = policy.competences_visible_to(self.for_user, Competence.objects.all())
+        usable = access.competences_visible_to(self.for_user, Competence.objects.all())
         self.fields["competence"].queryset = usable.filter(
             Q(active=True) | Q(pk=self.instance.competence_id)
         )
@@ -131,7 +132,7 @@ class CompetenceIndexView(ScopedIndexView):
     def get_edit_url(self, instance):
         # Wagtail asks "may change any?"; a competence is changed by its owner's coordinators
         # only (a shared one by a regional Infohus). No query per row: the owner is selected.
-        if policy.may_manage_competence(self.request.user, instance):
+        if access.may_manage_competence(self.request.user, instance):
             return super().get_edit_url(instance)
         return None
 

@@ -13,7 +13,7 @@ class PolicyRequiredMixin:
     Put it first among the bases. A view that loads more after the check does so in `get()` /
     `post()` or lazily, not in its own `dispatch()` (which would run before this one)."""
 
-    policy_action: policy.Action
+    policy_action: str  # a registered action: the core's policy.Action or a feature's
 
     def get_policy_object(self):
         return None

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from attendance import access as meeting_access
 from attendance import services
 from attendance.demo.requests import requests_demo_load
 from attendance.models import Meeting, MeetingRequest
 from attendance.notifications import meetings as notifications
-from lms.people import policy
 from lms.people.models import OrgUnit, Person, User
 from tests.factories import CompetenceFactory, JobCategoryFactory
 
@@ -124,8 +124,8 @@ def test_coordinator_accepts_and_the_meeting_is_published_for_the_institution(ca
         "job_category_ids": [teacher.pk],
     }
     # The institution's teachers may now see it and sign up.
-    assert policy.can_sign_up(User.objects.get(pk=cast.employee.pk), meeting)
-    assert not policy.can_sign_up(cast.outsider, meeting)
+    assert meeting_access.can_sign_up(User.objects.get(pk=cast.employee.pk), meeting)
+    assert not meeting_access.can_sign_up(cast.outsider, meeting)
 
 
 def test_accepting_for_a_workplace_sets_no_institution(cast, make_request):
@@ -371,7 +371,7 @@ def test_who_sees_which_requests(cast, make_request):
     everything = MeetingRequest.objects.all()
 
     def seen(user):
-        return set(policy.requests_visible_to(user, everything))
+        return set(meeting_access.requests_visible_to(user, everything))
 
     assert seen(cast.coordinator) == {gym, school}
     assert seen(cast.institution) == seen(cast.colleague) == {gym}
@@ -379,19 +379,19 @@ def test_who_sees_which_requests(cast, make_request):
     for user in (cast.other_coordinator, cast.other_institution, cast.other_contact):
         assert seen(user) == set()
     assert seen(cast.employee) == set()
-    assert set(policy.requests_answerable_by(cast.coordinator, everything)) == {gym, school}
-    assert set(policy.requests_answerable_by(cast.institution, everything)) == set()
-    assert set(policy.request_units(cast.institution)) == {cast.units["HJ-GYM"]}
-    assert set(policy.request_answerers(gym)) == {cast.coordinator}
+    assert set(meeting_access.requests_answerable_by(cast.coordinator, everything)) == {gym, school}
+    assert set(meeting_access.requests_answerable_by(cast.institution, everything)) == set()
+    assert set(meeting_access.request_units(cast.institution)) == {cast.units["HJ-GYM"]}
+    assert set(meeting_access.request_answerers(gym)) == {cast.coordinator}
 
 
 def test_request_organiser(cast):
     gym = cast.units["HJ-GYM"]
-    assert policy.request_organiser(cast.coordinator, gym) == cast.units["HJ"]
+    assert meeting_access.request_organiser(cast.coordinator, gym) == cast.units["HJ"]
     # Without a scope (the system): the top of the tree above the unit.
-    assert policy.request_organiser(None, gym) == cast.units["HJ"]
-    assert policy.request_organiser(cast.other_coordinator, gym) == cast.units["HJ"]
-    assert isinstance(policy.request_organiser(None, cast.units["FR-SKOLE"]), OrgUnit)
+    assert meeting_access.request_organiser(None, gym) == cast.units["HJ"]
+    assert meeting_access.request_organiser(cast.other_coordinator, gym) == cast.units["HJ"]
+    assert isinstance(meeting_access.request_organiser(None, cast.units["FR-SKOLE"]), OrgUnit)
 
 
 # --- Demo ---------------------------------------------------------------------------------------
@@ -487,7 +487,7 @@ def test_the_coordinator_widens_the_audience_when_accepting(cast, emptied):
     )
     assert accepted.status == S.ACCEPTED
     assert not accepted.meeting.job_categories.exists()
-    assert policy.can_sign_up(User.objects.get(pk=cast.employee.pk), accepted.meeting)
+    assert meeting_access.can_sign_up(User.objects.get(pk=cast.employee.pk), accepted.meeting)
     # The request keeps what was asked for.
     assert emptied.job_categories.get().code == "TEACHER"
 

@@ -8,9 +8,9 @@ from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from lms.competence import access as competence_access
 from lms.competence import services
 from lms.competence.models import Competence
-from lms.people import policy
 from lms.people.models import OrgUnit, Role
 from tests.factories import CompetenceFactory, UserFactory, org_unit, requirement
 
@@ -68,7 +68,7 @@ def test_a_shared_one_only_by_a_regional_infohus_or_a_superuser(make_staff, tree
         assert "regional" in str(error.value) or "Infohus" in str(error.value)
     assert Competence.objects.get(pk=signs.pk).active
     regional = make_staff(Role.COORDINATOR, region)
-    assert policy.manages_shared_competences(regional)
+    assert competence_access.manages_shared_competences(regional)
     _update(signs, regional, name="Regionalt navn")
     signs.refresh_from_db()
     _update(signs, UserFactory(is_superuser=True), validity_months=12)

@@ -7,13 +7,14 @@ import pytest
 from django.db import connection, connections
 from wagtail.permissions import policy_registry
 
+from lms.competence import access as competence_access
 from lms.competence import services
 from lms.competence.models import Evidence, Requirement
 from lms.people import policy
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, UserFactory
 
-A = policy.Action
+A = competence_access.Action
 # Registered by lms.competence.apps; the admin asks Wagtail's registry for it the same way.
 requirement_permission_policy = policy_registry.get_by_type(Requirement, fallback=False)
 
@@ -35,8 +36,8 @@ def test_grants(
     # A shared competence is for a regional Infohus to change; the municipality's own for its
     # coordinators (tests/competence/test_ownership.py).
     own = CompetenceFactory(code="HJ_OWN", owner=tree["HJ"])
-    assert policy.may_manage_competence(user, own) is manage
-    assert not policy.may_manage_competence(user, signs)
+    assert competence_access.may_manage_competence(user, own) is manage
+    assert not competence_access.may_manage_competence(user, signs)
     assert policy.can(user, A.REQUIREMENT_VIEW, tree["HJ-SKOLE"]) is view_req
     assert policy.can(user, A.EVIDENCE_VIEW, teacher) is view_evidence
     assert policy.can(user, A.EVIDENCE_RECORD, teacher) is record

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from attendance import access as meeting_access
 from attendance.demo import meetings as demo
 from attendance.models import Attendance, CardDistribution, Meeting, MeetingRequest, Registration
 from lms.competence.demo import SIGNS
 from lms.competence.models import Evidence
-from lms.people import policy
 from lms.people.models import Person, User
 from tests.browser.conftest import wagtail_roots_ensure
 
@@ -161,21 +161,21 @@ def test_the_employee_login_attended_a_meeting_and_is_signed_up_for_one(loaded, 
 
 def test_each_role_sees_the_season(loaded, db):
     coordinator = User.objects.get(email=demo.COORDINATOR_EMAIL)
-    assert policy.meetings_in_staff_view(coordinator, season()).count() == 14
+    assert meeting_access.meetings_in_staff_view(coordinator, season()).count() == 14
 
     institution = User.objects.get(email="institution@demo.infohus.dk")
-    theirs = policy.meetings_in_staff_view(institution, Meeting.objects.all())
+    theirs = meeting_access.meetings_in_staff_view(institution, Meeting.objects.all())
     assert {m.institution.code for m in theirs} == {"HJK-HG"}
     assert theirs.filter(pk__in=season(), status=S.PUBLISHED).count() == 1
 
     department = User.objects.get(email="afdeling@demo.infohus.dk")
-    seen = policy.meetings_in_staff_view(department, season())
+    seen = meeting_access.meetings_in_staff_view(department, season())
     assert seen.filter(status__in=(S.HELD, S.CLOSED)).exists()
     assert seen.filter(status=S.PUBLISHED).exists()
     assert not seen.filter(status=S.DRAFT).exists()
 
     steering = User.objects.get(email="styregruppe@demo.infohus.dk")
-    assert policy.meetings_in_staff_view(steering, season()).count() == 13
+    assert meeting_access.meetings_in_staff_view(steering, season()).count() == 13
 
 
 def test_the_season_uses_the_demo_administrations_police_and_institutions(loaded, db):

@@ -6,11 +6,12 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.views import View
 
+from lms.competence import access as competence_access
 from lms.people import policy
 from lms.people.views import PolicyRequiredMixin
 from tests.factories import UserFactory
 
-A = policy.Action
+A = competence_access.Action
 
 
 class Guarded(PolicyRequiredMixin, View):
