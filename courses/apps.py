@@ -6,9 +6,8 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         # Min side (lms.site) shows what this app registers; the core names no course page.
+        from courses.my_page import SECTIONS
         from lms.site.my_page import section_register
-
-        from .my_page import SECTIONS
 
         for section in SECTIONS:
             section_register(section)
@@ -16,6 +15,6 @@ class CoursesConfig(AppConfig):
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's
         demo data: the course catalogue, the two demo courses and the roster's progress."""
-        from .demo import courses_demo_load
+        from courses.demo import courses_demo_load
 
         return courses_demo_load()

@@ -20,11 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from courses import certificates
+from courses.models import Completion
 from lms.people import policy
 from lms.site.selectors import site_info
-
-from . import certificates
-from .models import Completion
 
 VERIFY_FAILED = "certificate_verify_failed"
 

@@ -27,9 +27,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Frame
 
+from courses.models import Completion
 from lms.pdf import BOLD, FONT, paragraph, qr_draw
-
-from .models import Completion
 
 VALID = "valid"
 EXPIRED = "expired"

@@ -34,15 +34,14 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Site
 
+from courses import quiz, selectors, services
+from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage
 from lms.competence.demo import SIGNS
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.demo import MUNICIPALITY, DemoDataError, demo_people, demo_roster
 from lms.people.models import OrgUnit, Person
 from lms.site.models import HomePage
-
-from . import quiz, selectors, services
-from .models import CourseIndexPage, CoursePage, Enrolment, LessonPage
 
 SEED = 2026
 # Fixed ids for the quiz questions and answers, so that every load makes the same quiz.

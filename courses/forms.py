@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .quiz import Choice, Question
+from courses.quiz import Choice, Question
 
 
 class QuizForm(forms.Form):

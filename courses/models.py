@@ -21,12 +21,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Revision
 from wagtail.search import index
 
+from courses.blocks import LessonBodyBlock, QuizBlock
 from lms import bounds
 from lms.competence.models import Competence, Evidence
 from lms.people.models import JobCategory, OrgUnit, Person
 from lms.site.blocks import RICH_TEXT_FEATURES
-
-from .blocks import LessonBodyBlock, QuizBlock
 
 
 class CourseIndexPage(Page):
@@ -46,7 +45,7 @@ class CourseIndexPage(Page):
 
     def serve(self, request, *args, **kwargs):
         # The catalogue for the person asking: courses.views decides what they see.
-        from .views import course_index_page
+        from courses.views import course_index_page
 
         return course_index_page(request, self)
 
@@ -145,7 +144,7 @@ class CoursePage(Page):
 
     def serve(self, request, *args, **kwargs):
         # Lessons, progress and the quiz are only for the course's audience (courses.views).
-        from .views import course_page
+        from courses.views import course_page
 
         return course_page(request, self)
 
@@ -171,7 +170,7 @@ class LessonPage(Page):
 
     def serve(self, request, *args, **kwargs):
         # Signed-in members of the course's audience only (courses.views).
-        from .views import lesson_page
+        from courses.views import lesson_page
 
         return lesson_page(request, self)
 

@@ -3,10 +3,9 @@ the team page for managers. Registered in CoursesConfig.ready()."""
 
 from __future__ import annotations
 
+from courses import selectors
 from lms.people import policy
 from lms.site.my_page import Section
-
-from . import selectors
 
 # Min side shows the first few; Min læring has them all.
 SHOWN = 5

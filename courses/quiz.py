@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .blocks import QuestionBlock
+from courses.blocks import QuestionBlock
 
 
 @dataclass(frozen=True)

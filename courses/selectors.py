@@ -19,11 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Revision
 
-from lms.competence.selectors import Status, competence_status_for_person
-from lms.people import policy
-from lms.people.models import Person
-
-from .models import (
+from courses.models import (
     Completion,
     CourseIndexPage,
     CoursePage,
@@ -32,7 +28,10 @@ from .models import (
     LessonProgress,
     QuizAttempt,
 )
-from .quiz import Choice, Question
+from courses.quiz import Choice, Question
+from lms.competence.selectors import Status, competence_status_for_person
+from lms.people import policy
+from lms.people.models import Person
 
 # A completion may be renewed from this many days before it runs out (recertification).
 RECERTIFY_WITHIN_DAYS = 60

@@ -28,15 +28,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses import quiz, selectors
+from courses.blocks import QuestionBlock
+from courses.models import (
+    Completion,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+    QuizAttempt,
+)
 from lms import audit, clock
 from lms.competence import services as competence_services
 from lms.competence.models import Evidence
 from lms.people import policy
 from lms.people.models import Person, User
-
-from . import quiz, selectors
-from .blocks import QuestionBlock
-from .models import Completion, CoursePage, Enrolment, LessonPage, LessonProgress, QuizAttempt
 
 __all__ = [
     "CERTIFICATE_ALPHABET",

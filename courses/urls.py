@@ -3,9 +3,9 @@ served by Wagtail under the course catalogue page."""
 
 from django.urls import path
 
-from . import certificate_views as _certificates
-from . import team_views as _team
-from . import views as _learning
+from courses import certificate_views as _certificates
+from courses import team_views as _team
+from courses import views as _learning
 
 app_name = "courses"
 

@@ -19,12 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
+from courses import selectors, services
+from courses.forms import QuizForm
+from courses.models import CourseIndexPage, CoursePage, LessonPage
 from lms.parsing import parse_id
 from lms.people import policy
-
-from . import selectors, services
-from .forms import QuizForm
-from .models import CourseIndexPage, CoursePage, LessonPage
 
 
 def _error_text(error: ValidationError) -> str:

@@ -8,8 +8,7 @@ class CompetenceConfig(AppConfig):
     verbose_name = _("Competences")
 
     def ready(self):
+        from lms.competence.my_page import SECTION
         from lms.site.my_page import section_register
-
-        from .my_page import SECTION
 
         section_register(SECTION)

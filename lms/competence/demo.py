@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from lms.competence import services
+from lms.competence.models import Competence, Evidence, Requirement
 from lms.people.demo import DEMO_LOGINS, MUNICIPALITY, demo_people, demo_roster
 from lms.people.models import JobCategory, OrgUnit, Person
-
-from . import services
-from .models import Competence, Evidence, Requirement
 
 SIGNS = "BEKYMRINGSTEGN"
 PASSING_ON = "VIDEREGIVELSE"

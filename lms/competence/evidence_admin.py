@@ -26,15 +26,14 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
 from lms import importflow
+from lms.competence import services
+from lms.competence.imports import evidence_import
+from lms.competence.models import Competence, Evidence
 from lms.importflow import ImportUploadForm
 from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import Person
 from lms.people.views import PolicyRequiredMixin
-
-from . import services
-from .imports import evidence_import
-from .models import Competence, Evidence
 
 A = policy.Action
 SESSION_KEY = "lms_evidence_import"
@@ -141,7 +140,7 @@ class PersonEvidenceView(_EvidenceViewMixin, TemplateView):
         return _("Evidence: %(name)s") % {"name": self.person.name}
 
     def get_context_data(self, **kwargs):
-        from .selectors import competence_status_for_person, evidence_for_person
+        from lms.competence.selectors import competence_status_for_person, evidence_for_person
 
         context = super().get_context_data(**kwargs)
         context.update(

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lms import bounds
+from lms.competence import services
+from lms.competence.models import Competence, Evidence
 from lms.people import policy
 from lms.people.models import Person, User
 from lms.tabular import (
@@ -33,9 +35,6 @@ from lms.tabular import (
     Source,
     read_table,
 )
-
-from . import services
-from .models import Competence, Evidence
 
 COLUMNS = ("competence", "source", "achieved_on")
 WHO_COLUMNS = ("email", "employee_number")

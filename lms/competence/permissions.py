@@ -8,10 +8,9 @@ the org unit it applies to: the policy is asked about that unit.
 
 from __future__ import annotations
 
+from lms.competence.models import Competence, Requirement
 from lms.people import policy
 from lms.people.permissions import AccessPolicyPermissionPolicy
-
-from .models import Competence, Requirement
 
 A = policy.Action
 

@@ -36,11 +36,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lms.competence.models import Evidence, ExpiryReminder, Requirement
+from lms.competence.selectors import _best_evidence
 from lms.mail import mail_send
 from lms.people.models import OrgUnit, Person
-
-from .models import Evidence, ExpiryReminder, Requirement
-from .selectors import _best_evidence
 
 logger = logging.getLogger(__name__)
 

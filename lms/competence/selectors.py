@@ -21,9 +21,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms.competence.models import Competence, Evidence, Requirement
 from lms.people.models import OrgUnit, Person
-
-from .models import Competence, Evidence, Requirement
 
 EXPIRING_WITHIN_DAYS = 90
 

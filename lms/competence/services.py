@@ -20,10 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import audit, bounds
+from lms.competence.models import Competence, Evidence, Requirement
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person, User
-
-from .models import Competence, Evidence, Requirement
 
 A = policy.Action
 

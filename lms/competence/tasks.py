@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import reminders
+from lms.competence import reminders
 
 
 @shared_task(name="lms.competence.send_expiry_reminders")

@@ -1,10 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
+from lms.competence import selectors
 from lms.people import policy
 from lms.people.selectors import person_for_user
-
-from . import selectors
 
 
 @login_required

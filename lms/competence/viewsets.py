@@ -17,6 +17,9 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from lms import bounds
+from lms.competence import services
+from lms.competence.evidence_admin import EvidenceViewSet
+from lms.competence.models import Competence, Requirement
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit
 from lms.people.viewsets import (
@@ -27,10 +30,6 @@ from lms.people.viewsets import (
     ScopedViewSet,
     ServiceFormMixin,
 )
-
-from . import services
-from .evidence_admin import EvidenceViewSet
-from .models import Competence, Requirement
 
 # --- Forms --------------------------------------------------------------------------------------
 

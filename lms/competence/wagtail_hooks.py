@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from .permissions import register as register_permission_policies
+from lms.competence.permissions import register as register_permission_policies
 
 # Before anything asks Wagtail for these models' policies (it would create a fallback).
 register_permission_policies()
@@ -11,7 +11,7 @@ register_permission_policies()
 
 @hooks.register("register_admin_viewset")
 def register_competence_viewsets():
-    from .viewsets import CompetenceViewSetGroup
+    from lms.competence.viewsets import CompetenceViewSetGroup
 
     return CompetenceViewSetGroup()
 

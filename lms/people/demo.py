@@ -16,14 +16,13 @@ import pandas as pd
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from lms.people import services
+from lms.people.identity import person_link_user
+from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
+from lms.people.services.org_unit_import import org_units_import
+from lms.people.services.roster_import import roster_import
 from lms.site.services import ContactData, site_seed
 from lms.tabular import ImportResult
-
-from . import services
-from .identity import person_link_user
-from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
-from .services.org_unit_import import org_units_import
-from .services.roster_import import roster_import
 
 DEMO_PASSWORD = "demo-infohus-2026"
 SEED = 2026

@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from lms import audit
-
-from .models import Person, User
+from lms.people.models import Person, User
 
 logger = logging.getLogger(__name__)
 

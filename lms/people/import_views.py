@@ -16,12 +16,11 @@ from wagtail.admin.menu import MenuItem
 
 from lms import importflow
 from lms.importflow import ImportUploadForm
-
-from . import policy
-from .models import OrgUnit, Person
-from .policy import Action
-from .services.org_unit_import import org_units_import
-from .services.roster_import import roster_import
+from lms.people import policy
+from lms.people.models import OrgUnit, Person
+from lms.people.policy import Action
+from lms.people.services.org_unit_import import org_units_import
+from lms.people.services.roster_import import roster_import
 
 SESSION_KEY = "lms_people_import"
 ROSTER = "roster"

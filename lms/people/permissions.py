@@ -17,8 +17,8 @@ from functools import reduce
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from . import policy
-from .models import JobCategory, OrgUnit, Person, RoleAssignment, User
+from lms.people import policy
+from lms.people.models import JobCategory, OrgUnit, Person, RoleAssignment, User
 
 A = policy.Action
 

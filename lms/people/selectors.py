@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import OrgUnit, Person
+from lms.people.models import OrgUnit, Person
 
 
 def person_for_user(*, user) -> Person | None:

@@ -31,7 +31,7 @@ def roles_changed_send(*, user_ids: Iterable[int] | None) -> None:
 
 def roles_changed_for_people(person_ids: Iterable[int]) -> None:
     """roles_changed for the accounts linked to these roster entries (one query per 500)."""
-    from .models import Person
+    from lms.people.models import Person
 
     person_ids = sorted(set(person_ids))
     user_ids: set[int] = set()

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
-from . import policy, selectors
+from lms.people import policy, selectors
 
 
 class PolicyRequiredMixin:

@@ -24,10 +24,9 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.coreutils import multigetattr
 
 from lms import display
-
-from . import policy, services
-from .filters import OrgUnitFilterSet, PersonFilterSet, RoleAssignmentFilterSet
-from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
+from lms.people import policy, services
+from lms.people.filters import OrgUnitFilterSet, PersonFilterSet, RoleAssignmentFilterSet
+from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 
 # --- Forms --------------------------------------------------------------------------------------
 

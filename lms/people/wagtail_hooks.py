@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from .permissions import register as register_permission_policies
+from lms.people.permissions import register as register_permission_policies
 
 # Before anything asks Wagtail for these models' policies (it would create a fallback).
 register_permission_policies()
@@ -13,7 +13,7 @@ register_permission_policies()
 
 @hooks.register("register_admin_viewset")
 def register_organisation_viewsets():
-    from .viewsets import OrganisationViewSetGroup
+    from lms.people.viewsets import OrganisationViewSetGroup
 
     return OrganisationViewSetGroup()
 
@@ -38,7 +38,7 @@ class ChangedFieldsFormatter(LogFormatter):
 
 @hooks.register("register_log_actions")
 def register_people_log_actions(actions):
-    from .models import JobCategory, OrgUnit, Person
+    from lms.people.models import JobCategory, OrgUnit, Person
 
     simple = [
         ("lms.person.create", _("Create person"), _("Person created")),
@@ -71,22 +71,22 @@ def register_people_log_actions(actions):
 
 @hooks.register("register_admin_urls")
 def register_import_urls():
-    from .import_views import urlpatterns
+    from lms.people.import_views import urlpatterns
 
     return urlpatterns
 
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    from .import_views import ImportMenuItem
+    from lms.people.import_views import ImportMenuItem
 
     return ImportMenuItem()
 
 
 @hooks.register("register_log_actions")
 def register_import_log_actions(actions):
-    from . import models
-    from .services.imports import LOG_ACTIONS
+    from lms.people import models
+    from lms.people.services.imports import LOG_ACTIONS
 
     for action, (model_name, label, message) in LOG_ACTIONS.items():
         formatter = type(

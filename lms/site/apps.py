@@ -9,6 +9,6 @@ class SiteConfig(AppConfig):
 
     def ready(self):
         # Page editors follow role assignments (lms.site.editors).
-        from .receivers import connect
+        from lms.site.receivers import connect
 
         connect()

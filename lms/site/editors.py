@@ -34,8 +34,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from lms import audit
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-
-from .models import HomePage
+from lms.site.models import HomePage
 
 __all__ = [
     "EDITOR_COLLECTION_PERMISSIONS",

@@ -12,7 +12,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
 
-from .blocks import RICH_TEXT_FEATURES, BodyBlock
+from lms.site.blocks import RICH_TEXT_FEATURES, BodyBlock
 
 
 class HomePage(Page):

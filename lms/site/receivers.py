@@ -6,10 +6,9 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Site
 
 from lms.people.signals import roles_changed
-
-from . import editors
-from .models import HomePage, InfohusSettings
-from .selectors import infohus_name_forget
+from lms.site import editors
+from lms.site.models import HomePage, InfohusSettings
+from lms.site.selectors import infohus_name_forget
 
 # A change to anything else on the home page (a draft, its body) leaves its editors as they are.
 SYNC_FIELDS = frozenset({"title", "org_unit"})

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError
 from wagtail.models import Page, Site
 
-from .models import InfohusContact, InfohusSettings, InformationPage
+from lms.site.models import InfohusContact, InfohusSettings, InformationPage
 
 # Slugs the seeded pages use; also the fallback when the settings do not name a page.
 CONCERN_SLUG = "er-du-bekymret"

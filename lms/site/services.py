@@ -11,9 +11,8 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from lms.people.models import OrgUnit
-
-from .models import HomePage, InfohusContact, InfohusSettings, InformationPage
-from .selectors import ACCESSIBILITY_SLUG, CONCERN_SLUG
+from lms.site.models import HomePage, InfohusContact, InfohusSettings, InformationPage
+from lms.site.selectors import ACCESSIBILITY_SLUG, CONCERN_SLUG
 
 HOME_SLUG = "forside"
 

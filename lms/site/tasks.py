@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import editors
+from lms.site import editors
 
 
 @shared_task(name="lms.site.sync_editor_groups")

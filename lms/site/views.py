@@ -4,8 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
 from lms.people import policy
-
-from . import my_page
+from lms.site import my_page
 
 
 @login_required

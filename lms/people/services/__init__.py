@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import audit, bounds
-
-from .. import policy
-from ..models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
-from ..signals import roles_changed_send
+from lms.people import policy
+from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
+from lms.people.signals import roles_changed_send
 
 # Person fields whose values are personal data: the audit log names them, never their values.
 PERSON_PERSONAL_FIELDS = frozenset({"name", "email", "employee_number"})

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from lms import audit
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person, User
+from lms.people.services.imports import import_failed, import_refused, in_scope
 from lms.people.signals import roles_changed_for_people
 from lms.tabular import (
     Change,
@@ -39,8 +40,6 @@ from lms.tabular import (
     missing_columns,
     read_table,
 )
-
-from .imports import import_failed, import_refused, in_scope
 
 ROSTER_REQUIRED_COLUMNS = ("employee_number", "name", "email", "org_unit_code", "job_category")
 # Without this column the import leaves managers as they are.
