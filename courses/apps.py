@@ -15,6 +15,6 @@ class CoursesConfig(AppConfig):
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's
         demo data: the course catalogue, the two demo courses and the roster's progress."""
-        from courses.demo import courses_demo_load
+        from courses.demo.courses import courses_demo_load
 
         return courses_demo_load()

@@ -3,7 +3,7 @@ the team page for managers. Registered in CoursesConfig.ready()."""
 
 from __future__ import annotations
 
-from courses import selectors
+from courses.selectors import courses as selectors
 from lms.people import policy
 from lms.site.my_page import Section
 

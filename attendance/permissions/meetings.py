@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from attendance.models import Meeting
 from lms.people import policy
 from lms.people.models import User
-from lms.people.permissions import AccessPolicyPermissionPolicy
+from lms.people.permissions.organisation import AccessPolicyPermissionPolicy
 
 A = policy.Action
 

@@ -44,8 +44,8 @@ from attendance.views import cards as card_views
 from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-from lms.people.views import PolicyRequiredMixin
-from lms.people.viewsets import (
+from lms.people.views.mixins import PolicyRequiredMixin
+from lms.people.viewsets.scoped import (
     OrgUnitChoiceField,
     ScopedDeleteView,
     ScopedEditView,

@@ -35,7 +35,7 @@ from attendance.selectors import meetings as selectors
 from lms import bounds
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-from lms.people.viewsets import (
+from lms.people.viewsets.scoped import (
     OrgUnitChoiceField,
     ScopedEditView,
     ScopedIndexView,

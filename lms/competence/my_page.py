@@ -3,7 +3,7 @@ required competence. Registered in CompetenceConfig.ready()."""
 
 from __future__ import annotations
 
-from lms.competence import selectors
+from lms.competence.selectors import status as selectors
 from lms.people import policy
 from lms.site.my_page import Section
 

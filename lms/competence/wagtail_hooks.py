@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from lms.competence.permissions import register as register_permission_policies
+from lms.competence.permissions.competences import register as register_permission_policies
 
 # Before anything asks Wagtail for these models' policies (it would create a fallback).
 register_permission_policies()
@@ -11,7 +11,7 @@ register_permission_policies()
 
 @hooks.register("register_admin_viewset")
 def register_competence_viewsets():
-    from lms.competence.viewsets import CompetenceViewSetGroup
+    from lms.competence.viewsets.competences import CompetenceViewSetGroup
 
     return CompetenceViewSetGroup()
 

@@ -9,6 +9,6 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         # Link a signed-in user to their roster Person by verified email (allauth signals).
-        from lms.people.identity import connect_signals
+        from lms.people.signals import connect_signals
 
         connect_signals()

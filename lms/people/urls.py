@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lms.people import views
+from lms.people.views import profile as views
 
 app_name = "people"
 

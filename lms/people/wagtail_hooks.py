@@ -1,11 +1,11 @@
-"""Registers the organisation admin (lms.people.viewsets) and its audit-log actions."""
+"""Registers the organisation admin (lms.people.viewsets.scoped) and its audit-log actions."""
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from lms.people.permissions import register as register_permission_policies
+from lms.people.permissions.organisation import register as register_permission_policies
 
 # Before anything asks Wagtail for these models' policies (it would create a fallback).
 register_permission_policies()
@@ -13,7 +13,7 @@ register_permission_policies()
 
 @hooks.register("register_admin_viewset")
 def register_organisation_viewsets():
-    from lms.people.viewsets import OrganisationViewSetGroup
+    from lms.people.viewsets.scoped import OrganisationViewSetGroup
 
     return OrganisationViewSetGroup()
 
@@ -66,19 +66,19 @@ def register_people_log_actions(actions):
         actions.register_action(action)(formatter)
 
 
-# --- Roster and organisation imports (lms.people.services, lms.people.import_views) -------------
+# --- Roster and organisation imports (lms.people.services, lms.people.views.imports) -------------
 
 
 @hooks.register("register_admin_urls")
 def register_import_urls():
-    from lms.people.import_views import urlpatterns
+    from lms.people.views.imports import urlpatterns
 
     return urlpatterns
 
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    from lms.people.import_views import ImportMenuItem
+    from lms.people.views.imports import ImportMenuItem
 
     return ImportMenuItem()
 

@@ -8,7 +8,7 @@ class SiteConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
-        # Page editors follow role assignments (lms.site.editors).
-        from lms.site.receivers import connect
+        # Page editors follow role assignments (lms.site.services.editors).
+        from lms.site.signals import connect
 
         connect()

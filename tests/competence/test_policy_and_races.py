@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from lms.competence import services
 from lms.competence.models import Evidence
-from lms.competence.permissions import requirement_permission_policy
+from lms.competence.permissions.competences import requirement_permission_policy
+from lms.competence.services import evidence as services
 from lms.people import policy
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, UserFactory

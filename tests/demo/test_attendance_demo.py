@@ -14,7 +14,7 @@ from wagtail.models import ModelLogEntry
 
 from attendance.demo import meetings as demo
 from attendance.models import Attendance, CardDistribution, Meeting, MeetingRequest, Registration
-from lms.competence.demo import SIGNS
+from lms.competence.demo.competences import SIGNS
 from lms.competence.models import Evidence
 from lms.people import policy
 from lms.people.models import Person, User

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.views import View
 
 from lms.people import policy
-from lms.people.views import PolicyRequiredMixin
+from lms.people.views.mixins import PolicyRequiredMixin
 from tests.factories import UserFactory
 
 A = policy.Action
