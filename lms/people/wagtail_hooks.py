@@ -1,4 +1,4 @@
-"""Registers the organisation admin (lms.people.viewsets.scoped) and its audit-log actions."""
+"""Registers the organisation admin (lms.people.viewsets) and its audit-log actions."""
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ register_permission_policies()
 
 @hooks.register("register_admin_viewset")
 def register_organisation_viewsets():
-    from lms.people.viewsets.scoped import OrganisationViewSetGroup
+    from lms.people.viewsets.organisation import OrganisationViewSetGroup
 
     return OrganisationViewSetGroup()
 

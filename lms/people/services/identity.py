@@ -110,6 +110,3 @@ def user_email_verify_from_sso(*, user: User, sociallogin) -> list[str]:
             continue
         marked.append(email)
     return marked
-
-
-# --- signal receivers ---------------------------------------------------------------------------

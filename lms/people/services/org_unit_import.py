@@ -49,9 +49,6 @@ _MAX_LENGTHS = {
 }
 
 
-# --- The organisation tree ----------------------------------------------------------------------
-
-
 @dataclass
 class _UnitRow:
     row: int

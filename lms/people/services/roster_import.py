@@ -52,9 +52,6 @@ _MAX_LENGTHS = {
 }
 
 
-# --- Database helpers ---------------------------------------------------------------------------
-
-
 @contextmanager
 def _sqlite_real_parameter_limit() -> Iterator[None]:
     """Let Django batch bulk queries by SQLite's real parameter limit during the import.
@@ -135,9 +132,6 @@ def _bulk_update(objs: list, fields: list[str]) -> None:
                 f'WHERE {table}.{columns[0]} = "v".{columns[0]}',
                 params,
             )
-
-
-# --- The roster ---------------------------------------------------------------------------------
 
 
 @dataclass
