@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-# --- learning (courses.services.courses) ---
+# --- learning (courses.services) ---
 LEARNING_LOG_ACTIONS = (
     ("lms.course.enrol", _("Enrol in course"), _("Enrolled in course")),
     ("lms.course.lesson_complete", _("Complete lesson"), _("Lesson completed")),

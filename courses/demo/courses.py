@@ -74,9 +74,6 @@ TAKEN_WITHIN_DAYS = (21, 160)
 EMPLOYEE_STARTED_DAYS_AGO = 3
 
 
-# --- Content --------------------------------------------------------------------------------------
-
-
 def _rich(html: str) -> dict:
     return {"type": "rich_text", "value": html}
 
@@ -796,9 +793,6 @@ def quiz_raw(plan: PlannedCourse) -> str:
             for question in plan.questions
         ]
     )
-
-
-# --- Loading --------------------------------------------------------------------------------------
 
 
 @dataclass

@@ -10,15 +10,12 @@ from courses.views import team as _team
 app_name = "courses"
 
 urlpatterns: list = [
-    # --- learning (courses.views.courses) ---
     path("", _learning.my_learning, name="my_learning"),
     path("kursus/<int:course_id>/start/", _learning.course_start, name="course_start"),
     path("kursus/<int:course_id>/quiz/", _learning.quiz, name="quiz"),
     path("kursus/<int:course_id>/quiz/start/", _learning.quiz_start, name="quiz_start"),
     path("lektion/<int:lesson_id>/gennemfoert/", _learning.lesson_done, name="lesson_done"),
     path("forsoeg/<int:attempt_id>/", _learning.attempt_result, name="attempt_result"),
-    # --- end learning ---
-    # --- certificates and team (courses.views.certificates, courses.views.team) ---
     path("beviser/", _certificates.my_certificates, name="certificates"),
     path(
         "bevis/verificer/", _certificates.certificate_verify_start, name="certificate_verify_start"
@@ -30,5 +27,4 @@ urlpatterns: list = [
     ),
     path("bevis/<str:code>/pdf/", _certificates.certificate_pdf, name="certificate"),
     path("team/", _team.team, name="team"),
-    # --- end certificates and team ---
 ]

@@ -110,9 +110,6 @@ def _course_state(request, course: CoursePage) -> dict:
     return state
 
 
-# --- Wagtail pages (served through CourseIndexPage/CoursePage/LessonPage.serve) -----------------
-
-
 def course_index_page(request, page: CourseIndexPage):
     """The catalogue: for a signed-in person, the courses of their audience with their progress
     and due dates; for anyone else, every live course's public summary."""
@@ -168,9 +165,6 @@ def lesson_page(request, page: LessonPage):
     )
 
 
-# --- Min læring ---------------------------------------------------------------------------------
-
-
 @login_required
 def my_learning(request):
     person = policy.person_of(request.user)
@@ -178,9 +172,6 @@ def my_learning(request):
     if person is not None:
         context["learning"] = selectors.my_learning(person=person)
     return TemplateResponse(request, "courses/my_learning.html", context)
-
-
-# --- Enrolment and lessons ----------------------------------------------------------------------
 
 
 @require_POST
@@ -236,9 +227,6 @@ def lesson_done(request, lesson_id: int):
         request, _("You have finished every lesson. Take the quiz when you are ready.")
     )
     return redirect(course.get_url(request))
-
-
-# --- The quiz -----------------------------------------------------------------------------------
 
 
 def _quiz_response(request, state: dict, attempt, form: QuizForm | None):

@@ -66,7 +66,7 @@ def register_people_log_actions(actions):
         actions.register_action(action)(formatter)
 
 
-# --- Roster and organisation imports (lms.people.services, lms.people.views.imports) -------------
+# --- Roster and organisation imports (lms.people.services, lms.people.import_views) -------------
 
 
 @hooks.register("register_admin_urls")

@@ -209,7 +209,7 @@ def test_preview_lists_the_first_errors_and_counts_the_rest(client, coordinator,
 def test_every_import_form_shares_the_size_limit():
     from attendance.views.attendance import ImportForm as AttendanceImportForm
     from lms.competence.viewsets.evidence import ImportForm as EvidenceImportForm
-    from lms.people.views.imports import ImportForm as PeopleImportForm
+    from lms.people.forms.imports import ImportForm as PeopleImportForm
     from lms.tabular import validate_import_size
 
     for form in (PeopleImportForm, EvidenceImportForm, AttendanceImportForm):

@@ -10,7 +10,6 @@ lms.importflow.
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -24,10 +23,10 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.admin.widgets import AdminDateInput
 
 from lms import importflow
-from lms.competence.models import Competence, Evidence
+from lms.competence.forms.evidence import ExternalEvidenceForm
+from lms.competence.models import Evidence
 from lms.competence.services import evidence as services
 from lms.competence.services.imports import evidence_import
 from lms.importflow import ImportUploadForm
@@ -39,51 +38,6 @@ from lms.people.views.mixins import PolicyRequiredMixin
 A = policy.Action
 SESSION_KEY = "lms_evidence_import"
 SEARCH_LIMIT = 50
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        # Name and unit; the email tells namesakes apart.
-        return f"{obj.name} ({obj.email}, {obj.org_unit.name})"
-
-
-class ExternalEvidenceForm(forms.Form):
-    person = PersonChoiceField(label=gettext_lazy("Person"), queryset=Person.objects.none())
-    competence = forms.ModelChoiceField(
-        label=gettext_lazy("Competence"), queryset=Competence.objects.filter(active=True)
-    )
-    source = forms.ChoiceField(
-        label=gettext_lazy("Course provider"),
-        choices=[(value, Evidence.Source(value).label) for value in services.EXTERNAL_SOURCES],
-        widget=forms.RadioSelect,
-    )
-    achieved_on = forms.DateField(label=gettext_lazy("Completed on"), widget=AdminDateInput)
-    reference = forms.CharField(
-        label=gettext_lazy("Reference"),
-        required=False,
-        max_length=services.EXTERNAL_REFERENCE_MAX_LENGTH,
-        help_text=gettext_lazy(
-            "The provider's certificate or course number, if there is one. The same course is "
-            "recorded once."
-        ),
-    )
-    attachment = forms.FileField(
-        label=gettext_lazy("Certificate file"),
-        required=False,
-        help_text=gettext_lazy("Optional: the course certificate as PDF, PNG or JPEG, up to 5 MB."),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (
-            policy.people(user, A.EVIDENCE_RECORD)
-            .filter(active=True, anonymised_at__isnull=True)
-            .select_related("org_unit")
-            .order_by("name", "pk")
-        )
-        self.fields["competence"].queryset = policy.competences_visible_to(
-            user, Competence.objects.filter(active=True)
-        )
 
 
 class _EvidenceViewMixin(WagtailAdminTemplateMixin):

@@ -28,7 +28,6 @@ DEMO_PASSWORD = "demo-infohus-2026"
 SEED = 2026
 MUNICIPALITY = "HJK"
 
-# --- Organisation ---------------------------------------------------------------------------------
 
 W = OrgUnit.Kind.WORKPLACE
 
@@ -188,7 +187,6 @@ NUMBER_PREFIXES = {
     "HJK-UCN": "UCN",
 }
 
-# --- Names ---------------------------------------------------------------------------------------
 
 FIRST_NAMES = (
     "Anne Kirsten Mette Hanne Helle Susanne Lene Maria Marianne Camilla Louise Charlotte Pia "
@@ -214,8 +212,6 @@ LAST_NAMES = (
 # The lists are in order of how common the names are in Denmark; Nielsen is far more common than
 # Sloth, so draw the surnames with falling weights.
 LAST_NAME_WEIGHTS = [1 / (rank + 1) ** 0.7 for rank in range(len(LAST_NAMES))]
-
-# --- The demo logins ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -293,9 +289,6 @@ DEMO_LOGINS = [
 
 # The Infohus contacts on the public site: the two coordinators (the "tovholdere").
 POLICE_PREVENTION_OFFICER = ("NJP90007", "Morten Skov Pedersen")
-
-
-# --- Generation ----------------------------------------------------------------------------------
 
 
 def _ascii(text: str) -> str:
@@ -485,9 +478,6 @@ def site_contacts() -> list[ContactData]:
             email="forebyggelse@politi.demo.infohus.dk",
         ),
     ]
-
-
-# --- Loading -------------------------------------------------------------------------------------
 
 
 class DemoDataError(Exception):
