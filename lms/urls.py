@@ -12,7 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("konto/", include("allauth.urls")),
     path("dokumenter/", include(wagtaildocs_urls)),
-    path("", include("lms.people.urls")),
+    path("", include("lms.people.urls.profile")),
     path("", include("lms.site.urls.my_page")),
     path("moeder/", include("attendance.urls.meetings", namespace="attendance")),
     path("mine-kompetencer/", include("lms.competence.urls.competences")),
