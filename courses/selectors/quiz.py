@@ -9,12 +9,7 @@ from django.db.models import QuerySet
 from wagtail.models import Revision
 
 from courses.lib.quiz import Choice, Question
-from courses.models import (
-    Completion,
-    CoursePage,
-    Enrolment,
-    QuizAttempt,
-)
+from courses.models import Completion, CoursePage, Enrolment, QuizAttempt
 from courses.selectors.courses import latest_completion
 from lms.people import policy
 

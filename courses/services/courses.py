@@ -18,12 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from courses.models import (
-    CoursePage,
-    Enrolment,
-    LessonPage,
-    LessonProgress,
-)
+from courses.models import CoursePage, Enrolment, LessonPage, LessonProgress
 from lms import audit, clock
 from lms.people import policy
 from lms.people.models import Person, User

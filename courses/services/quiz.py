@@ -24,10 +24,7 @@ from django.utils.translation import gettext as _
 
 from courses.blocks import QuestionBlock
 from courses.lib import quiz
-from courses.models import (
-    Enrolment,
-    QuizAttempt,
-)
+from courses.models import Enrolment, QuizAttempt
 from courses.selectors import courses as selectors
 from courses.selectors import quiz as quiz_selectors
 from courses.services.certificates import completion_create

@@ -14,11 +14,7 @@ from wagtail.admin.views import generic
 
 from lms.people import services
 from lms.people.models import JobCategory
-from lms.people.viewsets.scoped import (
-    ScopedEditView,
-    ScopedViewSet,
-    ServiceFormMixin,
-)
+from lms.people.viewsets.scoped import ScopedEditView, ScopedViewSet, ServiceFormMixin
 
 
 class JobCategoryForm(WagtailAdminModelForm):
