@@ -4,8 +4,8 @@ CourseIndexPage (the catalogue) > CoursePage (summary, audience, the competence 
 > LessonPage (the lessons, in page order). Progress is kept per person: an Enrolment, the lessons
 done, the quiz attempts and the completions. An attempt and a completion point at the course's
 page revision they were made on (wagtailcore.Revision), so editing a course never rewrites history:
-the questions an attempt was scored against are in that revision. courses.services makes every
-change; the competence ledger is written through lms.competence.services only.
+the questions an attempt was scored against are in that revision. courses.services.courses makes
+every change; the competence ledger is written through lms.competence.services.evidence only.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Revision
 from wagtail.search import index
 
+from courses.blocks import LessonBodyBlock, QuizBlock
 from lms import bounds
 from lms.competence.models import Competence, Evidence
 from lms.people.models import JobCategory, OrgUnit, Person
 from lms.site.blocks import RICH_TEXT_FEATURES
-
-from .blocks import LessonBodyBlock, QuizBlock
 
 
 class CourseIndexPage(Page):
@@ -45,8 +44,8 @@ class CourseIndexPage(Page):
         verbose_name_plural = _("course catalogues")
 
     def serve(self, request, *args, **kwargs):
-        # The catalogue for the person asking: courses.views decides what they see.
-        from .views import course_index_page
+        # The catalogue for the person asking: courses.views.courses decides what they see.
+        from courses.views.courses import course_index_page
 
         return course_index_page(request, self)
 
@@ -144,8 +143,8 @@ class CoursePage(Page):
         verbose_name_plural = _("courses")
 
     def serve(self, request, *args, **kwargs):
-        # Lessons, progress and the quiz are only for the course's audience (courses.views).
-        from .views import course_page
+        # Lessons, progress and the quiz are only for the course's audience (courses.views.courses).
+        from courses.views.courses import course_page
 
         return course_page(request, self)
 
@@ -170,8 +169,8 @@ class LessonPage(Page):
         verbose_name_plural = _("lessons")
 
     def serve(self, request, *args, **kwargs):
-        # Signed-in members of the course's audience only (courses.views).
-        from .views import lesson_page
+        # Signed-in members of the course's audience only (courses.views.courses).
+        from courses.views.courses import lesson_page
 
         return lesson_page(request, self)
 

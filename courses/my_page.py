@@ -3,11 +3,10 @@ the team page for managers. Registered in CoursesConfig.ready()."""
 
 from __future__ import annotations
 
+from courses.selectors import courses as selectors
 from lms.competence import access as competence_access
 from lms.people import policy
 from lms.site.my_page import Section
-
-from . import selectors
 
 # Min side shows the first few; Min læring has them all.
 SHOWN = 5

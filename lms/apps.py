@@ -8,6 +8,6 @@ class LmsConfig(AppConfig):
     verbose_name = "Infohus LMS"
 
     def ready(self):
-        from .parsing import register_lookups
+        from lms.parsing import register_lookups
 
         register_lookups()

@@ -12,11 +12,11 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("konto/", include("allauth.urls")),
     path("dokumenter/", include(wagtaildocs_urls)),
-    path("", include("lms.people.urls")),
-    path("", include("lms.site.urls")),
+    path("", include("lms.people.urls.profile")),
+    path("", include("lms.site.urls.my_page")),
     path("moeder/", include("attendance.urls.meetings", namespace="attendance")),
-    path("mine-kompetencer/", include("lms.competence.urls")),
-    path("laering/", include("courses.urls", namespace="courses")),
+    path("mine-kompetencer/", include("lms.competence.urls.competences")),
+    path("laering/", include("courses.urls.courses", namespace="courses")),
     # Action Cards' public pages: the address printed as a QR code on every paper card.
     path("handlekort/", include("attendance.urls.cards", namespace="cards")),
 ]

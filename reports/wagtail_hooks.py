@@ -5,6 +5,6 @@ from wagtail import hooks
 
 @hooks.register("construct_homepage_panels")
 def add_reports_home_panels(request, panels):
-    from .panels import panels_for
+    from reports.panels import panels_for
 
     panels.extend(panels_for(request))

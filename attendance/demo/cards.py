@@ -20,7 +20,7 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
 from attendance.selectors import distributions as distribution_selectors
-from lms.people.demo import DEMO_LOGINS, MUNICIPALITY
+from lms.people.demo.people import DEMO_LOGINS, MUNICIPALITY
 from lms.people.models import OrgUnit, User
 
 STAFF_SLUG = "medarbejdere"

@@ -34,9 +34,9 @@ from attendance.demo.cards import cards_demo_load
 from attendance.demo.requests import requests_demo_load, weekday
 from attendance.models import Attendance, Meeting, Registration
 from attendance.notifications import meetings as notifications
-from lms.competence.demo import SIGNS
+from lms.competence.demo.competences import SIGNS
 from lms.competence.models import Competence, Evidence
-from lms.people.demo import (
+from lms.people.demo.people import (
     DEMO_LOGINS,
     MUNICIPALITY,
     POLICE_PREVENTION_OFFICER,

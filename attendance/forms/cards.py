@@ -21,7 +21,7 @@ from attendance.models.blocks import SignsBlock, StepsBlock
 from attendance.selectors import cards as card_selectors
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-from lms.people.viewsets import OrgUnitChoiceField
+from lms.people.viewsets.scoped import OrgUnitChoiceField
 
 A = access.Action
 

@@ -16,7 +16,7 @@ from lms import bounds
 from lms.competence import access as competence_access
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-from lms.people.viewsets import OrgUnitChoiceField
+from lms.people.viewsets.scoped import OrgUnitChoiceField
 
 A = policy.Action
 

@@ -32,8 +32,8 @@ from attendance.models.meetings import booking_code_new, booking_code_normalise
 from attendance.notifications import meetings as notifications
 from lms import audit, bounds
 from lms.competence import access as competence_access
-from lms.competence import services as competence_services
 from lms.competence.models import Competence, Evidence
+from lms.competence.services import evidence as competence_services
 from lms.people import policy
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User

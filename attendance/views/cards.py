@@ -22,7 +22,7 @@ from attendance.documents import cards as card_pdf
 from attendance.models import ActionCard, ActionCardVersion
 from attendance.selectors import cards as card_selectors
 from lms.parsing import parse_id
-from lms.site.selectors import site_info
+from lms.site.selectors.site import site_info
 
 # Content changes only when a version is approved; a few minutes of caching is harmless and
 # spares the server when a whole meeting scans the QR code at once.

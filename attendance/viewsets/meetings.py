@@ -31,7 +31,7 @@ from attendance.models import Meeting
 from attendance.selectors import meetings as selectors
 from lms import bounds
 from lms.people import policy
-from lms.people.viewsets import (
+from lms.people.viewsets.scoped import (
     ScopedEditView,
     ScopedIndexView,
     ScopedInspectView,

@@ -1,7 +1,7 @@
 """Competences, who must hold them (requirements) and the append-only evidence ledger.
 
 A person's status per competence is never stored: it is derived from the ledger by
-lms.competence.selectors.
+lms.competence.selectors.status.
 """
 
 from __future__ import annotations

@@ -3,10 +3,9 @@ required competence. Registered in CompetenceConfig.ready()."""
 
 from __future__ import annotations
 
+from lms.competence.selectors import status as selectors
 from lms.people import policy
 from lms.site.my_page import Section
-
-from . import selectors
 
 
 def status_context(request) -> dict | None:

@@ -11,7 +11,10 @@ as it is (lms.competence.apps).
 from __future__ import annotations
 
 from lms.competence import access
+from lms.people import policy
 from lms.people.permissions import OrgUnitPermissionPolicy
+
+A = policy.Action
 
 
 class CompetencePermissionPolicy(OrgUnitPermissionPolicy):

@@ -6,7 +6,7 @@ from wagtail import hooks
 
 @hooks.register("register_admin_viewset")
 def register_competence_viewsets():
-    from .viewsets import CompetenceViewSetGroup
+    from lms.competence.viewsets.competences import CompetenceViewSetGroup
 
     return CompetenceViewSetGroup()
 

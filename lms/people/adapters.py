@@ -22,7 +22,7 @@ class InfohusMailSite:
 
 
 def mail_site(request) -> InfohusMailSite:
-    from lms.site.selectors import infohus_name
+    from lms.site.selectors.site import infohus_name
 
     return InfohusMailSite(
         name=infohus_name(request=request), domain=urlsplit(settings.LMS_BASE_URL).netloc
@@ -56,7 +56,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     true for an IdP whose mail attribute the municipality's IT controls, or a list of the
     municipality's mail domains. The IdP's own `email_verified` claim counts too. A verified email
     signs in to the local account with that address and links the user to the roster Person
-    (lms.people.identity); an unverified one is confirmed by mail first.
+    (lms.people.services.identity); an unverified one is confirmed by mail first.
     """
 
     def is_open_for_signup(self, request, sociallogin):

@@ -8,9 +8,9 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and organisation")
 
     def ready(self):
+        # Link a signed-in user to their roster Person by verified email (allauth signals).
+        from lms.people.signals import connect_signals
         from lms.site.navigation import Current, Link, link_register
-
-        from .identity import connect_signals
 
         # Link a signed-in user to their roster Person by verified email (allauth signals).
         connect_signals()
@@ -26,9 +26,9 @@ def register_permission_policies() -> None:
     """The admin's answers for the organisation's models, from the access policy. A role
     assignment is granted or revoked, never edited in place; job categories are one list for
     everybody (no org unit)."""
-    from .models import JobCategory, OrgUnit, Person, RoleAssignment
-    from .permissions import OrgUnitPermissionPolicy, permission_policies_register
-    from .policy import Action as A
+    from lms.people.models import JobCategory, OrgUnit, Person, RoleAssignment
+    from lms.people.permissions import OrgUnitPermissionPolicy, permission_policies_register
+    from lms.people.policy import Action as A
 
     permission_policies_register(
         OrgUnitPermissionPolicy(

@@ -6,8 +6,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
-from . import policy
-from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment
+from lms.people import policy
+from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment
 
 
 def _units_for(action: policy.Action):

@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import policy
+from lms.people import policy
 
 # Where the user wanted to go before being sent to set up TOTP.
 NEXT_SESSION_KEY = "lms.mfa.next"

@@ -29,8 +29,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from . import policy
-from .models import OrgUnit, User
+from lms.people import policy
+from lms.people.models import OrgUnit, User
 
 # The rows of a queryset that a user may act on, for a policy action whose scope is wider than
 # the row's own unit (a meeting is also seen where it is aimed): (user, queryset) -> queryset.

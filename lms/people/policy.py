@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
+from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 
 T = TypeVar("T")
 

@@ -4,8 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from lms import tabular
-
-from . import services
+from lms.people import services
 
 
 @shared_task(name="lms.people.anonymise_expired_people")

@@ -8,7 +8,7 @@ from wagtail.log_actions import LogFormatter
 
 @hooks.register("register_admin_viewset")
 def register_organisation_viewsets():
-    from .viewsets import OrganisationViewSetGroup
+    from lms.people.viewsets.organisation import OrganisationViewSetGroup
 
     return OrganisationViewSetGroup()
 
@@ -33,7 +33,7 @@ class ChangedFieldsFormatter(LogFormatter):
 
 @hooks.register("register_log_actions")
 def register_people_log_actions(actions):
-    from .models import JobCategory, OrgUnit, Person
+    from lms.people.models import JobCategory, OrgUnit, Person
 
     simple = [
         ("lms.person.create", _("Create person"), _("Person created")),
@@ -66,22 +66,22 @@ def register_people_log_actions(actions):
 
 @hooks.register("register_admin_urls")
 def register_import_urls():
-    from .import_views import urlpatterns
+    from lms.people.views.imports import urlpatterns
 
     return urlpatterns
 
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    from .import_views import ImportMenuItem
+    from lms.people.views.imports import ImportMenuItem
 
     return ImportMenuItem()
 
 
 @hooks.register("register_log_actions")
 def register_import_log_actions(actions):
-    from . import models
-    from .services.imports import LOG_ACTIONS
+    from lms.people import models
+    from lms.people.services.imports import LOG_ACTIONS
 
     for action, (model_name, label, message) in LOG_ACTIONS.items():
         formatter = type(

@@ -8,8 +8,9 @@ class SiteConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
-        from .navigation import Current, Link, link_register
-        from .receivers import connect
+        from lms.site.navigation import Current, Link, link_register
+        from lms.site.signals import connect
+        # Page editors follow role assignments (lms.site.services.editors).
 
         # Page editors follow role assignments (lms.site.editors).
         connect()

@@ -12,7 +12,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PagePermissionTester, get_page_models
 from wagtail.search import index
 
-from .blocks import RICH_TEXT_FEATURES, BodyBlock
+from lms.site.blocks import RICH_TEXT_FEATURES, BodyBlock
 
 
 class HomePage(Page):
@@ -21,7 +21,7 @@ class HomePage(Page):
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
     # Whoever may edit pages over this unit (policy.Action.PAGE_EDIT) edits this site's pages:
-    # lms.site.editors keeps the Wagtail group that grants it.
+    # lms.site.services.editors keeps the Wagtail group that grants it.
     org_unit = models.ForeignKey(
         "people.OrgUnit",
         null=True,

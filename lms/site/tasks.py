@@ -1,8 +1,8 @@
-"""Thin Celery tasks for the public site; the work is in lms.site.editors."""
+"""Thin Celery tasks for the public site; the work is in lms.site.services.editors."""
 
 from celery import shared_task
 
-from . import editors
+from lms.site.services import editors
 
 
 @shared_task(name="lms.site.sync_editor_groups")

@@ -12,8 +12,9 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import CardDistribution, Meeting, MeetingRequest
 from lms import bounds
-from lms.competence import services as competence_services
 from lms.competence.models import Competence, Evidence
+from lms.competence.services import competences as competence_services
+from lms.competence.services import evidence as evidence_services
 from lms.people import services as people_services
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, PersonFactory
@@ -158,7 +159,7 @@ def test_evidence_and_person_dates(tree):
     person = PersonFactory(org_unit=tree["HJ-SKOLE"])
     competence = CompetenceFactory()
     with pytest.raises(ValidationError):
-        competence_services.evidence_record(
+        evidence_services.evidence_record(
             person=person,
             competence=competence,
             source=Evidence.Source.MANUAL,

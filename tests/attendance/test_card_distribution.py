@@ -250,7 +250,7 @@ def test_report_query_count_is_constant(
 
 def test_demo_cards(db, make_meeting, make_employee, mailoutbox):
     from attendance.demo.cards import ACUTE_SLUG, STAFF_SLUG, cards_demo_load
-    from lms.people.demo import DEMO_LOGINS, MUNICIPALITY
+    from lms.people.demo.people import DEMO_LOGINS, MUNICIPALITY
     from lms.people.models import OrgUnit, RoleAssignment
     from tests.factories import UserFactory
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from attendance import services
 from lms import pdf as pdf_helpers
-from lms.site.services import ContactData, site_seed
+from lms.site.services.pages import ContactData, site_seed
 from tests.pdf import pdf_text
 
 from .card_fixtures import *  # noqa: F403

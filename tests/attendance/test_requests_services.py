@@ -403,8 +403,8 @@ def test_demo_load_creates_each_state_once_without_mail(
 ):
     # Not a transactional test: its flush would delete Wagtail's root page under the next
     # transactional test of the same worker. The on-commit callbacks are run instead.
-    from lms.competence.demo import competence_demo_load
-    from lms.people.demo import demo_data_load
+    from lms.competence.demo.competences import competence_demo_load
+    from lms.people.demo.people import demo_data_load
 
     demo_data_load()
     competence_demo_load()

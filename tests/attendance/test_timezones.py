@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from attendance import services
 from attendance.models import ActionCardVersion, CardDistribution
 from lms.people.models import Person, Role, RoleAssignment
-from lms.site.services import site_seed
+from lms.site.services.pages import site_seed
 from tests.pdf import pdf_text
 
 from .card_fixtures import *  # noqa: F403

@@ -19,7 +19,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page
 
 from lms.people.models import OrgUnit, Role
-from lms.site.services import ContactData, site_seed
+from lms.site.services.pages import ContactData, site_seed
 from tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory, org_unit
 
 CHROMIUM = Path(os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium"))

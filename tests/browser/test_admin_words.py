@@ -10,7 +10,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 
-from lms.people.demo import DEMO_PASSWORD
+from lms.people.demo.people import DEMO_PASSWORD
 from lms.people.models import User
 from tests.untranslated import links, untranslated_in, untranslated_in_texts
 

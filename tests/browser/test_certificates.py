@@ -8,8 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from courses import certificates, selectors, services
 from courses.models import Completion
+from courses.selectors import certificates as certificate_selectors
+from courses.selectors import courses as selectors
+from courses.services import courses as services
+from courses.services import quiz as quiz_services
 from lms.people.models import Person
 from tests.courses.learning_fixtures import ALL_RIGHT, catalogue_make, course_make, learner_make
 from tests.factories import CompetenceFactory, JobCategoryFactory, PersonFactory, requirement
@@ -30,8 +33,8 @@ def complete(course, user) -> Completion:
     enrolment = services.enrolment_start(course=course, person=user.person, by=user)
     for lesson in selectors.course_lessons(course):
         services.lesson_complete(enrolment=enrolment, lesson=lesson, by=user)
-    attempt = services.attempt_start(enrolment=enrolment, by=user)
-    services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user)
+    quiz_services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
     return Completion.objects.get(enrolment=enrolment)
 
 
@@ -65,7 +68,7 @@ def test_download_the_certificate_and_verify_it(page, browser, live_server, comp
     table = page.get_by_role("table", name="Dine kursusbeviser")
     row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=COURSE))
     expect(row.get_by_role("cell").nth(2)).to_have_text("Gyldig")
-    code = certificates.display_code(completion.certificate_code)
+    code = certificate_selectors.display_code(completion.certificate_code)
     expect(row.get_by_role("link", name=code)).to_be_visible()
     assert_accessible(page)
 

@@ -9,9 +9,9 @@ from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
 
-from lms.competence import services
 from lms.competence.models import Evidence
-from lms.competence.selectors import EXPIRING_WITHIN_DAYS
+from lms.competence.selectors.status import EXPIRING_WITHIN_DAYS
+from lms.competence.services import evidence as services
 from tests.factories import CompetenceFactory, requirement
 
 from .conftest import PASSWORD, axe_violations, describe

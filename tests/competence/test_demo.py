@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.db import transaction
 from wagtail.models import ModelLogEntry
 
-from lms.competence import selectors
 from lms.competence.models import Competence, Evidence, Requirement
-from lms.competence.selectors import Status
+from lms.competence.selectors import status as selectors
+from lms.competence.selectors.status import Status
 from lms.people.models import OrgUnit, Person
 from tests.browser.conftest import wagtail_roots_ensure
 

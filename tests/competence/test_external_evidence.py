@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from lms.competence import services
-from lms.competence.imports import evidence_import
 from lms.competence.models import Evidence
+from lms.competence.services import evidence as services
+from lms.competence.services.imports import evidence_import
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, PersonFactory
 

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from lms.competence import access as competence_access
-from lms.competence import services
 from lms.competence.models import Competence
+from lms.competence.services import competences as competence_services
+from lms.competence.services import requirements as requirement_services
 from lms.people.models import OrgUnit, Role
 from tests.factories import CompetenceFactory, UserFactory, org_unit, requirement
 
@@ -39,7 +40,7 @@ def _update(competence, by, **changes):
         "active": competence.active,
         **changes,
     }
-    return services.competence_update(competence=competence, by=by, **fields)
+    return competence_services.competence_update(competence=competence, by=by, **fields)
 
 
 def test_a_coordinator_edits_their_municipalitys_own(make_staff, tree, hj_own):
@@ -79,26 +80,26 @@ def test_a_shared_one_only_by_a_regional_infohus_or_a_superuser(make_staff, tree
 def test_a_coordinator_creates_own_not_shared(make_staff, tree):
     hj = make_staff(Role.COORDINATOR, tree["HJ"])
     with pytest.raises(ValidationError):
-        services.competence_create(code="X", name="X", owner=None, by=hj)
+        competence_services.competence_create(code="X", name="X", owner=None, by=hj)
     with pytest.raises(ValidationError):
-        services.competence_create(code="X", name="X", owner=tree["FR"], by=hj)
+        competence_services.competence_create(code="X", name="X", owner=tree["FR"], by=hj)
     assert not Competence.objects.filter(code="X").exists()
-    made = services.competence_create(code="X", name="X", owner=tree["HJ"], by=hj)
+    made = competence_services.competence_create(code="X", name="X", owner=tree["HJ"], by=hj)
     assert made.owner == tree["HJ"]
 
 
 def test_requirements_name_shared_or_own_only(make_staff, tree, jobs, signs, hj_own):
     fr = make_staff(Role.COORDINATOR, tree["FR"])
     with pytest.raises(ValidationError) as error:
-        services.requirement_create(
+        requirement_services.requirement_create(
             competence=hj_own, org_unit=tree["FR"], job_categories=[jobs["teacher"]], by=fr
         )
     assert "competence" in error.value.message_dict
-    services.requirement_create(
+    requirement_services.requirement_create(
         competence=signs, org_unit=tree["FR"], job_categories=[jobs["teacher"]], by=fr
     )
     hj = make_staff(Role.COORDINATOR, tree["HJ"])
-    services.requirement_create(
+    requirement_services.requirement_create(
         competence=hj_own, org_unit=tree["HJ-BFU"], job_categories=[jobs["teacher"]], by=hj
     )
 

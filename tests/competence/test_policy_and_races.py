@@ -8,8 +8,8 @@ from django.db import connection, connections
 from wagtail.permissions import policy_registry
 
 from lms.competence import access as competence_access
-from lms.competence import services
 from lms.competence.models import Evidence, Requirement
+from lms.competence.services import evidence as services
 from lms.people import policy
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, UserFactory

@@ -11,8 +11,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections
 from django.utils import timezone
 
-from lms.competence import reminders, services, tasks
+from lms.competence import tasks
+from lms.competence.emails import reminders as reminder_emails
 from lms.competence.models import Evidence, ExpiryReminder
+from lms.competence.selectors import reminders as reminder_selectors
+from lms.competence.services import evidence as services
+from lms.competence.services import reminders
 from tests.factories import CompetenceFactory, PersonFactory, UserFactory
 
 MEETING = Evidence.Source.MEETING
@@ -87,12 +91,12 @@ def run(django_capture_on_commit_callbacks):
         (30, K.DAYS_30),
         (0, K.DAYS_30),
         (-1, K.EXPIRED_MANAGER),
-        (-reminders.EXPIRED_WINDOW_DAYS, K.EXPIRED_MANAGER),
-        (-reminders.EXPIRED_WINDOW_DAYS - 1, None),
+        (-reminder_selectors.EXPIRED_WINDOW_DAYS, K.EXPIRED_MANAGER),
+        (-reminder_selectors.EXPIRED_WINDOW_DAYS - 1, None),
     ],
 )
 def test_kind_for(in_days, kind):
-    assert reminders.kind_for(today() + dt.timedelta(days=in_days), today()) == kind
+    assert reminder_selectors.kind_for(today() + dt.timedelta(days=in_days), today()) == kind
 
 
 def test_sixty_days_before_the_person_is_told_once(required, employee, signs, run):
@@ -100,7 +104,7 @@ def test_sixty_days_before_the_person_is_told_once(required, employee, signs, ru
     assert run() == 1
     message = mail.outbox[-1]
     assert message.to == ["anna@example.dk"]
-    expires = reminders._date(evidence.expires_on)
+    expires = reminder_emails._date(evidence.expires_on)
     assert "Kender bekymringstegn" in message.subject and expires in message.subject
     assert "Kære Anna Andersen" in message.body
     assert "/laering/" in message.body and "/moeder/" in message.body
@@ -135,7 +139,7 @@ def test_expired_tells_the_manager_only_the_name_and_the_competence(
     assert message.to == [boss.user.email]
     assert "Anna Andersen" in message.subject and "Kender bekymringstegn" in message.subject
     assert "Kære Mona Leder" in message.body
-    assert reminders._date(evidence.expires_on) in message.body
+    assert reminder_emails._date(evidence.expires_on) in message.body
     assert "/laering/team/" in message.body
     for private in ("anna@example.dk", employee.employee_number, employee.org_unit.name):
         assert private not in message.body and private not in message.alternatives[0][0]
@@ -263,7 +267,7 @@ def test_due_reads_a_fixed_number_of_queries(
         )
         evidence_expiring(person, signs, in_days=number * 5 - 20, ref=f"meeting:{number}")
     with django_assert_max_num_queries(5):
-        due = reminders.reminders_due()
+        due = reminder_selectors.reminders_due()
     assert len(due) == 17  # -20 .. 60 days in steps of 5
 
 
@@ -289,7 +293,7 @@ def test_two_concurrent_runs_send_each_reminder_once(tree, jobs, signs, required
 
     def work():
         try:
-            due = reminders.reminders_due()
+            due = reminder_selectors.reminders_due()
             barrier.wait()
             for evidence_id, kind in due:
                 reminders.reminder_send(evidence_id=evidence_id, kind=kind)

@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 
-from lms.competence import selectors, services
 from lms.competence.models import Evidence
-from lms.competence.selectors import Status
+from lms.competence.selectors import status as selectors
+from lms.competence.selectors.status import Status
+from lms.competence.services import evidence as services
 from tests.factories import PersonFactory, org_unit
 
 TODAY = dt.date(2026, 6, 15)

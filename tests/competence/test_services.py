@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from lms.competence import services
 from lms.competence.models import Competence, Evidence, EvidenceDeleteError, Requirement
+from lms.competence.services import competences as competence_services
+from lms.competence.services import evidence as services
+from lms.competence.services import requirements as requirement_services
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, PersonFactory
 
@@ -54,7 +56,7 @@ def test_record_computes_and_stores_the_expiry(teacher, signs):
     assert evidence.expires_on == dt.date(2027, 3, 10)
     assert evidence.recorded_at is not None
     # A later change of validity does not rewrite what was recorded.
-    services.competence_update(
+    competence_services.competence_update(
         competence=signs,
         code=signs.code,
         name=signs.name,
@@ -237,10 +239,10 @@ def test_the_database_refuses_a_voided_row_without_reason(teacher, signs):
 
 def test_competence_create_and_update_are_logged(make_staff, tree):
     coordinator = make_staff(Role.COORDINATOR, tree["HJ"])
-    competence = services.competence_create(
+    competence = competence_services.competence_create(
         code="X1", name="Noget", validity_months=12, owner=tree["HJ"], by=coordinator
     )
-    services.competence_update(
+    competence_services.competence_update(
         competence=competence,
         code="X1",
         name="Noget andet",
@@ -267,7 +269,7 @@ def test_competence_create_and_update_are_logged(make_staff, tree):
 def test_competence_bad_input_changes_nothing(db, fields, field):
     CompetenceFactory(code="DUP")
     with pytest.raises(ValidationError) as error:
-        services.competence_create(**fields)
+        competence_services.competence_create(**fields)
     assert field in error.value.message_dict
     assert Competence.objects.count() == 1
 
@@ -275,16 +277,18 @@ def test_competence_bad_input_changes_nothing(db, fields, field):
 def test_only_coordinators_manage_competences(make_staff, tree):
     for role in (Role.DEPARTMENT_CONTACT, Role.INSTITUTION_COORDINATOR, Role.STEERING_GROUP):
         with pytest.raises(ValidationError):
-            services.competence_create(code="X", name="X", by=make_staff(role, tree["HJ"]))
+            competence_services.competence_create(
+                code="X", name="X", by=make_staff(role, tree["HJ"])
+            )
     assert not Competence.objects.exists()
 
 
 def test_requirement_create_update_delete(make_staff, tree, jobs, signs):
     coordinator = make_staff(Role.COORDINATOR, tree["HJ"])
-    req = services.requirement_create(
+    req = requirement_services.requirement_create(
         competence=signs, org_unit=tree["HJ-BFU"], job_categories=[jobs["teacher"]], by=coordinator
     )
-    services.requirement_update(
+    requirement_services.requirement_update(
         requirement=req,
         competence=signs,
         org_unit=tree["HJ"],
@@ -296,17 +300,19 @@ def test_requirement_create_update_delete(make_staff, tree, jobs, signs):
     assert set(req.job_categories.all()) == {jobs["teacher"], jobs["pedagogue"]}
     entry = logs("lms.requirement.update").get()
     assert set(entry.data["fields"]) == {"org_unit", "job_categories"}
-    services.requirement_delete(requirement=req, by=coordinator)
+    requirement_services.requirement_delete(requirement=req, by=coordinator)
     assert not Requirement.objects.exists()
     assert logs("lms.requirement.delete").count() == 1
 
 
 def test_requirement_bad_input_changes_nothing(tree, jobs, signs):
-    services.requirement_create(
+    requirement_services.requirement_create(
         competence=signs, org_unit=tree["HJ"], job_categories=[jobs["teacher"]]
     )
     with pytest.raises(ValidationError) as error:
-        services.requirement_create(competence=signs, org_unit=tree["HJ"], job_categories=[])
+        requirement_services.requirement_create(
+            competence=signs, org_unit=tree["HJ"], job_categories=[]
+        )
     assert set(error.value.message_dict) == {"job_categories", "org_unit"}
     assert Requirement.objects.count() == 1
 
@@ -314,15 +320,15 @@ def test_requirement_bad_input_changes_nothing(tree, jobs, signs):
 def test_requirement_outside_scope_is_refused(make_staff, tree, jobs, signs):
     coordinator = make_staff(Role.COORDINATOR, tree["FR"])
     with pytest.raises(ValidationError):
-        services.requirement_create(
+        requirement_services.requirement_create(
             competence=signs, org_unit=tree["HJ"], job_categories=[jobs["teacher"]], by=coordinator
         )
-    req = services.requirement_create(
+    req = requirement_services.requirement_create(
         competence=signs, org_unit=tree["FR"], job_categories=[jobs["teacher"]], by=coordinator
     )
     # Moving one's own requirement into another municipality is refused too.
     with pytest.raises(ValidationError):
-        services.requirement_update(
+        requirement_services.requirement_update(
             requirement=req,
             competence=signs,
             org_unit=tree["HJ"],

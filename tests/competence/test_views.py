@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from lms.competence import services
 from lms.competence.models import Competence, Evidence, Requirement
+from lms.competence.services import evidence as services
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, PersonFactory, UserFactory
 

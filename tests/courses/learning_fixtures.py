@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from lms.site.models import HomePage
-from lms.site.services import site_seed
+from lms.site.services.pages import site_seed
 from tests.factories import CompetenceFactory, JobCategoryFactory, PersonFactory, UserFactory
 
 __all__ = [

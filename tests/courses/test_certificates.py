@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 
-from courses import certificates, selectors, services
 from courses.models import Completion, CoursePage
-from lms.competence import services as competence_services
+from courses.selectors import certificates as certificate_selectors
+from courses.selectors import courses as selectors
+from courses.services import courses as services
+from courses.services import quiz as quiz_services
+from lms.competence.services import evidence as competence_services
 from lms.people.models import Role
 from tests.pdf import pdf_text
 
@@ -34,8 +37,8 @@ def complete(course, user) -> Completion:
     enrolment = services.enrolment_start(course=course, person=user.person, by=user)
     for lesson in selectors.course_lessons(course):
         services.lesson_complete(enrolment=enrolment, lesson=lesson, by=user)
-    attempt = services.attempt_start(enrolment=enrolment, by=user)
-    services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user)
+    quiz_services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
     return Completion.objects.filter(enrolment=enrolment).order_by("-pk").first()
 
 
@@ -83,7 +86,7 @@ def test_the_person_downloads_their_certificate(client, learner, completed):
     assert danish(completed.completed_on) in text
     assert completed.valid_until is not None
     assert danish(completed.valid_until) in text
-    assert certificates.display_code(completed.certificate_code) in text
+    assert certificate_selectors.display_code(completed.certificate_code) in text
     # The address the QR code holds is printed too: the absolute verification page.
     assert settings.LMS_BASE_URL.rstrip("/") + verify_url(completed) in text
     assert "Infohus Hjørring" in text  # the issuing Infohus, from the site settings
@@ -104,7 +107,7 @@ def test_the_certificate_keeps_the_title_it_was_earned_under(client, learner, co
     text = pdf_text(client.get(pdf_url(completed)).content)
     assert "Bekymringstegn 2.0" not in text
     assert "Bekymringstegn" in text
-    assert certificates.certificate_facts(completed).course == "Bekymringstegn"
+    assert certificate_selectors.certificate_facts(completed).course == "Bekymringstegn"
 
 
 def test_completing_again_after_expiry_issues_a_new_certificate(
@@ -134,8 +137,8 @@ def test_completing_again_after_expiry_issues_a_new_certificate(
     assert "Beviset er gyldigt" in client.get(verify_url(new)).content.decode()
 
     page = client.get(reverse("courses:certificates")).content.decode()
-    assert certificates.display_code(old.certificate_code) in page
-    assert certificates.display_code(new.certificate_code) in page
+    assert certificate_selectors.display_code(old.certificate_code) in page
+    assert certificate_selectors.display_code(new.certificate_code) in page
 
 
 # --- Who may download ----------------------------------------------------------------------------
@@ -218,7 +221,7 @@ def test_verification_needs_no_login_and_shows_only_the_certificate(client, lear
 
 
 def test_verification_accepts_the_code_as_people_type_it(client, completed):
-    typed = certificates.display_code(completed.certificate_code).lower()
+    typed = certificate_selectors.display_code(completed.certificate_code).lower()
     response = client.get(reverse("courses:certificate_verify_start"), {"code": f" {typed} "})
     assert response.status_code == 302
     assert response["Location"] == verify_url(completed)

@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from wagtail.models import ModelLogEntry
 
-from courses import selectors, services
 from courses.models import Completion, QuizAttempt
+from courses.selectors import courses as selectors
+from courses.services import courses as services
+from courses.services import quiz as quiz_services
 from lms.competence.models import Evidence
 from lms.people.models import OrgUnit
 from tests.attendance.test_concurrency import run_threads
@@ -34,11 +36,11 @@ def test_eight_tabs_hand_in_the_same_attempt_and_it_is_scored_once():
     enrolment = services.enrolment_start(course=course, person=user.person, by=user)
     for lesson in selectors.course_lessons(course):
         services.lesson_complete(enrolment=enrolment, lesson=lesson, by=user)
-    attempt = services.attempt_start(enrolment=enrolment, by=user)
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user)
 
     def submit(answers):
         stale = QuizAttempt.objects.select_related("enrolment").get(pk=attempt.pk)
-        return services.attempt_submit(attempt=stale, answers=answers, by=user)
+        return quiz_services.attempt_submit(attempt=stale, answers=answers, by=user)
 
     results, errors = run_threads(submit, [ALL_RIGHT, ALL_WRONG] * 4)
     assert errors == []

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from courses import selectors, services
 from courses.models import Completion, QuizAttempt
-from lms.competence import services as competence_services
+from courses.selectors import courses as selectors
+from courses.services import courses as services
+from courses.services import quiz as quiz_services
 from lms.competence.models import Evidence, Requirement
+from lms.competence.services import evidence as competence_services
 from lms.people.models import Person
 from tests.factories import requirement
 
@@ -165,11 +167,15 @@ def test_the_result_of_a_passed_quiz_links_to_the_certificate(
     course = make_course(competence=competence, attempts_allowed=3)
     user = make_learner()
     enrolment = _ready(course, user)
-    failed = services.attempt_submit(
-        attempt=services.attempt_start(enrolment=enrolment, by=user), answers=ALL_WRONG, by=user
+    failed = quiz_services.attempt_submit(
+        attempt=quiz_services.attempt_start(enrolment=enrolment, by=user),
+        answers=ALL_WRONG,
+        by=user,
     )
-    passed = services.attempt_submit(
-        attempt=services.attempt_start(enrolment=enrolment, by=user), answers=ALL_RIGHT, by=user
+    passed = quiz_services.attempt_submit(
+        attempt=quiz_services.attempt_start(enrolment=enrolment, by=user),
+        answers=ALL_RIGHT,
+        by=user,
     )
     code = Completion.objects.get().certificate_code
     pdf = reverse("courses:certificate", args=(code,))
@@ -195,8 +201,8 @@ def test_a_course_taken_weeks_ago_is_dated_then(make_course, make_learner, compe
     then = timezone.now() - dt.timedelta(days=40)
     enrolment = _ready(course, user, now=then)
     assert enrolment.started_at == then
-    attempt = services.attempt_start(enrolment=enrolment, by=user, now=then)
-    attempt = services.attempt_submit(
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user, now=then)
+    attempt = quiz_services.attempt_submit(
         attempt=attempt, answers=ALL_RIGHT, by=user, now=then + dt.timedelta(minutes=5)
     )
     completion = Completion.objects.get()
@@ -216,9 +222,9 @@ def test_the_course_clock_refuses_the_future_a_naive_time_and_going_back(make_co
             course=course, person=user.person, by=user, now=dt.datetime(2026, 1, 5, 10, 0)
         )
     enrolment = _ready(course, user)
-    attempt = services.attempt_start(enrolment=enrolment, by=user)
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user)
     with pytest.raises(ValueError):
-        services.attempt_submit(
+        quiz_services.attempt_submit(
             attempt=attempt,
             answers=ALL_RIGHT,
             by=user,

@@ -1,4 +1,4 @@
-"""courses.services: enrolment, lessons, attempts, scoring, completion and evidence."""
+"""courses.services.courses: enrolment, lessons, attempts, scoring, completion and evidence."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from courses import quiz, selectors, services
+from courses.lib import quiz
 from courses.models import Completion, CoursePage, Enrolment, LessonProgress, QuizAttempt
+from courses.selectors import courses as selectors
+from courses.selectors import quiz as quiz_selectors
+from courses.services import certificates as certificate_services
+from courses.services import courses as services
+from courses.services import quiz as quiz_services
 from lms.competence.models import Evidence
 from tests.factories import requirement
 
@@ -49,8 +54,8 @@ def _ready(course, user):
 
 
 def _attempt(enrolment, user, answers):
-    attempt = services.attempt_start(enrolment=enrolment, by=user)
-    return services.attempt_submit(attempt=attempt, answers=answers, by=user)
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user)
+    return quiz_services.attempt_submit(attempt=attempt, answers=answers, by=user)
 
 
 # --- Enrolment and progress ---------------------------------------------------------------------
@@ -170,7 +175,7 @@ def test_the_quiz_waits_for_every_lesson(make_course, make_learner):
         enrolment=enrolment, lesson=selectors.course_lessons(course)[0], by=user
     )
     with raises_code("lessons_unfinished"):
-        services.attempt_start(enrolment=enrolment, by=user)
+        quiz_services.attempt_start(enrolment=enrolment, by=user)
     assert not QuizAttempt.objects.exists()
 
 
@@ -179,7 +184,7 @@ def test_attempt_start_shuffles_into_the_layout_and_returns_the_open_attempt(
 ):
     course, user = make_course(), make_learner()
     enrolment = _ready(course, user)
-    attempt = services.attempt_start(enrolment=enrolment, by=user, rng=random.Random(3))
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user, rng=random.Random(3))
     assert attempt.number == 1
     assert attempt.revision_id == CoursePage.objects.get(pk=course.pk).live_revision_id
     assert {row["question"] for row in attempt.layout} == {q[0] for q in QUESTIONS}
@@ -189,15 +194,15 @@ def test_attempt_start_shuffles_into_the_layout_and_returns_the_open_attempt(
         if row["question"] == "q-always":
             # True/false keeps the editor's order.
             assert row["choices"] == ["a-true", "a-false"]
-    assert services.attempt_start(enrolment=enrolment, by=user).pk == attempt.pk
+    assert quiz_services.attempt_start(enrolment=enrolment, by=user).pk == attempt.pk
     assert QuizAttempt.objects.count() == 1
 
     # Different seeds give different orders (the questions are shuffled per attempt).
     orders = {
         tuple(
             row["question"]
-            for row in services._layout(
-                selectors.quiz_questions(attempt.revision), random.Random(seed)
+            for row in quiz_services._layout(
+                quiz_selectors.quiz_questions(attempt.revision), random.Random(seed)
             )
         )
         for seed in range(20)
@@ -208,7 +213,7 @@ def test_attempt_start_shuffles_into_the_layout_and_returns_the_open_attempt(
 def test_a_course_without_questions_has_no_quiz(make_course, make_learner):
     course, user = make_course(questions=[]), make_learner()
     with raises_code("no_quiz"):
-        services.attempt_start(enrolment=_ready(course, user), by=user)
+        quiz_services.attempt_start(enrolment=_ready(course, user), by=user)
 
 
 # --- Scoring ------------------------------------------------------------------------------------
@@ -243,7 +248,7 @@ def _question(qid):
     ],
 )
 def test_question_credit(qid, chosen, credit):
-    assert services.question_credit(_question(qid), chosen) == credit
+    assert quiz_services.question_credit(_question(qid), chosen) == credit
 
 
 def test_submit_scores_partial_multiple_choice_and_fails_below_the_pass_mark(
@@ -285,18 +290,18 @@ def test_nothing_chosen_scores_zero(make_course, make_learner):
 )
 def test_unknown_ids_are_refused_and_nothing_changes(make_course, make_learner, answers):
     course, user = make_course(), make_learner()
-    attempt = services.attempt_start(enrolment=_ready(course, user), by=user)
+    attempt = quiz_services.attempt_start(enrolment=_ready(course, user), by=user)
     with raises_code("invalid_answers"):
-        services.attempt_submit(attempt=attempt, answers=answers, by=user)
+        quiz_services.attempt_submit(attempt=attempt, answers=answers, by=user)
     attempt.refresh_from_db()
     assert attempt.submitted_at is None and attempt.score is None and attempt.answers == {}
 
 
 def test_two_answers_to_a_single_choice_question_are_refused(make_course, make_learner):
     course, user = make_course(), make_learner()
-    attempt = services.attempt_start(enrolment=_ready(course, user), by=user)
+    attempt = quiz_services.attempt_start(enrolment=_ready(course, user), by=user)
     with raises_code("one_answer_only"):
-        services.attempt_submit(
+        quiz_services.attempt_submit(
             attempt=attempt, answers={"q-first": ["a-leader", "a-press"]}, by=user
         )
     assert QuizAttempt.objects.get().submitted_at is None
@@ -306,15 +311,17 @@ def test_answers_of_another_revisions_question_set_are_refused(make_course, make
     """The course gains a question after the attempt started: answering the new question is
     refused, and the attempt is scored against its own revision's three questions."""
     course, user = make_course(), make_learner()
-    attempt = services.attempt_start(enrolment=_ready(course, user), by=user)
+    attempt = quiz_services.attempt_start(enrolment=_ready(course, user), by=user)
     page = CoursePage.objects.get(pk=course.pk)
     extra = ("q-new", "single", "Ny?", [("n-yes", "Ja", True, ""), ("n-no", "Nej", False, "")])
     page.quiz = quiz_raw([*QUESTIONS, extra])
     page.pass_mark = 100
     page.save_revision().publish()
     with raises_code("invalid_answers"):
-        services.attempt_submit(attempt=attempt, answers={**ALL_RIGHT, "q-new": ["n-yes"]}, by=user)
-    attempt = services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
+        quiz_services.attempt_submit(
+            attempt=attempt, answers={**ALL_RIGHT, "q-new": ["n-yes"]}, by=user
+        )
+    attempt = quiz_services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
     assert attempt.score == Decimal("100.00")
 
 
@@ -323,7 +330,7 @@ def test_a_course_edited_after_the_attempt_started_scores_against_the_attempts_r
 ):
     course, user = make_course(competence=competence), make_learner()
     enrolment = _ready(course, user)
-    attempt = services.attempt_start(enrolment=enrolment, by=user)
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=user)
     started_on = attempt.revision_id
 
     # The editor flips which answer is right and raises the pass mark.
@@ -337,7 +344,7 @@ def test_a_course_edited_after_the_attempt_started_scores_against_the_attempts_r
     assert CoursePage.objects.get(pk=course.pk).live_revision_id != started_on
 
     answers = {**ALL_RIGHT, "q-signs": ["a-isolation"]}
-    attempt = services.attempt_submit(attempt=attempt, answers=answers, by=user)
+    attempt = quiz_services.attempt_submit(attempt=attempt, answers=answers, by=user)
     assert attempt.score == Decimal("83.33")
     assert attempt.passed is True  # the attempt's pass mark was 80
     completion = Completion.objects.get()
@@ -350,15 +357,15 @@ def test_a_course_edited_after_the_attempt_started_scores_against_the_attempts_r
 def test_limited_attempts_count_down_and_run_out(make_course, make_learner):
     course, user = make_course(attempts_allowed=2), make_learner()
     enrolment = _ready(course, user)
-    assert services.attempts_remaining(enrolment=enrolment) == 2
-    services.attempt_start(enrolment=enrolment, by=user)
-    assert services.attempts_remaining(enrolment=enrolment) == 2  # open, not used yet
+    assert quiz_services.attempts_remaining(enrolment=enrolment) == 2
+    quiz_services.attempt_start(enrolment=enrolment, by=user)
+    assert quiz_services.attempts_remaining(enrolment=enrolment) == 2  # open, not used yet
     _attempt(enrolment, user, ALL_WRONG)
-    assert services.attempts_remaining(enrolment=enrolment) == 1
+    assert quiz_services.attempts_remaining(enrolment=enrolment) == 1
     _attempt(enrolment, user, ALL_WRONG)
-    assert services.attempts_remaining(enrolment=enrolment) == 0
+    assert quiz_services.attempts_remaining(enrolment=enrolment) == 0
     with raises_code("attempts_used"):
-        services.attempt_start(enrolment=enrolment, by=user)
+        quiz_services.attempt_start(enrolment=enrolment, by=user)
     assert QuizAttempt.objects.count() == 2
 
 
@@ -367,16 +374,16 @@ def test_unlimited_attempts(make_course, make_learner):
     enrolment = _ready(course, user)
     for _ in range(4):
         _attempt(enrolment, user, ALL_WRONG)
-    assert services.attempts_remaining(enrolment=enrolment) is None
+    assert quiz_services.attempts_remaining(enrolment=enrolment) is None
     assert _attempt(enrolment, user, ALL_RIGHT).number == 5
 
 
 def test_double_submit_scores_once(make_course, make_learner, competence):
     course, user = make_course(competence=competence), make_learner()
-    attempt = services.attempt_start(enrolment=_ready(course, user), by=user)
-    first = services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
+    attempt = quiz_services.attempt_start(enrolment=_ready(course, user), by=user)
+    first = quiz_services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
     # The second tab still holds the open attempt object and other answers.
-    second = services.attempt_submit(attempt=attempt, answers=ALL_WRONG, by=user)
+    second = quiz_services.attempt_submit(attempt=attempt, answers=ALL_WRONG, by=user)
     assert second.pk == first.pk and second.score == Decimal("100.00")
     assert second.answers == ALL_RIGHT
     assert Completion.objects.count() == 1
@@ -401,7 +408,7 @@ def test_passing_creates_the_completion_and_records_evidence_once(
         today.month == 2 and today.day == 29
     )
     code = completion.certificate_code
-    assert len(code) == 12 and set(code) <= set(services.CERTIFICATE_ALPHABET)
+    assert len(code) == 12 and set(code) <= set(certificate_services.CERTIFICATE_ALPHABET)
 
     evidence = Evidence.objects.get()
     assert completion.evidence_id == evidence.pk
@@ -413,7 +420,7 @@ def test_passing_creates_the_completion_and_records_evidence_once(
 
     # After passing, the quiz is closed until the completion may be renewed.
     with raises_code("completed"):
-        services.attempt_start(enrolment=enrolment, by=user)
+        quiz_services.attempt_start(enrolment=enrolment, by=user)
     assert Evidence.objects.count() == 1
     assert ModelLogEntry.objects.filter(action="lms.course.complete").count() == 1
 
@@ -444,11 +451,11 @@ def test_recompletion_after_expiry_is_a_new_completion_with_fresh_attempts(
     _attempt(enrolment, user, ALL_WRONG)
     _attempt(enrolment, user, ALL_RIGHT)
     old = Completion.objects.get()
-    assert services.attempts_remaining(enrolment=enrolment) == 2  # a new cycle
+    assert quiz_services.attempts_remaining(enrolment=enrolment) == 2  # a new cycle
 
     # Not yet: more than 60 days left.
     with raises_code("completed"):
-        services.attempt_start(enrolment=enrolment, by=user)
+        quiz_services.attempt_start(enrolment=enrolment, by=user)
 
     # It ran out (dates moved back, as time passing would).
     today = timezone.localdate()
@@ -457,7 +464,7 @@ def test_recompletion_after_expiry_is_a_new_completion_with_fresh_attempts(
     )
     failed = _attempt(enrolment, user, ALL_WRONG)
     assert failed.number == 3
-    assert services.attempts_remaining(enrolment=enrolment) == 1
+    assert quiz_services.attempts_remaining(enrolment=enrolment) == 1
     passed = _attempt(enrolment, user, ALL_RIGHT)
     new = Completion.objects.exclude(pk=old.pk).get()
     assert new.attempt_id == passed.pk
@@ -475,7 +482,7 @@ def test_renewal_opens_sixty_days_before_expiry(make_course, make_learner, compe
     _attempt(enrolment, user, ALL_RIGHT)
     today = timezone.localdate()
     Completion.objects.update(valid_until=today + dt.timedelta(days=60))
-    assert services.attempt_start(enrolment=enrolment, by=user).number == 2
+    assert quiz_services.attempt_start(enrolment=enrolment, by=user).number == 2
 
 
 def test_due_dates_come_from_the_requirement(make_course, make_learner, competence, tree, teacher):

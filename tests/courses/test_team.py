@@ -9,8 +9,8 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.competence import services as competence_services
 from lms.competence.models import Evidence
+from lms.competence.services import evidence as competence_services
 from lms.people.models import Role
 from tests.factories import (
     CompetenceFactory,

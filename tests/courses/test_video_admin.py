@@ -11,8 +11,8 @@ import re
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
-from courses import selectors
 from courses.models import LessonPage
+from courses.selectors import courses as selectors
 from tests.factories import UserFactory
 from tests.site.test_admin_pages import third_party_fetches
 

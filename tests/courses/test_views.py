@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import selectors, services
 from courses.models import Completion, Enrolment, LessonProgress, QuizAttempt
+from courses.selectors import courses as selectors
+from courses.services import courses as services
+from courses.services import quiz as quiz_services
 from tests.factories import requirement
 
 from .learning_fixtures import *  # noqa: F403
@@ -197,11 +199,11 @@ def test_quiz_fail_then_pass(client, make_course, make_learner, competence):
 def test_another_persons_attempt_and_result_are_refused(client, make_course, make_learner):
     course, owner, other = make_course(), make_learner(), make_learner()
     enrolment = _ready(course, owner)
-    attempt = services.attempt_start(enrolment=enrolment, by=owner)
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=owner)
     client.force_login(other)
     url = reverse("courses:attempt_result", args=(attempt.pk,))
     assert client.get(url).status_code == 404
-    services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=owner)
+    quiz_services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=owner)
     assert client.get(url).status_code == 404
 
     # Posting answers to the owner's attempt changes nothing either.
@@ -240,8 +242,8 @@ def test_my_learning_shows_due_in_progress_and_completed(
     services.lesson_complete(
         enrolment=enrolment, lesson=selectors.course_lessons(started)[0], by=user
     )
-    attempt = services.attempt_start(enrolment=_ready(done, user), by=user)
-    services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
+    attempt = quiz_services.attempt_start(enrolment=_ready(done, user), by=user)
+    quiz_services.attempt_submit(attempt=attempt, answers=ALL_RIGHT, by=user)
 
     client.force_login(user)
     response = client.get(reverse("courses:my_learning"))
@@ -264,7 +266,7 @@ def test_my_learning_is_only_ever_ones_own(client, make_course, make_learner):
 
 def test_a_garbled_quiz_post_changes_nothing(client, make_course, make_learner):
     course, user = make_course(), make_learner()
-    attempt = services.attempt_start(enrolment=_ready(course, user), by=user)
+    attempt = quiz_services.attempt_start(enrolment=_ready(course, user), by=user)
     client.force_login(user)
     quiz_url = reverse("courses:quiz", args=(course.pk,))
     for data in ({}, {"attempt": str(attempt.pk), "q-first": "a-nope"}):

@@ -15,7 +15,7 @@ from wagtail.models import ModelLogEntry
 from attendance import access as meeting_access
 from attendance.demo import meetings as demo
 from attendance.models import Attendance, CardDistribution, Meeting, MeetingRequest, Registration
-from lms.competence.demo import SIGNS
+from lms.competence.demo.competences import SIGNS
 from lms.competence.models import Evidence
 from lms.people.models import Person, User
 from tests.browser.conftest import wagtail_roots_ensure

@@ -1,4 +1,4 @@
-"""The demo courses (courses.demo), loaded by `manage.py load_demo_data`."""
+"""The demo courses (courses.demo.courses), loaded by `manage.py load_demo_data`."""
 
 from io import StringIO
 
@@ -10,8 +10,8 @@ from django.test import TestCase
 from django.urls import reverse
 from wagtail.models import Page
 
-from courses import demo, selectors
 from courses.blocks import QuestionBlock
+from courses.demo import courses as demo
 from courses.models import (
     Completion,
     CourseIndexPage,
@@ -21,9 +21,11 @@ from courses.models import (
     LessonProgress,
     QuizAttempt,
 )
-from lms.competence.demo import SIGNS
+from courses.selectors import courses as selectors
+from courses.selectors import quiz as quiz_selectors
+from lms.competence.demo.competences import SIGNS
 from lms.competence.models import Evidence
-from lms.people.demo import MUNICIPALITY
+from lms.people.demo.people import MUNICIPALITY
 from lms.people.models import Person
 from lms.site.models import HomePage
 from tests.browser.conftest import wagtail_roots_ensure
@@ -98,7 +100,7 @@ def assert_valid_course(course: CoursePage, *, lessons: int, min_questions: int)
     question_block = course.quiz.stream_block.child_blocks["question"]
     for item in course.quiz:
         question_block.clean(item.value)
-    questions = selectors.quiz_questions(course.live_revision)
+    questions = quiz_selectors.quiz_questions(course.live_revision)
     assert len(questions) >= min_questions
     for question in questions.values():
         assert question.text

@@ -17,7 +17,7 @@ def load() -> str:
 
 def test_bad_demo_data_changes_nothing(db, monkeypatch):
     """The roster import is all or nothing, and so is the whole load around it."""
-    from lms.people import demo
+    from lms.people.demo import people as demo
 
     good = demo.roster_frame
 

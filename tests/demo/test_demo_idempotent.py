@@ -21,10 +21,12 @@ from wagtail.models import ModelLogEntry, Page, PageLogEntry, Revision
 
 from attendance import services as attendance_services
 from attendance.models import ActionCardVersion, Meeting
-from courses import demo as courses_demo
-from courses import selectors as course_selectors
-from courses import services as course_services
+from courses.demo import courses as courses_demo
 from courses.models import Completion, CoursePage, Enrolment
+from courses.selectors import courses as course_selectors
+from courses.selectors import quiz as quiz_selectors
+from courses.services import courses as course_services
+from courses.services import quiz as quiz_services
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
 from tests.browser.conftest import wagtail_roots_ensure
@@ -95,9 +97,9 @@ def _use_the_demo() -> None:
     enrolment = course_services.enrolment_start(course=course, person=employee.person, by=employee)
     for lesson in course_selectors.course_lessons(course):
         course_services.lesson_complete(enrolment=enrolment, lesson=lesson, by=employee)
-    attempt = course_services.attempt_start(enrolment=enrolment, by=employee)
-    questions = course_selectors.quiz_questions(attempt.revision)
-    attempt = course_services.attempt_submit(
+    attempt = quiz_services.attempt_start(enrolment=enrolment, by=employee)
+    questions = quiz_selectors.quiz_questions(attempt.revision)
+    attempt = quiz_services.attempt_submit(
         attempt=attempt,
         answers={qid: sorted(q.correct_ids) for qid, q in questions.items()},
         by=employee,

@@ -10,7 +10,7 @@ from django.db.models import Count
 from wagtail.models import Page, Site
 
 from lms.people import policy
-from lms.people.demo import DEMO_LOGINS, DEMO_PASSWORD, roster_frame
+from lms.people.demo.people import DEMO_LOGINS, DEMO_PASSWORD, roster_frame
 from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 from lms.site.models import HomePage, InfohusSettings
 from tests.browser.conftest import wagtail_roots_ensure

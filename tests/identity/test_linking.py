@@ -1,4 +1,5 @@
-"""Linking a signed-in user to their roster Person by verified email (lms.people.identity)."""
+"""Linking a signed-in user to their roster Person by verified email
+(lms.people.services.identity)."""
 
 import datetime
 import re
@@ -9,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from lms.people.identity import person_link_user
 from lms.people.models import Person
+from lms.people.services.identity import person_link_user
 from tests.factories import PersonFactory, UserFactory
 
 from .conftest import PASSWORD

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from lms.people.models import Role
-from lms.site.services import ContactData, site_seed
+from lms.site.services.pages import ContactData, site_seed
 from tests.attendance.card_fixtures import *  # noqa: F403
 
 from .helpers import manage

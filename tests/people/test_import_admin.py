@@ -8,8 +8,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from lms.people.import_views import SESSION_KEY, ImportMenuItem
 from lms.people.models import OrgUnit, Person, Role
+from lms.people.views.imports import SESSION_KEY, ImportMenuItem
 from tests.factories import JobCategoryFactory, PersonFactory, UserFactory
 
 URL = reverse("people_import")
@@ -207,9 +207,9 @@ def test_preview_lists_the_first_errors_and_counts_the_rest(client, coordinator,
 
 
 def test_every_import_form_shares_the_size_limit():
-    from attendance.forms.attendance import ImportForm as AttendanceImportForm
-    from lms.competence.evidence_admin import ImportForm as EvidenceImportForm
-    from lms.people.import_views import ImportForm as PeopleImportForm
+    from attendance.views.attendance import ImportForm as AttendanceImportForm
+    from lms.competence.viewsets.evidence import ImportForm as EvidenceImportForm
+    from lms.people.forms.imports import ImportForm as PeopleImportForm
     from lms.tabular import validate_import_size
 
     for form in (PeopleImportForm, EvidenceImportForm, AttendanceImportForm):

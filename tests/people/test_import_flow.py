@@ -13,7 +13,7 @@ from lms.people.models import Role
 
 def test_every_import_reads_its_file_with_the_core_reader():
     from attendance.services import attendance as attendance_imports
-    from lms.competence import imports as evidence_imports
+    from lms.competence.services import imports as evidence_imports
     from lms.people.services import org_unit_import, roster_import
 
     for module in (attendance_imports, evidence_imports, roster_import, org_unit_import):
@@ -25,8 +25,8 @@ def test_every_import_reads_its_file_with_the_core_reader():
 
 def test_every_admin_import_is_the_one_flow():
     from attendance.views import attendance as attendance_views
-    from lms.competence import evidence_admin
-    from lms.people import import_views
+    from lms.competence.viewsets import evidence as evidence_admin
+    from lms.people.views import imports as import_views
 
     uploads = (import_views.ImportView, evidence_admin.ImportView, attendance_views.ImportView)
     for view in uploads:

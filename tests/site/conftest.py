@@ -1,6 +1,6 @@
 import pytest
 
-from lms.site.services import ContactData, site_seed
+from lms.site.services.pages import ContactData, site_seed
 
 DEMO_CONTACTS = [
     ContactData(

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from lms.people.demo import DEMO_LOGINS
+from lms.people.demo.people import DEMO_LOGINS
 from lms.people.models import User
 from tests import untranslated
 from tests.browser.conftest import wagtail_roots_ensure

@@ -20,9 +20,9 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from lms.people import policy, services
 from lms.people.models import OrgUnit, Person, Role, RoleAssignment
-from lms.site import editors
 from lms.site.models import HomePage, InformationPage
-from lms.site.services import site_seed
+from lms.site.services import editors
+from lms.site.services.pages import site_seed
 from tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory, org_unit
 
 A = policy.Action

@@ -6,7 +6,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from lms.site.models import HomePage, InformationPage
-from lms.site.services import site_seed
+from lms.site.services.pages import site_seed
 
 
 class PageTypeRulesTests(WagtailPageTestCase):

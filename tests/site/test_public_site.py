@@ -8,7 +8,7 @@ from django.urls import reverse
 from wagtail.models import Page, Site
 
 from lms.site.models import HomePage, InfohusContact, InfohusSettings, InformationPage
-from lms.site.services import site_seed
+from lms.site.services.pages import site_seed
 from tests.factories import UserFactory
 
 from .conftest import DEMO_CONTACTS

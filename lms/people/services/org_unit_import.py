@@ -13,6 +13,7 @@ from wagtail import log_actions
 from lms import audit
 from lms.people import policy
 from lms.people.models import OrgUnit, User
+from lms.people.services.imports import import_failed, import_refused, in_scope
 from lms.tabular import (
     Change,
     FileError,
@@ -22,8 +23,6 @@ from lms.tabular import (
     missing_columns,
     read_table,
 )
-
-from .imports import import_failed, import_refused, in_scope
 
 ORG_UNIT_COLUMNS = ("code", "name", "kind", "parent_code")
 
@@ -48,9 +47,6 @@ _MAX_LENGTHS = {
     "code": OrgUnit._meta.get_field("code").max_length,
     "unit_name": OrgUnit._meta.get_field("name").max_length,
 }
-
-
-# --- The organisation tree ----------------------------------------------------------------------
 
 
 @dataclass

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from lms import audit
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, Person, User
+from lms.people.services.imports import import_failed, import_refused, in_scope
 from lms.people.signals import roles_changed_for_people
 from lms.tabular import (
     Change,
@@ -40,8 +41,6 @@ from lms.tabular import (
     read_table,
 )
 
-from .imports import import_failed, import_refused, in_scope
-
 ROSTER_REQUIRED_COLUMNS = ("employee_number", "name", "email", "org_unit_code", "job_category")
 # Without this column the import leaves managers as they are.
 ROSTER_OPTIONAL_COLUMNS = ("manager_employee_number",)
@@ -51,9 +50,6 @@ _MAX_LENGTHS = {
     "name": Person._meta.get_field("name").max_length,
     "email": Person._meta.get_field("email").max_length,
 }
-
-
-# --- Database helpers ---------------------------------------------------------------------------
 
 
 @contextmanager
@@ -136,9 +132,6 @@ def _bulk_update(objs: list, fields: list[str]) -> None:
                 f'WHERE {table}.{columns[0]} = "v".{columns[0]}',
                 params,
             )
-
-
-# --- The roster ---------------------------------------------------------------------------------
 
 
 @dataclass

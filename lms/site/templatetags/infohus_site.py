@@ -1,6 +1,6 @@
 from django import template
 
-from lms.site.selectors import site_info
+from lms.site.selectors.site import site_info
 
 register = template.Library()
 
@@ -40,7 +40,7 @@ def infohus_name(context) -> str:
     """{% infohus_name as name %}: the name of the Infohus serving this request."""
     from django.conf import settings
 
-    from lms.site.selectors import infohus_name_cached
+    from lms.site.selectors.site import infohus_name_cached
 
     request = context.get("request")
     if request is None:

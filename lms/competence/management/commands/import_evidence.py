@@ -1,6 +1,6 @@
 """python manage.py import_evidence FILE [--dry-run]"""
 
-from lms.competence.imports import evidence_import
+from lms.competence.services.imports import evidence_import
 from lms.management.imports import ImportCommand
 
 

@@ -1,9 +1,8 @@
 """python manage.py import_org_units FILE [--dry-run] [--scope CODE]"""
 
 from lms.management.imports import ImportCommand
+from lms.people.management.commands.import_roster import scope_unit
 from lms.people.services.org_unit_import import org_units_import
-
-from .import_roster import scope_unit
 
 
 class Command(ImportCommand):

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.text import capfirst
 
-from lms.competence.demo import competence_demo_load
-from lms.people.demo import DEMO_PASSWORD, DemoDataError, demo_data_load
+from lms.competence.demo.competences import competence_demo_load
+from lms.people.demo.people import DEMO_PASSWORD, DemoDataError, demo_data_load
 
 
 class Command(BaseCommand):

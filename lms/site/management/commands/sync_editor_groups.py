@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from lms.site.editors import editor_groups_sync
+from lms.site.services.editors import editor_groups_sync
 
 
 class Command(BaseCommand):

@@ -1,0 +1,257 @@
+"""Reads of the learning data that the pages and the services share.
+
+Every list here is built in a fixed number of queries however many courses, lessons, enrolments
+and completions there are: the lessons of all listed courses in one query, the person's enrolments,
+lesson progress and completions in one query each, and the person's requirement status (the
+competence ledger's own few queries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from courses import access
+from courses.models import (
+    Completion,
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+)
+from lms.competence.selectors.status import Status, competence_status_for_person
+from lms.people.models import Person
+
+# A completion may be renewed from this many days before it runs out (recertification).
+RECERTIFY_WITHIN_DAYS = 60
+
+
+def course_lessons(course: CoursePage) -> list[LessonPage]:
+    """The live lessons of a course in page order (one query)."""
+    return list(LessonPage.objects.live().child_of(course).order_by("path"))
+
+
+def _lesson_ids_by_course(courses: list[CoursePage]) -> dict[int, list[int]]:
+    """course id -> its live lesson ids in page order, for many courses in one query."""
+    if not courses:
+        return {}
+    step = LessonPage.steplen
+    by_path = {course.path: course.pk for course in courses}
+    q = reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses))
+    result: dict[int, list[int]] = {course.pk: [] for course in courses}
+    for pk, path in LessonPage.objects.live().filter(q).order_by("path").values_list("pk", "path"):
+        course_id = by_path.get(path[:-step])
+        if course_id is not None:
+            result[course_id].append(pk)
+    return result
+
+
+def enrolment_for(*, person: Person | None, course: CoursePage) -> Enrolment | None:
+    if person is None:
+        return None
+    return Enrolment.objects.filter(person=person, course=course).first()
+
+
+def lessons_done_ids(*, enrolment: Enrolment | None) -> set[int]:
+    if enrolment is None:
+        return set()
+    return set(enrolment.lessons_done.values_list("lesson_id", flat=True))
+
+
+def resume_lesson(
+    *, lessons: list[LessonPage], done_ids: set[int], last_lesson_id: int | None
+) -> LessonPage | None:
+    """Where to go on: the first lesson not done after the last one worked on, else the first
+    not done at all; None when every lesson is done (the quiz is next)."""
+    ids = [lesson.pk for lesson in lessons]
+    start = ids.index(last_lesson_id) + 1 if last_lesson_id in ids else 0
+    for lesson in lessons[start:] + lessons[:start]:
+        if lesson.pk not in done_ids:
+            return lesson
+    return None
+
+
+def latest_completion(*, enrolment: Enrolment) -> Completion | None:
+    return enrolment.completions.select_related("attempt").order_by("-completed_on", "-pk").first()
+
+
+def renewal_open(completion: Completion | None, *, today: dt.date | None = None) -> bool:
+    """May the course be taken (again)? Never completed, or the completion runs out within
+    RECERTIFY_WITHIN_DAYS days or has run out. A completion that never expires is final."""
+    if completion is None:
+        return True
+    if completion.valid_until is None:
+        return False
+    today = today or timezone.localdate()
+    return completion.valid_until - dt.timedelta(days=RECERTIFY_WITHIN_DAYS) <= today
+
+
+@dataclass
+class CourseEntry:
+    """One course as a person sees it in the catalogue or on Min læring."""
+
+    course: CoursePage
+    lessons_total: int = 0
+    lessons_done: int = 0
+    enrolment: Enrolment | None = None
+    completion: Completion | None = None
+    # From the person's requirement for the course's competence (None: no requirement).
+    status: str | None = None
+    status_valid_until: dt.date | None = None
+    status_due_on: dt.date | None = None
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def required(self) -> bool:
+        """Flagged required by the editor, or it earns a competence the person must hold."""
+        return self.course.required or self.status is not None
+
+    @property
+    def due_on(self) -> dt.date | None:
+        """The deadline from the person's requirement status (CompetenceStatus.due_on): the last
+        valid day of their evidence for the course's competence, or, when they have none, the
+        day the requirement came to apply to them. None without a requirement, or when their
+        evidence never expires."""
+        if self.status is None:
+            return None
+        if self.status == Status.MISSING:
+            return self.status_due_on or self.today
+        return self.status_valid_until
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == Status.EXPIRED
+
+    @property
+    def completed(self) -> bool:
+        c = self.completion
+        return c is not None and (c.valid_until is None or c.valid_until >= self.today)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.enrolment is not None and self.completion is None
+
+    @property
+    def percent(self) -> int:
+        if not self.lessons_total:
+            return 0
+        return round(100 * self.lessons_done / self.lessons_total)
+
+
+def _entries(person: Person | None, courses: list[CoursePage], today: dt.date) -> list[CourseEntry]:
+    lessons = _lesson_ids_by_course(courses)
+    entries = {
+        c.pk: CourseEntry(course=c, lessons_total=len(lessons.get(c.pk, [])), today=today)
+        for c in courses
+    }
+    if person is None or not courses:
+        return list(entries.values())
+    for enrolment in Enrolment.objects.filter(person=person, course__in=list(entries)):
+        entries[enrolment.course_id].enrolment = enrolment
+    done = defaultdict(set)
+    for course_id, lesson_id in LessonProgress.objects.filter(
+        enrolment__person=person, enrolment__course__in=list(entries)
+    ).values_list("enrolment__course_id", "lesson_id"):
+        done[course_id].add(lesson_id)
+    for course_id, ids in done.items():
+        entries[course_id].lessons_done = len(ids & set(lessons.get(course_id, [])))
+    for completion in (
+        Completion.objects.filter(enrolment__person=person, enrolment__course__in=list(entries))
+        .annotate(for_course=F("enrolment__course_id"))
+        .order_by("-completed_on", "-pk")
+    ):
+        entry = entries[completion.for_course]
+        if entry.completion is None:
+            entry.completion = completion
+    statuses = {s.competence.pk: s for s in competence_status_for_person(person=person)}
+    for entry in entries.values():
+        status = statuses.get(entry.course.competence_id)
+        if status is not None:
+            entry.status, entry.status_valid_until = status.status, status.valid_until
+            entry.status_due_on = status.due_on
+    return list(entries.values())
+
+
+def _sort_key(entry: CourseEntry):
+    return (not entry.required, entry.course.title.lower(), entry.course.pk)
+
+
+def catalogue_for(
+    *, index: CourseIndexPage, person: Person | None, today: dt.date | None = None
+) -> list[CourseEntry]:
+    """The live courses of a catalogue for `person` (their audience only), required first, then
+    by title. Without a person (a visitor who is not signed in): every live course, no progress.
+    """
+    today = today or timezone.localdate()
+    courses = CoursePage.objects.live().child_of(index)
+    if person is not None:
+        courses = access.courses_for_person(person, courses)
+    return sorted(_entries(person, list(courses.order_by("path")), today), key=_sort_key)
+
+
+@dataclass(frozen=True)
+class MyLearning:
+    # Required courses of their audience not started yet (started ones are in_progress).
+    due: list[CourseEntry]
+    in_progress: list[CourseEntry]
+    completions: list[Completion]
+
+    @property
+    def required(self) -> list[CourseEntry]:
+        """Every required course still to complete, started or not, soonest deadline first (a
+        start page's "my required courses")."""
+        started = [e for e in self.in_progress if e.required and e.course.in_audience]
+        return sorted(
+            self.due + started,
+            key=lambda e: (e.due_on is None, e.due_on or e.today, e.course.title.lower()),
+        )
+
+
+def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
+    """The person's own learning: what is due or overdue (required courses of their audience),
+    courses in progress with their progress, and every completion with its dates."""
+    today = today or timezone.localdate()
+    audience = access.courses_for_person(person, CoursePage.objects.all())
+    courses = list(
+        CoursePage.objects.live()
+        .filter(Q(enrolments__person=person) | Q(pk__in=audience.values("pk")))
+        .annotate(in_audience=Exists(audience.filter(pk=OuterRef("pk"))))
+        .distinct()
+        .order_by("path")
+    )
+    entries = _entries(person, courses, today)
+    # A course they have started and not completed is in progress, required or not (with its
+    # deadline shown there); "due" is what they have still to start. Only courses of their
+    # audience are due: one they enrolled in before moving unit is not.
+    in_progress = sorted(
+        (e for e in entries if e.in_progress),
+        key=lambda e: e.enrolment.started_at,
+        reverse=True,
+    )
+    started = {e.course.pk for e in in_progress}
+    due = sorted(
+        (
+            e
+            for e in entries
+            if e.required
+            and not e.completed
+            and e.course.in_audience
+            and e.course.pk not in started
+        ),
+        key=lambda e: (e.due_on is None, e.due_on or today, e.course.title.lower()),
+    )
+    completions = list(
+        Completion.objects.filter(enrolment__person=person)
+        .select_related("enrolment__course")
+        .order_by("-completed_on", "-pk")
+    )
+    for completion in completions:
+        completion.expired = completion.valid_until is not None and completion.valid_until < today
+    return MyLearning(due=due, in_progress=in_progress, completions=completions)

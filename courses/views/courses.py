@@ -1,0 +1,335 @@
+"""The learner's pages: the catalogue, a course, a lesson (Wagtail pages served through the
+functions below), Min læring, the quiz and its result.
+
+Who may see or do what is decided by courses.access; the writes are courses.services; the
+reads are courses.selectors. A course of someone else's audience, or someone else's attempt, is a
+404: its existence is nobody else's business.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.models import Site
+
+from courses import access
+from courses.forms.quiz import QuizForm
+from courses.models import CourseIndexPage, CoursePage, LessonPage
+from courses.selectors import courses as selectors
+from courses.selectors import quiz as quiz_selectors
+from courses.services import courses as services
+from courses.services import quiz as quiz_services
+from lms.parsing import parse_id
+from lms.people import policy
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _is_preview(request) -> bool:
+    return bool(getattr(request, "is_preview", False))
+
+
+def _page_response(request, page, extra: dict) -> TemplateResponse:
+    context = page.get_context(request)
+    context.update(extra)
+    return TemplateResponse(request, page.get_template(request), context)
+
+
+def _catalogue_url(request) -> str | None:
+    site = Site.find_for_request(request)
+    index = CourseIndexPage.objects.live()
+    if site is not None:
+        index = index.in_site(site)
+    index = index.first()
+    return index.get_url(request) if index is not None else None
+
+
+def _course_or_404(request, course_id: int) -> CoursePage:
+    """A live course the signed-in user may take, else 404."""
+    course = CoursePage.objects.live().filter(pk=course_id).first()
+    if course is None or not access.may_take_course(request.user, course):
+        raise Http404
+    return course
+
+
+def _course_state(request, course: CoursePage) -> dict:
+    """What the course page and the quiz page say about where the person stands."""
+    person = policy.person_of(request.user)
+    lessons = selectors.course_lessons(course)
+    enrolment = selectors.enrolment_for(person=person, course=course)
+    done_ids = selectors.lessons_done_ids(enrolment=enrolment)
+    all_done = all(lesson.pk in done_ids for lesson in lessons)
+    state = {
+        "person": person,
+        "course": course,
+        "lessons": [{"page": lesson, "done": lesson.pk in done_ids} for lesson in lessons],
+        "lessons_total": len(lessons),
+        "lessons_done": sum(1 for lesson in lessons if lesson.pk in done_ids),
+        "enrolment": enrolment,
+        "all_lessons_done": all_done,
+        "resume": None,
+        "completion": None,
+        "renewal_open": True,
+        "open_attempt": None,
+        "attempts_remaining": course.attempts_allowed,
+        "last_attempt": None,
+    }
+    if enrolment is not None:
+        completion = selectors.latest_completion(enrolment=enrolment)
+        state.update(
+            resume=selectors.resume_lesson(
+                lessons=lessons, done_ids=done_ids, last_lesson_id=enrolment.last_lesson_id
+            ),
+            completion=completion,
+            renewal_open=selectors.renewal_open(completion),
+            open_attempt=quiz_selectors.open_attempt(enrolment=enrolment),
+            attempts_remaining=quiz_selectors.attempts_remaining(
+                enrolment=enrolment, course=course
+            ),
+            last_attempt=quiz_selectors.cycle_attempts(enrolment=enrolment, completion=completion)
+            .filter(submitted_at__isnull=False)
+            .order_by("-number")
+            .first(),
+        )
+    elif lessons:
+        state["resume"] = lessons[0]
+    state["may_start_quiz"] = (
+        enrolment is not None
+        and all_done
+        and state["renewal_open"]
+        and state["attempts_remaining"] != 0
+    )
+    return state
+
+
+def course_index_page(request, page: CourseIndexPage):
+    """The catalogue: for a signed-in person, the courses of their audience with their progress
+    and due dates; for anyone else, every live course's public summary."""
+    person = None if _is_preview(request) else policy.person_of(request.user)
+    entries = selectors.catalogue_for(index=page, person=person)
+    return _page_response(request, page, {"person": person, "entries": entries})
+
+
+def course_page(request, page: CoursePage):
+    """A course: its summary for anyone; lessons, progress and the quiz for its audience."""
+    if _is_preview(request):
+        lessons = selectors.course_lessons(page)
+        return _page_response(
+            request,
+            page,
+            {"preview": True, "lessons": [{"page": lesson, "done": False} for lesson in lessons]},
+        )
+    person = policy.person_of(request.user)
+    if person is None:
+        # Not signed in, or an account outside the roster: the public summary only.
+        return _page_response(request, page, {"public": True})
+    if not access.may_take_course(request.user, page):
+        raise Http404
+    return _page_response(request, page, _course_state(request, page))
+
+
+def lesson_page(request, page: LessonPage):
+    if _is_preview(request):
+        return _page_response(request, page, {"preview": True})
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    course = CoursePage.objects.live().filter(path=page.path[: -LessonPage.steplen]).first()
+    if course is None or not access.may_take_course(request.user, course):
+        raise Http404
+    person = policy.person_of(request.user)
+    lessons = selectors.course_lessons(course)
+    enrolment = selectors.enrolment_for(person=person, course=course)
+    done_ids = selectors.lessons_done_ids(enrolment=enrolment)
+    ids = [lesson.pk for lesson in lessons]
+    position = ids.index(page.pk) if page.pk in ids else 0
+    return _page_response(
+        request,
+        page,
+        {
+            "course": course,
+            "position": position + 1,
+            "lessons_total": len(lessons),
+            "previous_lesson": lessons[position - 1] if position > 0 else None,
+            "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
+            "done": page.pk in done_ids,
+            "lessons_done": len(done_ids & set(ids)),
+        },
+    )
+
+
+@login_required
+def my_learning(request):
+    person = policy.person_of(request.user)
+    context = {"person": person, "learning": None, "catalogue_url": _catalogue_url(request)}
+    if person is not None:
+        context["learning"] = selectors.my_learning(person=person)
+    return TemplateResponse(request, "courses/my_learning.html", context)
+
+
+@require_POST
+@login_required
+def course_start(request, course_id: int):
+    """Start (or resume): enrol, then go to where the person left off."""
+    course = _course_or_404(request, course_id)
+    try:
+        enrolment = services.enrolment_start(
+            course=course, person=policy.person_of(request.user), by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(course.get_url(request))
+    lessons = selectors.course_lessons(course)
+    resume = selectors.resume_lesson(
+        lessons=lessons,
+        done_ids=selectors.lessons_done_ids(enrolment=enrolment),
+        last_lesson_id=enrolment.last_lesson_id,
+    )
+    if resume is None:
+        return redirect("courses:quiz", course_id=course.pk)
+    return redirect(resume.get_url(request))
+
+
+@require_POST
+@login_required
+def lesson_done(request, lesson_id: int):
+    """Mark the lesson done and go on to the next lesson not done, or back to the course."""
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    if lesson is None:
+        raise Http404
+    course = CoursePage.objects.live().filter(path=lesson.path[: -LessonPage.steplen]).first()
+    if course is None or not access.may_take_course(request.user, course):
+        raise Http404
+    try:
+        enrolment = services.enrolment_start(
+            course=course, person=policy.person_of(request.user), by=request.user
+        )
+        services.lesson_complete(enrolment=enrolment, lesson=lesson, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(lesson.get_url(request))
+    lessons = selectors.course_lessons(course)
+    following = selectors.resume_lesson(
+        lessons=lessons,
+        done_ids=selectors.lessons_done_ids(enrolment=enrolment),
+        last_lesson_id=lesson.pk,
+    )
+    if following is not None:
+        return redirect(following.get_url(request))
+    messages.success(
+        request, _("You have finished every lesson. Take the quiz when you are ready.")
+    )
+    return redirect(course.get_url(request))
+
+
+def _quiz_response(request, state: dict, attempt, form: QuizForm | None):
+    context = {**state, "attempt": attempt, "form": form}
+    if attempt is not None:
+        context["pass_mark"] = quiz_selectors.revision_pass_mark(
+            attempt.revision, default=state["course"].pass_mark
+        )
+    return TemplateResponse(request, "courses/quiz.html", context)
+
+
+@login_required
+def quiz(request, course_id: int):
+    """GET: the open attempt's questions, or what to do before the quiz. POST: hand it in."""
+    course = _course_or_404(request, course_id)
+    state = _course_state(request, course)
+    if state["enrolment"] is None:
+        return redirect(course.get_url(request))
+    attempt = state["open_attempt"]
+    if request.method != "POST":
+        form = None
+        if attempt is not None:
+            form = QuizForm(questions=quiz_selectors.attempt_questions(attempt))
+        return _quiz_response(request, state, attempt, form)
+
+    posted = request.POST.get("attempt", "")
+    if attempt is None or str(attempt.pk) != posted:
+        # Handed in already (another tab, the back button): show how that attempt went.
+        earlier = (
+            quiz_selectors.attempt_for_user(user=request.user, pk=parse_id(posted))
+            if posted
+            else None
+        )
+        if earlier is not None and earlier.submitted_at is not None:
+            messages.info(request, _("This attempt has already been handed in."))
+            return redirect("courses:attempt_result", attempt_id=earlier.pk)
+        return redirect("courses:quiz", course_id=course.pk)
+    form = QuizForm(request.POST, questions=quiz_selectors.attempt_questions(attempt))
+    if not form.is_valid():
+        return _quiz_response(request, state, attempt, form)
+    try:
+        attempt = quiz_services.attempt_submit(
+            attempt=attempt, answers=form.answers(), by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("courses:quiz", course_id=course.pk)
+    return redirect("courses:attempt_result", attempt_id=attempt.pk)
+
+
+@require_POST
+@login_required
+def quiz_start(request, course_id: int):
+    course = _course_or_404(request, course_id)
+    enrolment = selectors.enrolment_for(person=policy.person_of(request.user), course=course)
+    if enrolment is None:
+        return redirect(course.get_url(request))
+    try:
+        quiz_services.attempt_start(enrolment=enrolment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(course.get_url(request))
+    return redirect("courses:quiz", course_id=course.pk)
+
+
+@login_required
+def attempt_result(request, attempt_id: int):
+    """The score, passed or not, and the feedback on every answer chosen and every correct
+    answer missed. Only the person's own attempts."""
+    attempt = quiz_selectors.attempt_for_user(user=request.user, pk=attempt_id)
+    if attempt is None:
+        raise Http404
+    course = attempt.enrolment.course
+    if attempt.submitted_at is None:
+        return redirect("courses:quiz", course_id=course.pk)
+    rows = []
+    for question, choices in quiz_selectors.attempt_questions(attempt):
+        chosen = set(attempt.answers.get(question.id, []))
+        credit = quiz_services.question_credit(question, chosen)
+        rows.append(
+            {
+                "question": question,
+                "credit_percent": round(float(credit) * 100),
+                "full": credit == 1,
+                "answers": [
+                    {"choice": choice, "chosen": choice.id in chosen}
+                    for choice in choices
+                    if choice.id in chosen or choice.correct
+                ],
+            }
+        )
+    enrolment = attempt.enrolment
+    completion = getattr(attempt, "completion", None) if attempt.passed else None
+    context = {
+        "attempt": attempt,
+        "course": course,
+        "rows": rows,
+        "pass_mark": quiz_selectors.revision_pass_mark(attempt.revision, default=course.pass_mark),
+        "completion": completion,
+        "has_multiple": any(row["question"].is_multiple for row in rows),
+        "attempts_remaining": quiz_selectors.attempts_remaining(enrolment=enrolment, course=course),
+        "is_latest": not enrolment.attempts.filter(number__gt=attempt.number).exists(),
+        "renewal_open": selectors.renewal_open(selectors.latest_completion(enrolment=enrolment)),
+    }
+    return TemplateResponse(request, "courses/attempt_result.html", context)

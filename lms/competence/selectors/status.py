@@ -1,0 +1,237 @@
+"""Reads of the competence ledger that views, reports and feature apps share.
+
+A person's status per required competence is derived from their best non-voided evidence:
+
+- valid: it is valid for more than EXPIRING_WITHIN_DAYS days yet (or never expires);
+- expiring: its last valid day (expires_on) is today or within EXPIRING_WITHIN_DAYS days;
+- expired: every piece of evidence has passed its last valid day;
+- missing: there is no evidence at all.
+
+Which requirements apply to a person: the requirement's unit is the person's unit or one of its
+ancestors, and the person's job category is one of the requirement's job categories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lms.competence.models import Competence, Evidence, Requirement
+from lms.people.models import OrgUnit, Person
+
+EXPIRING_WITHIN_DAYS = 90
+
+
+class Status:
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    MISSING = "missing"
+
+    LABELS = {
+        VALID: _("Valid"),
+        EXPIRING: _("Expiring soon"),
+        EXPIRED: _("Expired"),
+        MISSING: _("Missing"),
+    }
+
+
+@dataclass(frozen=True)
+class Best:
+    """The best evidence a person holds for a competence: never expires, or the latest expiry."""
+
+    never_expires: bool
+    expires_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class CompetenceStatus:
+    competence: Competence
+    status: str
+    # The last valid day of the best evidence; None when missing or when it never expires.
+    valid_until: dt.date | None
+    # The day the requirement came to apply to the person: the later of the day it was made
+    # and the day they entered the roster (the earliest such day of several requirements).
+    applies_since: dt.date | None = None
+
+    @property
+    def due_on(self) -> dt.date | None:
+        """By when the person must hold (or renew) the competence: the last valid day of their
+        evidence; when they have none, the day the requirement came to apply to them. None when
+        their evidence never expires."""
+        if self.status == Status.MISSING:
+            return self.applies_since
+        return self.valid_until
+
+    @property
+    def label(self):
+        return Status.LABELS[self.status]
+
+
+def status_of(best: Best | None, today: dt.date) -> tuple[str, dt.date | None]:
+    if best is None:
+        return Status.MISSING, None
+    if best.never_expires:
+        return Status.VALID, None
+    if best.expires_on < today:
+        return Status.EXPIRED, best.expires_on
+    if best.expires_on <= today + dt.timedelta(days=EXPIRING_WITHIN_DAYS):
+        return Status.EXPIRING, best.expires_on
+    return Status.VALID, best.expires_on
+
+
+def _requirements(filter_q: Q) -> list[Requirement]:
+    return list(
+        Requirement.objects.filter(filter_q, competence__active=True)
+        .select_related("competence", "org_unit")
+        .prefetch_related("job_categories")
+    )
+
+
+def _best_evidence(evidence: QuerySet[Evidence], today: dt.date) -> dict[tuple[int, int], Best]:
+    """(person id, competence id) -> Best, in one aggregate query."""
+    rows = (
+        evidence.filter(voided_at__isnull=True, achieved_on__lte=today)
+        .values("person_id", "competence_id")
+        .annotate(
+            never=Count("pk", filter=Q(expires_on__isnull=True)),
+            latest=Max("expires_on"),
+        )
+    )
+    return {
+        (row["person_id"], row["competence_id"]): Best(bool(row["never"]), row["latest"])
+        for row in rows
+    }
+
+
+def _statuses(
+    person: Person,
+    requirements: list[Requirement],
+    best: dict[tuple[int, int], Best],
+    today: dt.date,
+) -> list[CompetenceStatus]:
+    if person.job_category_id is None:
+        return []
+    path = person.org_unit.path
+    joined = timezone.localdate(person.created_at) if person.created_at else None
+    competences: dict[int, Competence] = {}
+    since: dict[int, dt.date | None] = {}
+    for requirement in requirements:
+        if not path.startswith(requirement.org_unit.path):
+            continue
+        # .all() on prefetched job categories: no query.
+        if any(c.pk == person.job_category_id for c in requirement.job_categories.all()):
+            competences.setdefault(requirement.competence_id, requirement.competence)
+            made = timezone.localdate(requirement.created_at) if requirement.created_at else None
+            day = max((d for d in (made, joined) if d is not None), default=None)
+            known = since.get(requirement.competence_id)
+            if requirement.competence_id not in since or (day and (known is None or day < known)):
+                since[requirement.competence_id] = day
+    result = []
+    for competence in sorted(competences.values(), key=lambda c: (c.name, c.pk)):
+        status, valid_until = status_of(best.get((person.pk, competence.pk)), today)
+        result.append(CompetenceStatus(competence, status, valid_until, since.get(competence.pk)))
+    return result
+
+
+def competence_status_for_person(
+    *, person: Person, today: dt.date | None = None
+) -> list[CompetenceStatus]:
+    """The person's status for each competence required of them, by competence name."""
+    today = today or timezone.localdate()
+    if person.job_category_id is None:
+        return []
+    requirements = _requirements(
+        Q(org_unit__path__in=OrgUnit.ancestor_paths(person.org_unit.path))
+        & Q(job_categories=person.job_category_id)
+    )
+    best = _best_evidence(
+        Evidence.objects.filter(
+            person=person, competence_id__in={r.competence_id for r in requirements}
+        ),
+        today,
+    )
+    return _statuses(person, requirements, best, today)
+
+
+def competence_status_for_subtree(
+    *, unit: OrgUnit, today: dt.date | None = None
+) -> dict[Person, list[CompetenceStatus]]:
+    """For every active person in `unit`'s subtree: their status per required competence.
+
+    A fixed number of queries however many people: the requirements that can apply anywhere in
+    the subtree (with their job categories), the people, and one aggregate over the evidence.
+    People with no requirement get an empty list.
+    """
+    today = today or timezone.localdate()
+    requirements = _requirements(
+        Q(org_unit__path__in=OrgUnit.ancestor_paths(unit.path))
+        | Q(org_unit__path__startswith=unit.path)
+    )
+    people = list(
+        Person.objects.active()
+        .in_subtree(unit)
+        .filter(anonymised_at__isnull=True)
+        .select_related("org_unit", "job_category")
+        .order_by("name", "pk")
+    )
+    best: dict[tuple[int, int], Best] = {}
+    if requirements and people:
+        best = _best_evidence(
+            Evidence.objects.filter(
+                person__org_unit__path__startswith=unit.path,
+                person__active=True,
+                competence_id__in={r.competence_id for r in requirements},
+            ),
+            today,
+        )
+    return {person: _statuses(person, requirements, best, today) for person in people}
+
+
+def competence_status_for_people(
+    *, people: QuerySet[Person], today: dt.date | None = None
+) -> dict[Person, list[CompetenceStatus]]:
+    """For each person of `people` (any units): their status per required competence.
+
+    Four queries however many people: the people (with their units), the requirements that can
+    apply to any of their units (with their job categories), and one aggregate over the evidence.
+    """
+    today = today or timezone.localdate()
+    people_list = list(people.select_related("org_unit", "job_category").order_by("name", "pk"))
+    if not people_list:
+        return {}
+    paths = {p for person in people_list for p in OrgUnit.ancestor_paths(person.org_unit.path)}
+    requirements = _requirements(Q(org_unit__path__in=sorted(paths)))
+    best: dict[tuple[int, int], Best] = {}
+    if requirements:
+        best = _best_evidence(
+            Evidence.objects.filter(
+                person_id__in=[person.pk for person in people_list],
+                competence_id__in={r.competence_id for r in requirements},
+            ),
+            today,
+        )
+    return {person: _statuses(person, requirements, best, today) for person in people_list}
+
+
+def evidence_for_person(*, person: Person) -> QuerySet[Evidence]:
+    """All the person's evidence, voided rows included (the ledger is theirs to see)."""
+    return (
+        Evidence.objects.filter(person=person)
+        .select_related("competence")
+        .order_by("-achieved_on", "-pk")
+    )
+
+
+def status_counts(statuses: dict[Person, list[CompetenceStatus]]) -> dict[int, dict[str, int]]:
+    """competence id -> {status: number of people}: what a coverage report aggregates."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Status.LABELS, 0))
+    for items in statuses.values():
+        for item in items:
+            counts[item.competence.pk][item.status] += 1
+    return dict(counts)

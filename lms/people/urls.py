@@ -1,9 +1,0 @@
-from django.urls import path
-
-from . import views
-
-app_name = "people"
-
-urlpatterns = [
-    path("min-profil/", views.my_profile, name="my_profile"),
-]
