@@ -10,8 +10,9 @@ address does not stop the rest and a retry repeats only what failed.
 
 from celery import shared_task
 
+from attendance import services
 from attendance.emails import meetings as emails
-from attendance.emails import reminders as reminder_emails
+from attendance.selectors import reminders as reminder_selectors
 
 
 @shared_task(name="attendance.send_confirmation")
@@ -63,8 +64,8 @@ def send_meeting_cancellation(registration_id: int) -> bool:
 @shared_task(name="attendance.send_due_reminders")
 def send_due_reminders() -> int:
     """Hourly (CELERY_BEAT_SCHEDULE): one reminder task per registration that is due. Running
-    twice enqueues twice; the claim in reminder_emails.reminder_send lets only one of them send."""
-    ids = reminder_emails.reminders_due()
+    twice enqueues twice; the claim in services.reminder_send lets only one of them send."""
+    ids = reminder_selectors.reminders_due()
     for registration_id in ids:
         send_reminder.delay(registration_id)
     return len(ids)
@@ -72,7 +73,7 @@ def send_due_reminders() -> int:
 
 @shared_task(name="attendance.send_reminder")
 def send_reminder(registration_id: int) -> bool:
-    return reminder_emails.reminder_send(registration_id=registration_id)
+    return services.reminder_send(registration_id=registration_id)
 
 
 @shared_task(name="attendance.send_request_submitted")

@@ -1,9 +1,8 @@
-"""Registers the courses app's audit-log actions (and, in their own blocks, its admin)."""
+"""Registers the courses app's audit-log actions (written by courses.services)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-# --- learning (courses.services) ---
 LEARNING_LOG_ACTIONS = (
     ("lms.course.enrol", _("Enrol in course"), _("Enrolled in course")),
     ("lms.course.lesson_complete", _("Complete lesson"), _("Lesson completed")),
@@ -18,5 +17,3 @@ def register_learning_log_actions(actions):
     for action, label, message in LEARNING_LOG_ACTIONS:
         actions.register_action(action, label, message)
 
-
-# --- end learning ---

@@ -7,8 +7,8 @@ otherwise.
 Each mail goes to one person, the registration's, and carries only the meeting and that person's
 own name: never anything about other people.
 
-The reminders before a meeting are attendance.emails.reminders', which send through
-`registration_mail_send` here.
+The reminder before a meeting is claimed by attendance.services.reminders and sent through
+`registration_mail_send` here (attendance.emails.reminders).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
 - bookings: an institution coordinator books seats for named staff
 - cards: Action Cards, their versions and approval
 - distributions: the Action Cards handed out
+- reminders: the reminder before a meeting, sent once per seat
 
 Callers use `from attendance import services` and `services.<thing>_<verb>(...)`.
 """
@@ -13,4 +14,5 @@ from attendance.services.bookings import *  # noqa: F403
 from attendance.services.cards import *  # noqa: F403
 from attendance.services.distributions import *  # noqa: F403
 from attendance.services.meetings import *  # noqa: F403
+from attendance.services.reminders import *  # noqa: F403
 from attendance.services.requests import *  # noqa: F403

@@ -61,9 +61,6 @@ def register_people_log_actions(actions):
         actions.register_action(action)(formatter)
 
 
-# --- Roster and organisation imports (lms.people.services, lms.people.import_views) -------------
-
-
 @hooks.register("register_admin_urls")
 def register_import_urls():
     from lms.people.views.imports import urlpatterns

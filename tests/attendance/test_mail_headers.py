@@ -15,7 +15,6 @@ from django.core import mail
 from django.utils import timezone
 
 from attendance import services
-from attendance.emails import reminders as reminder_emails
 from attendance.models import Meeting, MeetingRequest, Registration
 from lms.mail import address_clean, header_clean, mail_send, message_clean
 from lms.people.adapters import AccountAdapter
@@ -57,7 +56,7 @@ def test_every_mail_about_a_meeting_with_a_line_break_in_its_title_is_sent(
         seat = services.registration_create(meeting=meeting, person=first, by=first.user)
     with on_commit():
         waiting = services.registration_create(meeting=meeting, person=second, by=second.user)
-    assert reminder_emails.reminder_send(registration_id=seat.pk, now=timezone.now()) is True
+    assert services.reminder_send(registration_id=seat.pk, now=timezone.now()) is True
     with on_commit():
         services.meeting_update(
             meeting=meeting,

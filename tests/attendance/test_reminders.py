@@ -13,8 +13,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from attendance import services, tasks
-from attendance.emails import reminders as emails
 from attendance.models import Meeting, Registration
+from attendance.selectors import reminders as reminder_selectors
 from lms.people.models import OrgUnit
 from tests.factories import PersonFactory, UserFactory, org_unit
 
@@ -110,8 +110,8 @@ def test_no_reminder_for_a_draft_or_past_meeting(tree, make_meeting, people):
     started = make_meeting(tree["HJ"], audience=[tree["HJ"]], starts_in=dt.timedelta(hours=1))
     [registration] = signed_up_long_ago(started, people[:1])
     Meeting.objects.filter(pk=started.pk).update(starts_at=timezone.now() - dt.timedelta(minutes=5))
-    assert emails.reminders_due() == []
-    assert emails.reminder_send(registration_id=registration.pk) is False
+    assert reminder_selectors.reminders_due() == []
+    assert services.reminder_send(registration_id=registration.pk) is False
 
 
 def test_no_reminder_to_a_cancelled_registration(soon, people):
@@ -139,25 +139,25 @@ def test_promoted_before_the_window_gets_a_reminder(soon, people):
     waiting.refresh_from_db()
     assert waiting.status == R.CONFIRMED
     # Promoted just now, inside the window: the promotion mail was the reminder.
-    assert waiting.pk not in emails.reminders_due()
+    assert waiting.pk not in reminder_selectors.reminders_due()
     Registration.objects.filter(pk=waiting.pk).update(
         promoted_at=timezone.now() - dt.timedelta(days=3)
     )
-    assert waiting.pk in emails.reminders_due()
+    assert waiting.pk in reminder_selectors.reminders_due()
 
 
 def test_signed_up_inside_the_window_gets_no_reminder(soon, people):
     sign_up(soon, people[0])
-    assert emails.reminders_due() == []
+    assert reminder_selectors.reminders_due() == []
 
 
 def test_reminder_days_setting(tree, make_meeting, people, settings):
     meeting = make_meeting(tree["HJ"], audience=[tree["HJ"]], starts_in=dt.timedelta(days=4))
     signed_up_long_ago(meeting, people[:1])
     Registration.objects.update(created_at=timezone.now() - dt.timedelta(days=10))
-    assert emails.reminders_due() == []
+    assert reminder_selectors.reminders_due() == []
     settings.LMS_MEETING_REMINDER_DAYS = 5
-    assert len(emails.reminders_due()) == 1
+    assert len(reminder_selectors.reminders_due()) == 1
 
 
 def test_reminder_days_per_meeting(tree, make_meeting, people):
@@ -167,7 +167,7 @@ def test_reminder_days_per_meeting(tree, make_meeting, people):
     signed_up_long_ago(late, people[1:2])
     services.meeting_update(meeting=early, reminder_days=4, by=None)
     services.meeting_update(meeting=late, reminder_days=1, by=None)
-    assert emails.reminders_due() == [early_reg.pk]
+    assert reminder_selectors.reminders_due() == [early_reg.pk]
 
 
 def test_failed_send_releases_the_claim(soon, people, monkeypatch):
@@ -178,15 +178,15 @@ def test_failed_send_releases_the_claim(soon, people, monkeypatch):
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", fail)
     with pytest.raises(ConnectionRefusedError):
-        emails.reminder_send(registration_id=registration.pk)
+        services.reminder_send(registration_id=registration.pk)
     registration.refresh_from_db()
     assert registration.reminder_sent_at is None
     monkeypatch.undo()
-    assert emails.reminder_send(registration_id=registration.pk) is True
+    assert services.reminder_send(registration_id=registration.pk) is True
 
 
 def test_reminder_for_a_missing_registration(db):
-    assert emails.reminder_send(registration_id=123456) is False
+    assert services.reminder_send(registration_id=123456) is False
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
@@ -219,7 +219,7 @@ def test_concurrent_reminder_runs_send_once():
     def run():
         try:
             barrier.wait()
-            results.append(emails.reminder_send(registration_id=registration.pk))
+            results.append(services.reminder_send(registration_id=registration.pk))
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
@@ -243,7 +243,7 @@ def test_finding_due_reminders_takes_constant_queries(
         meeting = make_meeting(tree["HJ"], audience=[tree["HJ"]], starts_in=dt.timedelta(hours=30))
         signed_up_long_ago(meeting, [make_employee(tree["HJ-SKOLE"]) for _ in range(3)])
     with django_assert_max_num_queries(3):
-        due = emails.reminders_due()
+        due = reminder_selectors.reminders_due()
     assert len(due) == meetings * 3
 
 
