@@ -16,4 +16,3 @@ LEARNING_LOG_ACTIONS = (
 def register_learning_log_actions(actions):
     for action, label, message in LEARNING_LOG_ACTIONS:
         actions.register_action(action, label, message)
-

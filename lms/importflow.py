@@ -9,12 +9,13 @@ shows its errors itself.
 The uploaded bytes are kept in the private "imports" storage (never the public media folder: a
 roster is personal data) and referenced from the session, so that the confirm button applies
 exactly the file that was previewed. Files left behind by abandoned previews are deleted by
-lms.tabular.import_files_delete_stale (an hourly task). Confirming validates the file again (the
+import_files_delete_stale below (an hourly task). Confirming validates the file again (the
 data may have changed since the preview), and every step asks the access policy again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -234,3 +236,28 @@ class ImportPreviewView(_ImportFlowMixin, TemplateView):
             hidden_changes=max(len(result.changes) - PREVIEW_ROWS, 0),
         )
         return context
+
+
+IMPORT_FILE_MAX_AGE = dt.timedelta(hours=24)
+
+
+def import_files_delete_stale(*, now: dt.datetime | None = None) -> int:
+    """Delete uploaded import files older than IMPORT_FILE_MAX_AGE from the private "imports"
+    storage: previews that were never confirmed or discarded. Idempotent; returns how many."""
+    storage = storages["imports"]
+    cutoff = (now or timezone.now()) - IMPORT_FILE_MAX_AGE
+    try:
+        _folders, names = storage.listdir("")
+    except FileNotFoundError:
+        # Nothing was ever uploaded (the folder is made by the first save).
+        return 0
+    deleted = 0
+    for name in names:
+        try:
+            stale = storage.get_modified_time(name) < cutoff
+        except FileNotFoundError:
+            continue  # removed meanwhile, by the preview that owned it
+        if stale:
+            storage.delete(name)
+            deleted += 1
+    return deleted

@@ -11,7 +11,6 @@ the same for every import.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import math
 import os
@@ -24,16 +23,11 @@ from typing import IO, Any
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 Source = str | os.PathLike | bytes | IO[bytes] | pd.DataFrame
-
-
-# --- Results ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -135,8 +129,6 @@ def file_error(message: str) -> FileError:
     return FileError(RowError(row=None, column=None, message=message))
 
 
-# --- Limits every import shares -----------------------------------------------------------------
-
 # The most errors an import lists one by one; the rest are counted. A file with thousands of bad
 # rows holds one systematic mistake, and a page listing every row of it helps nobody.
 MAX_ERRORS_SHOWN = 100
@@ -155,9 +147,6 @@ def validate_import_size(upload) -> None:
             % {"size": filesizeformat(settings.LMS_IMPORT_MAX_BYTES)},
             code="file_too_large",
         )
-
-
-# --- Reading ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -365,30 +354,3 @@ def missing_columns(table: Table, required: Iterable[str]) -> list[RowError]:
         for name in required
         if name not in table.columns
     ]
-
-
-# --- Stored uploads -----------------------------------------------------------------------------
-
-IMPORT_FILE_MAX_AGE = dt.timedelta(hours=24)
-
-
-def import_files_delete_stale(*, now: dt.datetime | None = None) -> int:
-    """Delete uploaded import files older than IMPORT_FILE_MAX_AGE from the private "imports"
-    storage: previews that were never confirmed or discarded. Idempotent; returns how many."""
-    storage = storages["imports"]
-    cutoff = (now or timezone.now()) - IMPORT_FILE_MAX_AGE
-    try:
-        _folders, names = storage.listdir("")
-    except FileNotFoundError:
-        # Nothing was ever uploaded (the folder is made by the first save).
-        return 0
-    deleted = 0
-    for name in names:
-        try:
-            stale = storage.get_modified_time(name) < cutoff
-        except FileNotFoundError:
-            continue  # removed meanwhile, by the preview that owned it
-        if stale:
-            storage.delete(name)
-            deleted += 1
-    return deleted

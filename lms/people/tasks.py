@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from lms import tabular
+from lms import importflow
 from lms.people import services
 
 
@@ -19,4 +19,4 @@ def anonymise_expired_people() -> int:
 @shared_task(name="lms.people.delete_stale_import_files")
 def delete_stale_import_files() -> int:
     """Hourly: delete uploaded rosters whose preview was abandoned more than a day ago."""
-    return tabular.import_files_delete_stale()
+    return importflow.import_files_delete_stale()

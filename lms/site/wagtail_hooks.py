@@ -11,7 +11,6 @@ def register_site_log_actions(actions):
     actions.register_action(LOG_ACTION, _("Update site editors"), _("Site editors updated"))
 
 
-# --- admin home ----------------------------------------------------------------------------------
 # Wagtail's generic summary ("12 Pages / 0 Images") says nothing a role needs: the features put
 # their own panels on the home page (construct_homepage_panels in their wagtail_hooks).
 @hooks.register("construct_homepage_summary_items")

@@ -9,11 +9,11 @@ from django.core.files.storage import storages
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from lms.importflow import import_files_delete_stale
 from lms.people import tasks
 from lms.people.models import OrgUnit, Person, Role
 from lms.people.services.org_unit_import import org_units_import
 from lms.people.services.roster_import import roster_import
-from lms.tabular import import_files_delete_stale
 from tests.factories import PersonFactory, UserFactory, org_unit
 
 HEADER = "employee_number,name,email,org_unit_code,job_category\r\n"
@@ -218,7 +218,7 @@ def test_stale_import_files_are_deleted(imports_storage):
 def test_the_hourly_task_deletes_stale_files(imports_storage, monkeypatch):
     name = imports_storage.save("abandoned", ContentFile(b"roster"))
     later = timezone.now() + dt.timedelta(days=2)
-    monkeypatch.setattr("lms.tabular.timezone.now", lambda: later)
+    monkeypatch.setattr("lms.importflow.timezone.now", lambda: later)
     assert tasks.delete_stale_import_files() == 1
     assert not imports_storage.exists(name)
 
