@@ -14,8 +14,6 @@ from attendance.selectors import cards as card_selectors
 from lms.people.models import Role
 from tests.factories import org_unit
 
-from .card_fixtures import *  # noqa: F403
-
 
 @pytest.fixture
 def held_meeting(live_meeting, tree, make_employee):

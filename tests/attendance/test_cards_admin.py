@@ -14,8 +14,7 @@ from attendance import services
 from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
 from lms.people.models import Role
 
-from .card_fixtures import *  # noqa: F403
-from .card_fixtures import SIGNS, STEPS, review_in
+from .builders import SIGNS, STEPS, review_in
 
 V = ActionCardVersion.Status
 

@@ -10,8 +10,6 @@ from lms import pdf as pdf_helpers
 from lms.site.services import ContactData, site_seed
 from tests.pdf import pdf_text
 
-from .card_fixtures import *  # noqa: F403
-
 
 @pytest.fixture
 def site(db):

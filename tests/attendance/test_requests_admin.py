@@ -1,6 +1,5 @@
 """The coordinators' queue of meeting requests in the Wagtail admin."""
 
-# ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +14,7 @@ from attendance import services
 from attendance.models import Meeting, MeetingRequest
 from tests.factories import CompetenceFactory
 
-from .request_fixtures import accept_data, cast, future, make_request  # noqa: F401
+from .builders import accept_data, future
 
 S = MeetingRequest.Status
 

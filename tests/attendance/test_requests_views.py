@@ -1,6 +1,5 @@
 """The requester's pages: My requests, a new request, a request's status page and follow-ups."""
 
-# ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +13,7 @@ from attendance.models import Meeting, MeetingRequest
 from lms.people.models import Person
 from tests.factories import JobCategoryFactory
 
-from .request_fixtures import accept_data, cast, future, make_request, request_data  # noqa: F401
+from .builders import accept_data, future, request_data
 
 S = MeetingRequest.Status
 

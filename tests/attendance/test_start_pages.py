@@ -1,7 +1,6 @@
 """What the meetings app puts on Min side and on the admin home, per role, and what it keeps from
 those who may not see it."""
 
-# ruff: noqa: F811  (pytest fixtures imported from the fixture modules are parameters here)
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +12,7 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import ActionCardVersion
 
-from .card_fixtures import SIGNS, STEPS, coordinators, make_card  # noqa: F401
-from .request_fixtures import cast, make_request  # noqa: F401
+from .builders import SIGNS, STEPS
 
 ADMIN = "/admin/"
 MY_PAGE = "/min-side/"

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from courses import certificates, selectors, services
 from courses.models import Completion
 from lms.people.models import Person
-from tests.courses.learning_fixtures import ALL_RIGHT, catalogue_make, course_make, learner_make
+from tests.courses.builders import ALL_RIGHT, catalogue_make, course_make, learner_make
 from tests.factories import CompetenceFactory, JobCategoryFactory, PersonFactory, requirement
 
 from .conftest import assert_accessible, sign_in

@@ -18,8 +18,7 @@ from lms.competence import services as competence_services
 from lms.people.models import Role
 from tests.pdf import pdf_text
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT
+from .builders import ALL_RIGHT
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from lms.competence.models import Evidence, Requirement
 from lms.people.models import Person
 from tests.factories import requirement
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT, ALL_WRONG
+from .builders import ALL_RIGHT, ALL_WRONG
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from courses import selectors, services
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT
+from .builders import ALL_RIGHT
 
 pytestmark = pytest.mark.django_db
 

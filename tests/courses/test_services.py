@@ -19,8 +19,7 @@ from courses.models import Completion, CoursePage, Enrolment, LessonProgress, Qu
 from lms.competence.models import Evidence
 from tests.factories import requirement
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT, ALL_WRONG, QUESTIONS, quiz_raw
+from .builders import ALL_RIGHT, ALL_WRONG, QUESTIONS, quiz_raw
 
 pytestmark = pytest.mark.django_db
 

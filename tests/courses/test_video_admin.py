@@ -16,8 +16,6 @@ from courses.models import LessonPage
 from tests.factories import UserFactory
 from tests.site.test_admin_pages import third_party_fetches
 
-from .learning_fixtures import *  # noqa: F403
-
 URL = "https://www.youtube.com/watch?v=abc123"
 PLAYER = '<iframe src="https://www.youtube.com/embed/abc123"></iframe>'
 

@@ -11,8 +11,7 @@ from courses import selectors, services
 from courses.models import Completion, Enrolment, LessonProgress, QuizAttempt
 from tests.factories import requirement
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT, ALL_WRONG
+from .builders import ALL_RIGHT, ALL_WRONG
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from lms.competence.demo import SIGNS
 from lms.competence.models import Evidence
 from lms.people import policy
 from lms.people.models import Person, User
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from courses import services as course_services
 from courses.models import Completion, CoursePage, Enrolment
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 

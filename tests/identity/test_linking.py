@@ -11,9 +11,7 @@ from wagtail.models import ModelLogEntry
 
 from lms.people.identity import person_link_user
 from lms.people.models import Person
-from tests.factories import PersonFactory, UserFactory
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD, PersonFactory, UserFactory
 
 LOGIN = "/konto/login/"
 

@@ -1,21 +1,8 @@
 import pytest
 
-from lms.site.services import ContactData, site_seed
+from lms.site.services import site_seed
 
-DEMO_CONTACTS = [
-    ContactData(
-        name="Mette Sørensen",
-        title="SSP-konsulent",
-        phone="72 33 33 33",
-        email="mette.sorensen@example.dk",
-    ),
-    ContactData(
-        name="Jens Kristensen",
-        title="Forebyggelsesmedarbejder, Lokalpoliti Hjørring",
-        phone="72 58 14 48",
-        email="jens.kristensen@example.dk",
-    ),
-]
+from .builders import DEMO_CONTACTS
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from lms.site.models import HomePage, InfohusContact, InfohusSettings, Informati
 from lms.site.services import site_seed
 from tests.factories import UserFactory
 
-from .conftest import DEMO_CONTACTS
+from .builders import DEMO_CONTACTS
 
 CONCERN_LINK = re.compile(r'<a class="concern-link" href="([^"]+)"[^>]*>Er du bekymret\?</a>')
 ACCESSIBILITY_LINK = re.compile(r'<a href="([^"]+)">Tilgængelighedserklæring</a>')
