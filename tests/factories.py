@@ -94,3 +94,21 @@ def wagtail_roots_ensure() -> None:
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if not Collection.objects.filter(depth=1).exists():
         Collection.add_root(name="Root")
+
+
+def tree_make() -> dict[str, OrgUnit]:
+    """Two municipalities, each with an administration, a workplace and an institution, by code."""
+    units = {}
+    for m in ("HJ", "FR"):
+        mun = org_unit(code=m, name=f"{m} Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+        adm = org_unit(
+            code=f"{m}-BFU", name=f"{m} BFU", kind=OrgUnit.Kind.ADMINISTRATION, parent=mun
+        )
+        wp = org_unit(code=f"{m}-SKOLE", name=f"{m} Skole", parent=adm)
+        inst = org_unit(
+            code=f"{m}-GYM", name=f"{m} Gymnasium", kind=OrgUnit.Kind.INSTITUTION, parent=mun
+        )
+        units.update({m: mun, f"{m}-BFU": adm, f"{m}-SKOLE": wp, f"{m}-GYM": inst})
+    for unit in units.values():
+        unit.refresh_from_db()
+    return units

@@ -1,13 +1,38 @@
 import pytest
 
+from courses.models import CourseIndexPage
+from tests.conftest import shared_open, tree_shared
 from tests.factories import CompetenceFactory, JobCategoryFactory
 
 from .builders import catalogue_make, course_make, learner_make
 
 
+@pytest.fixture(autouse=True)
+def _tree_module(tree_module):
+    """Every test of the module starts from the same tree, whether it asks for it or not."""
+
+
 @pytest.fixture
-def catalogue(db):
-    return catalogue_make()
+def tree(db, tree_module):
+    """The org tree, built once per module (see module_db)."""
+    return tree_shared(tree_module)
+
+
+@pytest.fixture(scope="module")
+def catalogue_module(module_db):
+    """The site with its course catalogue, built once per module (see module_db): the primary key
+    of the catalogue page, or None."""
+    if module_db is None:
+        return None
+    with module_db.unblock():
+        return catalogue_make().pk
+
+
+@pytest.fixture
+def catalogue(db, catalogue_module):
+    if not shared_open(catalogue_module):
+        return catalogue_make()
+    return CourseIndexPage.objects.get(pk=catalogue_module)
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from tests.pdf import pdf_text
 
 from .builders import ALL_RIGHT
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 
 def danish(day: dt.date) -> str:

@@ -12,7 +12,8 @@ from courses import selectors, services
 
 from .builders import ALL_RIGHT
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 # The pinned budgets: as measured (19, 20 and 16; Wagtail's routing, about 10 queries, and the site
 # settings included) plus one, because a per-process cache of Wagtail's or Django's can cost a query

@@ -21,7 +21,8 @@ from tests.factories import requirement
 
 from .builders import ALL_RIGHT, ALL_WRONG, QUESTIONS, quiz_raw
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 
 @contextlib.contextmanager

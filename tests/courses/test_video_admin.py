@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
@@ -15,6 +16,9 @@ from courses import selectors
 from courses.models import LessonPage
 from tests.factories import UserFactory
 from tests.site.test_admin_pages import third_party_fetches
+
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = pytest.mark.usefixtures("catalogue_module")
 
 URL = "https://www.youtube.com/watch?v=abc123"
 PLAYER = '<iframe src="https://www.youtube.com/embed/abc123"></iframe>'

@@ -13,7 +13,8 @@ from tests.factories import requirement
 
 from .builders import ALL_RIGHT, ALL_WRONG
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 
 def _ready(course, user):

@@ -1,5 +1,8 @@
-"""Data the site tests share."""
+"""Data and helpers the site tests share."""
 
+from django.contrib.auth.models import Group
+
+from lms.site import editors
 from lms.site.services import ContactData
 
 DEMO_CONTACTS = [
@@ -16,3 +19,13 @@ DEMO_CONTACTS = [
         email="jens.kristensen@example.dk",
     ),
 ]
+
+
+def group_of(home) -> Group:
+    group = editors.editor_group_for(home)
+    assert group is not None
+    return group
+
+
+def members(home) -> set[int]:
+    return set(group_of(home).user_set.values_list("pk", flat=True))

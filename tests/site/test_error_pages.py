@@ -7,6 +7,9 @@ from django.test import Client
 
 from tests.factories import PersonFactory, UserFactory
 
+# Every test starts from the same seeded site (see module_db).
+pytestmark = pytest.mark.usefixtures("seeded_site_module")
+
 
 def test_debug_is_off_in_these_tests(settings):
     assert settings.DEBUG is False

@@ -13,6 +13,9 @@ from tests.factories import UserFactory
 
 from .builders import DEMO_CONTACTS
 
+# Every test starts from the same seeded site (see module_db).
+pytestmark = pytest.mark.usefixtures("seeded_site_module")
+
 CONCERN_LINK = re.compile(r'<a class="concern-link" href="([^"]+)"[^>]*>Er du bekymret\?</a>')
 ACCESSIBILITY_LINK = re.compile(r'<a href="([^"]+)">Tilgængelighedserklæring</a>')
 
