@@ -12,6 +12,7 @@ from .factories import (
     tree_make,
     wagtail_roots_ensure,
 )
+from .queries import caches_warm
 
 # The open transaction of the module whose tests share data (module_db), and whether the test
 # being set up is transactional: such a test cannot run inside that transaction.
@@ -132,6 +133,27 @@ def mfa(db):
         return user
 
     return activate
+
+
+@pytest.fixture
+def assert_queries(django_assert_num_queries):
+    """assert_queries(n, fn, warm=True) -> fn(): fn takes exactly n queries once warm.
+
+    With warm=True (a read: a page view, a selector) fn runs twice uncounted first: the first
+    run fills every cache it reads, the per-request ones of the objects it is given included, but
+    may itself drop one (a first visit makes the site's settings, which drops the cached Infohus
+    name); the second fills that again. A write that must not run again passes warm=False: then
+    only the per-process caches are filled (tests.queries.caches_warm)."""
+
+    def check(expected: int, fn, *, warm: bool = True):
+        caches_warm()
+        if warm:
+            fn()
+            fn()
+        with django_assert_num_queries(expected):
+            return fn()
+
+    return check
 
 
 @pytest.fixture(autouse=True)
