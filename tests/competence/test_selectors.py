@@ -167,6 +167,6 @@ def test_bulk_query_count_does_not_grow(n, required, tree, jobs, signs, passing_
 def test_bulk_of_an_area_without_requirements(tree, jobs, assert_queries):
     PersonFactory(org_unit=tree["FR-SKOLE"], job_category=jobs["teacher"])
     unit = org_unit(code="NEW", name="Ny kommune")
-    assert assert_queries(4, lambda: selectors.competence_status_for_subtree(unit=unit)) == {}
+    assert assert_queries(2, lambda: selectors.competence_status_for_subtree(unit=unit)) == {}
     bulk = selectors.competence_status_for_subtree(unit=tree["FR"])
     assert list(bulk.values()) == [[]]
