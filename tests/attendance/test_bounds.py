@@ -19,8 +19,6 @@ from lms.people import services as people_services
 from lms.people.models import Role
 from tests.factories import CompetenceFactory, PersonFactory
 
-from .card_fixtures import *  # noqa: F403
-
 UTC = dt.UTC
 
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import ActionCardVersion
 
-from .card_fixtures import *  # noqa: F403
-from .card_fixtures import SIGNS, STEPS, review_in
+from .builders import SIGNS, STEPS, review_in
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,6 @@ from attendance.selectors import distributions as distribution_selectors
 from lms.people.models import Role
 from tests.factories import org_unit
 
-from .card_fixtures import *  # noqa: F403
-
 
 @pytest.fixture
 def held_meeting(live_meeting, tree, make_employee):
@@ -33,10 +31,10 @@ def held_meeting(live_meeting, tree, make_employee):
     return make
 
 
-def test_suggested_quantity(held_meeting, django_assert_num_queries):
+def test_suggested_quantity(held_meeting, assert_queries):
     meeting = held_meeting()
-    with django_assert_num_queries(1):
-        assert distribution_selectors.suggested_quantity(meeting) == 3  # confirmed registrations
+    # confirmed registrations
+    assert assert_queries(1, lambda: distribution_selectors.suggested_quantity(meeting)) == 3
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.PUBLISHED)
     a, b, c = meeting.people
     services.attendance_mark_many(
@@ -221,9 +219,7 @@ def _spread(card, v1, v2, units, tree):
             services.distribution_record(version=version, quantity=3, org_unit=unit, by=None)
 
 
-def test_report_query_count_is_constant(
-    coordinators, make_card, new_version, tree, django_assert_max_num_queries
-):
+def test_report_query_count_is_constant(coordinators, make_card, new_version, tree, assert_queries):
     card = make_card()
     v1 = card.current_version
     v2 = new_version(card)
@@ -231,9 +227,9 @@ def test_report_query_count_is_constant(
     _spread(card, v1, v2, few, tree)
     user = coordinators["author"]
     user = type(user).objects.get(pk=user.pk)
-    distribution_selectors.distribution_by_place(user=user)  # loads the user's roles once
-    with django_assert_max_num_queries(1):
-        assert len(distribution_selectors.distribution_by_place(user=user)) == 2
+    # The warm-up loads the user's roles once.
+    report = assert_queries(1, lambda: distribution_selectors.distribution_by_place(user=user))
+    assert len(report) == 2
     more = [org_unit(code=f"HJ-W{i}", parent=tree["HJ-BFU"]) for i in range(18)]
     other = make_card(slug="akut", title="Akut")
     for unit in more:
@@ -241,8 +237,8 @@ def test_report_query_count_is_constant(
             version=other.current_version, quantity=2, org_unit=unit, by=None
         )
     _spread(card, v1, v2, more, tree)
-    with django_assert_max_num_queries(1):
-        assert len(distribution_selectors.distribution_by_place(user=user)) == 38
+    report = assert_queries(1, lambda: distribution_selectors.distribution_by_place(user=user))
+    assert len(report) == 38
 
 
 # --- Demo ---------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ from attendance import services
 from lms.site.services.pages import ContactData, site_seed
 from tests.pdf import pdf_text
 
-from .card_fixtures import *  # noqa: F403
-
 NAME = "Łukasz Çelik Nguyễn"
 
 

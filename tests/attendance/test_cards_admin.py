@@ -14,8 +14,7 @@ from attendance import services
 from attendance.models import ActionCard, ActionCardVersion, CardDistribution, Meeting
 from lms.people.models import Role
 
-from .card_fixtures import *  # noqa: F403
-from .card_fixtures import SIGNS, STEPS, review_in
+from .builders import SIGNS, STEPS, review_in
 
 V = ActionCardVersion.Status
 
@@ -370,7 +369,7 @@ def test_menu_is_shown_by_the_policy(client, tree, staff):
 
 
 def test_the_card_list_offers_approval_to_those_who_may_approve(
-    client, tree, coordinators, make_card, make_staff, logged_in, django_assert_max_num_queries
+    client, tree, coordinators, make_card, make_staff, logged_in
 ):
     card = make_card()
     draft = services.version_draft_create(card=card, by=coordinators["author"])

@@ -12,8 +12,7 @@ from attendance.models import ActionCard, ActionCardVersion
 from lms.people.models import Role
 from tests.factories import UserFactory
 
-from .card_fixtures import *  # noqa: F403
-from .card_fixtures import SIGNS, STEPS, review_in
+from .builders import SIGNS, STEPS, review_in
 
 V = ActionCardVersion.Status
 

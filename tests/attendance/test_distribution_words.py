@@ -9,8 +9,6 @@ from django.urls import reverse
 from attendance.models import CardDistribution
 from lms.people.models import Role
 
-from .card_fixtures import *  # noqa: F403
-
 
 @pytest.fixture
 def distribution(tree, make_card):

@@ -2,7 +2,6 @@
 break in one of them must neither stop the mail nor add a header. Every mail goes through
 lms.mail, which makes each header value one line."""
 
-# ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +18,7 @@ from attendance.models import Meeting, MeetingRequest, Registration
 from lms.mail import address_clean, header_clean, mail_send, message_clean
 from lms.people.adapters import AccountAdapter
 
-from .request_fixtures import accept_data, cast, make_request  # noqa: F401
+from .builders import accept_data
 
 EVIL = "Møde\r\nBcc: x@evil.example"
 R = Registration.Status

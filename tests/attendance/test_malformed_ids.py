@@ -10,8 +10,6 @@ from lms.parsing import is_id, parse_id
 from lms.people.models import Role
 from tests.factories import CompetenceFactory
 
-from .card_fixtures import *  # noqa: F403
-
 BAD = ["²", "٣", "abc", "-1", "1e3", "99999999999999999999", " 7", "7 "]
 
 

@@ -237,13 +237,12 @@ def test_concurrent_reminder_runs_send_once():
 
 @pytest.mark.parametrize("meetings", [2, 12])
 def test_finding_due_reminders_takes_constant_queries(
-    tree, make_meeting, make_employee, meetings, django_assert_max_num_queries
+    tree, make_meeting, make_employee, meetings, assert_queries
 ):
     for _ in range(meetings):
         meeting = make_meeting(tree["HJ"], audience=[tree["HJ"]], starts_in=dt.timedelta(hours=30))
         signed_up_long_ago(meeting, [make_employee(tree["HJ-SKOLE"]) for _ in range(3)])
-    with django_assert_max_num_queries(3):
-        due = reminder_selectors.reminders_due()
+    due = assert_queries(3, reminder_selectors.reminders_due)
     assert len(due) == meetings * 3
 
 

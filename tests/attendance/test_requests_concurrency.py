@@ -13,7 +13,7 @@ from attendance.models import Meeting, MeetingRequest
 from lms.people.models import OrgUnit, Role
 from tests.factories import RoleAssignmentFactory, UserFactory, org_unit
 
-from .request_fixtures import accept_data, future, request_data
+from .builders import accept_data, future, request_data
 from .test_concurrency import run_threads
 
 S = MeetingRequest.Status

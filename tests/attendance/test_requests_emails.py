@@ -1,6 +1,5 @@
 """Meeting-request emails: who is told what, in Danish, after commit, and nothing stale."""
 
-# ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
 import pytest
@@ -14,7 +13,7 @@ from attendance.models import MeetingRequest
 from lms.people.models import Role
 from tests.factories import PersonFactory, UserFactory
 
-from .request_fixtures import accept_data, cast, future, make_request, request_data  # noqa: F401
+from .builders import accept_data, future, request_data
 
 S = MeetingRequest.Status
 

@@ -1,6 +1,5 @@
 """Meeting requests: the services (attendance.services.requests) and the policy they ask."""
 
-# ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +17,7 @@ from attendance.notifications import meetings as notifications
 from lms.people.models import OrgUnit, Person, User
 from tests.factories import CompetenceFactory, JobCategoryFactory
 
-from .request_fixtures import accept_data, cast, future, make_request, request_data  # noqa: F401
+from .builders import accept_data, future, request_data
 
 S = MeetingRequest.Status
 

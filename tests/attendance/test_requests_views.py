@@ -1,6 +1,5 @@
 """The requester's pages: My requests, a new request, a request's status page and follow-ups."""
 
-# ruff: noqa: F811  (pytest fixtures imported from request_fixtures are parameters here)
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +13,7 @@ from attendance.models import Meeting, MeetingRequest
 from lms.people.models import Person
 from tests.factories import JobCategoryFactory
 
-from .request_fixtures import accept_data, cast, future, make_request, request_data  # noqa: F401
+from .builders import accept_data, future, request_data
 
 S = MeetingRequest.Status
 
@@ -233,31 +232,19 @@ def test_meetings_page_links_to_requests_for_those_who_may_request(client, cast)
 # --- Query counts -------------------------------------------------------------------------------
 
 
-def test_request_list_queries_do_not_grow(
-    client, cast, make_request, django_assert_max_num_queries
-):
+REQUEST_LIST_QUERIES = 9
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_request_list_queries_do_not_grow(client, cast, make_request, assert_queries, n):
     client.force_login(cast.institution)
-    client.get(url("request_list"))  # warm the per-process caches (site, settings)
-
-    def count_for(n: int) -> int:
-        while MeetingRequest.objects.count() < n:
-            request = make_request()
-            if MeetingRequest.objects.count() % 3 == 0:
-                services.request_accept(request=request, by=cast.coordinator, **accept_data())
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url("request_list"))
-        assert response.status_code == 200
-        assert len(response.context["meeting_requests"]) == n
-        return len(queries)
-
-    few = count_for(3)
-    many = count_for(30)
-    assert few == many
-    with django_assert_max_num_queries(few):
-        client.get(url("request_list"))
+    while MeetingRequest.objects.count() < n:
+        request = make_request()
+        if MeetingRequest.objects.count() % 3 == 0:
+            services.request_accept(request=request, by=cast.coordinator, **accept_data())
+    response = assert_queries(REQUEST_LIST_QUERIES, lambda: client.get(url("request_list")))
+    assert response.status_code == 200
+    assert len(response.context["meeting_requests"]) == n
 
 
 # --- Job categories of the unit (issue 8) -------------------------------------------------------

@@ -23,8 +23,6 @@ from lms.people.models import Person, Role, RoleAssignment
 from lms.site.services.pages import site_seed
 from tests.pdf import pdf_text
 
-from .card_fixtures import *  # noqa: F403
-
 CPH = ZoneInfo("Europe/Copenhagen")
 UTC = dt.UTC
 

@@ -14,13 +14,17 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Collection, Locale, Page
 
 from lms.people.models import OrgUnit, Role
 from lms.site.services.pages import ContactData, site_seed
-from tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory, org_unit
+from tests.factories import (
+    PASSWORD,
+    PersonFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+    org_unit,
+    wagtail_roots_ensure,
+)
 
 CHROMIUM = Path(os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -31,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-PASSWORD = "korrekt-hest-batteri"  # tests.factories.UserFactory's password
+
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -81,21 +85,6 @@ def page(browser, live_server):
     context.close()
     if violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
-
-
-def wagtail_roots_ensure() -> None:
-    """Put back the root page, locale and root collection that Wagtail's migrations create.
-
-    A transactional test ends with a flush that empties every table; post_migrate signals bring
-    back content types and permissions, but not Wagtail's migration data.
-    """
-    locale, _ = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if not Page.objects.filter(depth=1).exists():
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if not Collection.objects.filter(depth=1).exists():
-        Collection.add_root(name="Root")
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from django.core.management import call_command
 
 from lms.people.demo.people import DEMO_PASSWORD
 from lms.people.models import User
+from tests.factories import wagtail_roots_ensure
 from tests.untranslated import links, untranslated_in, untranslated_in_texts
 
-from .conftest import axe_violations, describe, totp_now, wagtail_roots_ensure
+from .conftest import axe_violations, describe, totp_now
 
 pytestmark = [
     pytest.mark.browser,

@@ -14,7 +14,7 @@ from courses.selectors import courses as selectors
 from courses.services import courses as services
 from courses.services import quiz as quiz_services
 from lms.people.models import Person
-from tests.courses.learning_fixtures import ALL_RIGHT, catalogue_make, course_make, learner_make
+from tests.courses.builders import ALL_RIGHT, catalogue_make, course_make, learner_make
 from tests.factories import CompetenceFactory, JobCategoryFactory, PersonFactory, requirement
 
 from .conftest import assert_accessible, sign_in

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from courses.models import Completion
 from lms.competence.models import Evidence
-from tests.courses.learning_fixtures import catalogue_make, course_make, learner_make
+from tests.courses.builders import catalogue_make, course_make, learner_make
 from tests.factories import CompetenceFactory, JobCategoryFactory, requirement
 
 from .conftest import assert_accessible, sign_in

@@ -11,7 +11,7 @@ from lms.competence.models import Competence, Evidence, Requirement
 from lms.competence.selectors import status as selectors
 from lms.competence.selectors.status import Status
 from lms.people.models import OrgUnit, Person
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 

@@ -258,16 +258,13 @@ def test_a_failed_send_releases_the_claim(required, employee, signs, monkeypatch
     assert run() == 1
 
 
-def test_due_reads_a_fixed_number_of_queries(
-    required, tree, jobs, signs, boss, django_assert_max_num_queries
-):
+def test_due_reads_a_fixed_number_of_queries(required, tree, jobs, signs, boss, assert_queries):
     for number in range(20):
         person = PersonFactory(
             org_unit=tree["HJ-SKOLE"], job_category=jobs["teacher"], manager=boss
         )
         evidence_expiring(person, signs, in_days=number * 5 - 20, ref=f"meeting:{number}")
-    with django_assert_max_num_queries(5):
-        due = reminder_selectors.reminders_due()
+    due = assert_queries(5, reminder_selectors.reminders_due)
     assert len(due) == 17  # -20 .. 60 days in steps of 5
 
 

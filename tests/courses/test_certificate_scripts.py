@@ -9,10 +9,10 @@ from courses.models import Completion
 from lms.people.models import Person
 from tests.pdf import pdf_text
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT
+from .builders import ALL_RIGHT
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 NAME = "Łukasz Çelik Nguyễn"
 

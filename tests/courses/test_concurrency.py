@@ -15,10 +15,9 @@ from courses.services import quiz as quiz_services
 from lms.competence.models import Evidence
 from lms.people.models import OrgUnit
 from tests.attendance.test_concurrency import run_threads
-from tests.browser.conftest import wagtail_roots_ensure
-from tests.factories import CompetenceFactory, JobCategoryFactory, org_unit
+from tests.factories import CompetenceFactory, JobCategoryFactory, org_unit, wagtail_roots_ensure
 
-from .learning_fixtures import ALL_RIGHT, ALL_WRONG, catalogue_make, course_make, learner_make
+from .builders import ALL_RIGHT, ALL_WRONG, catalogue_make, course_make, learner_make
 
 pytestmark = [
     pytest.mark.postgres,

@@ -19,10 +19,10 @@ from lms.competence.services import evidence as competence_services
 from lms.people.models import Person
 from tests.factories import requirement
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT, ALL_WRONG
+from .builders import ALL_RIGHT, ALL_WRONG
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 
 def _ready(course, user, **clock):

@@ -24,10 +24,10 @@ from courses.services import quiz as quiz_services
 from lms.competence.models import Evidence
 from tests.factories import requirement
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT, ALL_WRONG, QUESTIONS, quiz_raw
+from .builders import ALL_RIGHT, ALL_WRONG, QUESTIONS, quiz_raw
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 
 @contextlib.contextmanager

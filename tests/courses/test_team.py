@@ -219,19 +219,17 @@ def _add_reports(manager, tree, teacher, competences, count, start=0):
         )
 
 
-def test_the_team_page_reads_a_constant_number_of_queries(
-    client, manager, tree, teacher, competences, django_assert_max_num_queries
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+TEAM_QUERIES = 13
 
+
+def test_the_team_page_reads_a_constant_number_of_queries(
+    client, manager, tree, teacher, competences, assert_queries
+):
     client.force_login(manager)
     _add_reports(manager, tree, teacher, competences, 3)
-    client.get(reverse("courses:team"))  # warm the per-process caches (site, settings)
-    with CaptureQueriesContext(connection) as three:
-        assert len(client.get(reverse("courses:team")).context["rows"]) == 3
+    # base.html's header asks the access policy whether to link to the admin.
+    page = assert_queries(TEAM_QUERIES, lambda: client.get(reverse("courses:team")))
+    assert len(page.context["rows"]) == 3
     _add_reports(manager, tree, teacher, competences, 27, start=3)
-    with django_assert_max_num_queries(len(three.captured_queries)):
-        assert len(client.get(reverse("courses:team")).context["rows"]) == 30
-    # 13: base.html's header asks the access policy whether to link to the admin.
-    assert len(three.captured_queries) <= 13
+    page = assert_queries(TEAM_QUERIES, lambda: client.get(reverse("courses:team")))
+    assert len(page.context["rows"]) == 30

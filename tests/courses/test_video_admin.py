@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 
@@ -16,7 +17,8 @@ from courses.selectors import courses as selectors
 from tests.factories import UserFactory
 from tests.site.test_admin_pages import third_party_fetches
 
-from .learning_fixtures import *  # noqa: F403
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = pytest.mark.usefixtures("catalogue_module")
 
 URL = "https://www.youtube.com/watch?v=abc123"
 PLAYER = '<iframe src="https://www.youtube.com/embed/abc123"></iframe>'

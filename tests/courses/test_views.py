@@ -13,10 +13,10 @@ from courses.services import courses as services
 from courses.services import quiz as quiz_services
 from tests.factories import requirement
 
-from .learning_fixtures import *  # noqa: F403
-from .learning_fixtures import ALL_RIGHT, ALL_WRONG
+from .builders import ALL_RIGHT, ALL_WRONG
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same site and catalogue (see module_db).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
 
 def _ready(course, user):

@@ -18,7 +18,7 @@ from attendance.models import Attendance, CardDistribution, Meeting, MeetingRequ
 from lms.competence.demo.competences import SIGNS
 from lms.competence.models import Evidence
 from lms.people.models import Person, User
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ from lms.competence.models import Evidence
 from lms.people.demo.people import MUNICIPALITY
 from lms.people.models import Person
 from lms.site.models import HomePage
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from courses.services import courses as course_services
 from courses.services import quiz as quiz_services
 from lms.people import services as people_services
 from lms.people.models import JobCategory, OrgUnit, Person, User
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 

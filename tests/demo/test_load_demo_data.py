@@ -13,7 +13,7 @@ from lms.people import policy
 from lms.people.demo.people import DEMO_LOGINS, DEMO_PASSWORD, roster_frame
 from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
 from lms.site.models import HomePage, InfohusSettings
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,6 @@ from django.core.cache import caches
 
 from tests.factories import UserFactory
 
-PASSWORD = "korrekt-hest-batteri"
-
 
 def _clear_own_cache() -> None:
     """Forget allauth's rate-limit counters and used TOTP codes, this process's only.

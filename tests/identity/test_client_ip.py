@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 
-from .conftest import PASSWORD
+from tests.factories import PASSWORD
 
 LOGIN = reverse("account_login")
 PROXY = "10.0.0.5"

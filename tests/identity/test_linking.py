@@ -12,9 +12,7 @@ from wagtail.models import ModelLogEntry
 
 from lms.people.models import Person
 from lms.people.services.identity import person_link_user
-from tests.factories import PersonFactory, UserFactory
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD, PersonFactory, UserFactory
 
 LOGIN = "/konto/login/"
 

@@ -20,9 +20,7 @@ from django.utils.translation import gettext
 
 from lms.people.middleware import NEXT_SESSION_KEY
 from lms.people.models import Role
-from tests.factories import PersonFactory, UserFactory
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD, PersonFactory, UserFactory
 
 LOGIN = "/konto/login/"
 ADMIN = "/admin/"

@@ -14,9 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from lms.people.models import Person
-from tests.factories import PersonFactory, UserFactory
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD, PersonFactory, UserFactory
 
 ISSUER = "https://login.microsoftonline.test/tenant-id/v2.0"
 AUTHORIZE = "https://login.microsoftonline.test/tenant-id/oauth2/v2.0/authorize"

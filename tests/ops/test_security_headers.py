@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from lms.people.models import Role
 from lms.site.services.pages import ContactData, site_seed
-from tests.attendance.card_fixtures import *  # noqa: F403
+from tests.attendance.builders import card_make
 
 from .helpers import manage
 from .test_settings import production_env
@@ -87,8 +87,12 @@ def test_the_admin_has_the_policy_with_wagtails_exceptions(client, tree, make_st
     assert "camera=()" in response.headers["Permissions-Policy"]
 
 
-def test_inline_style_carries_the_nonce_of_the_policy(client, site, make_card):
-    card = make_card()
+def test_inline_style_carries_the_nonce_of_the_policy(client, site, tree, make_staff):
+    card = card_make(
+        org_unit=tree["HJ"],
+        author=make_staff(Role.COORDINATOR, tree["HJ"]),
+        approver=make_staff(Role.COORDINATOR, tree["HJ"]),
+    )
     response = client.get(reverse("cards:detail", args=(card.slug,)))
     nonce = re.search(r"<style nonce=\"([^\"]+)\"", response.content.decode()).group(1)
     assert f"'nonce-{nonce}'" in directives(response)["style-src"]

@@ -9,6 +9,9 @@ from django.core import mail
 from lms.people.models import Role
 from tests.factories import UserFactory
 
+# Every test starts from the same seeded site (see module_db).
+pytestmark = pytest.mark.usefixtures("seeded_site_module")
+
 ADMIN = "/admin/"
 
 

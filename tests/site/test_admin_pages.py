@@ -18,7 +18,7 @@ from django.db import transaction
 from lms.people.demo.people import DEMO_LOGINS
 from lms.people.models import User
 from tests import untranslated
-from tests.browser.conftest import wagtail_roots_ensure
+from tests.factories import wagtail_roots_ensure
 from tests.untranslated import Entry, links, untranslated_in
 
 STAFF = {

@@ -23,13 +23,16 @@ from lms.people.models import OrgUnit, Person, Role, RoleAssignment
 from lms.site.models import HomePage, InformationPage
 from lms.site.services import editors
 from lms.site.services.pages import site_seed
+from tests.conftest import shared_open
 from tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory, org_unit
+
+from .builders import group_of, members
 
 A = policy.Action
 ADMIN_HOME = "/admin/"
 
-
-# --- fixtures -------------------------------------------------------------------------------------
+# Every test starts from the same two sites (see module_db).
+pytestmark = pytest.mark.usefixtures("homes_module")
 
 
 def _site_for(unit, *, hostname: str, name: str) -> HomePage:
@@ -39,12 +42,28 @@ def _site_for(unit, *, hostname: str, name: str) -> HomePage:
     return site_seed(site=site, infohus_name=name, org_unit=unit).home
 
 
-@pytest.fixture
-def homes(tree):
-    """The home pages of HJ's and FR's sites, linked to their municipalities."""
+def _homes_make(tree) -> dict[str, HomePage]:
     hj = site_seed(infohus_name="Infohus HJ", org_unit=tree["HJ"]).home
     fr = _site_for(tree["FR"], hostname="fr.example", name="Infohus FR")
     return {"HJ": hj, "FR": fr}
+
+
+@pytest.fixture(scope="module")
+def homes_module(module_db, tree_module):
+    """The two sites, built once for the module (see module_db): home page keys, or None."""
+    if module_db is None:
+        return None
+    with module_db.unblock():
+        tree = {code: OrgUnit.objects.get(pk=pk) for code, pk in tree_module.items()}
+        return {code: home.pk for code, home in _homes_make(tree).items()}
+
+
+@pytest.fixture
+def homes(tree, homes_module):
+    """The home pages of HJ's and FR's sites, linked to their municipalities."""
+    if not shared_open(homes_module):
+        return _homes_make(tree)
+    return {code: HomePage.objects.get(pk=pk) for code, pk in homes_module.items()}
 
 
 @pytest.fixture
@@ -60,16 +79,6 @@ def staff(tree, mfa):
         return user
 
     return make
-
-
-def group_of(home) -> Group:
-    group = editors.editor_group_for(home)
-    assert group is not None
-    return group
-
-
-def members(home) -> set[int]:
-    return set(group_of(home).user_set.values_list("pk", flat=True))
 
 
 def outcome(response):
@@ -443,8 +452,11 @@ def test_the_sync_owns_the_group(homes, staff, tree, client):
 # --- idempotence, renaming, sites coming and going -----------------------------------------------
 
 
+SYNC_QUERIES = 9
+
+
 def test_the_sync_is_idempotent_with_a_bounded_number_of_queries(
-    homes, staff, tree, django_assert_max_num_queries
+    homes, staff, tree, assert_queries
 ):
     staff(Role.COORDINATOR, "HJ")
     staff(Role.COORDINATOR, "FR")
@@ -455,8 +467,7 @@ def test_the_sync_is_idempotent_with_a_bounded_number_of_queries(
         sorted(GroupCollectionPermission.objects.values_list("pk", flat=True)),
         Collection.objects.count(),
     )
-    with django_assert_max_num_queries(9):
-        again = editors.editor_groups_sync()
+    again = assert_queries(SYNC_QUERIES, editors.editor_groups_sync)
     assert not again.changed
     assert state == (
         sorted(Group.objects.values_list("pk", "name")),
@@ -472,13 +483,11 @@ def test_the_sync_is_idempotent_with_a_bounded_number_of_queries(
         for _ in range(3):
             RoleAssignmentFactory(user=UserFactory(), role=Role.COORDINATOR, org_unit=unit)
     assert editors.editor_groups_sync().members_added == 9
-    with django_assert_max_num_queries(9):
-        assert not editors.editor_groups_sync().changed
+    assert not assert_queries(SYNC_QUERIES, editors.editor_groups_sync).changed
     # A sync for one user after a role change is bounded too.
     user = UserFactory()
     RoleAssignmentFactory(user=user, role=Role.COORDINATOR, org_unit=tree["HJ"])
-    with django_assert_max_num_queries(12):
-        result = editors.editor_groups_sync(user=user)
+    result = assert_queries(12, lambda: editors.editor_groups_sync(user=user), warm=False)
     assert result.members_added == 1
 
 
@@ -499,22 +508,6 @@ def test_renaming_the_home_page_keeps_one_group(homes, staff):
 def test_a_long_title_is_shortened_but_keeps_the_key():
     name = editors.editor_group_name(home_pk=12345, title="Infohus " * 40)
     assert len(name) <= 150 and name.endswith(" [site-editors-12345]")
-
-
-def test_a_site_without_unit_has_no_editors_until_a_superuser_sets_one(tree, make_staff):
-    coordinator = make_staff(Role.COORDINATOR, tree["HJ"])
-    home = site_seed(infohus_name="Infohus HJ").home
-    assert home.org_unit_id is None
-    assert members(home) == set()
-    # site_seed fills an empty unit (and the sync follows at once).
-    site_seed(org_unit=tree["HJ"])
-    home.refresh_from_db()
-    assert home.org_unit_id == tree["HJ"].pk
-    assert members(home) == {coordinator.pk}
-    # Taking the unit away empties the group.
-    home.org_unit = None
-    home.save_revision().publish()
-    assert members(home) == set()
 
 
 def test_deleting_a_site_deletes_its_group(homes, staff):

@@ -7,6 +7,9 @@ from django.test import Client
 
 from tests.factories import PersonFactory, UserFactory
 
+# Every test starts from the same seeded site (see module_db).
+pytestmark = pytest.mark.usefixtures("seeded_site_module")
+
 
 def test_debug_is_off_in_these_tests(settings):
     assert settings.DEBUG is False
@@ -57,13 +60,10 @@ def test_a_server_error_is_a_danish_500(seeded_site):
     assert 'class="site-header"' in html
 
 
-def test_the_500_page_renders_without_a_request_and_without_the_database(
-    db, django_assert_num_queries
-):
+def test_the_500_page_renders_without_a_request_and_without_the_database(db, assert_queries):
     # Django renders 500.html with no request and no context processors; the database may be
     # what failed, so the page must not touch it.
-    with django_assert_num_queries(0):
-        html = render_to_string("500.html")
+    html = assert_queries(0, lambda: render_to_string("500.html"))
     assert "Der gik noget galt" in html
     assert "lms/site.css" in html
 

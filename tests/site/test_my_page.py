@@ -17,6 +17,9 @@ from tests.factories import (
     requirement,
 )
 
+# Every test starts from the same seeded site (see module_db).
+pytestmark = pytest.mark.usefixtures("seeded_site_module")
+
 MY_PAGE = "/min-side/"
 PASSWORD = "korrekt-hest-batteri"
 

@@ -11,7 +11,10 @@ from lms.site.models import HomePage, InfohusContact, InfohusSettings, Informati
 from lms.site.services.pages import site_seed
 from tests.factories import UserFactory
 
-from .conftest import DEMO_CONTACTS
+from .builders import DEMO_CONTACTS
+
+# Every test starts from the same seeded site (see module_db).
+pytestmark = pytest.mark.usefixtures("seeded_site_module")
 
 CONCERN_LINK = re.compile(r'<a class="concern-link" href="([^"]+)"[^>]*>Er du bekymret\?</a>')
 ACCESSIBILITY_LINK = re.compile(r'<a href="([^"]+)">Tilgængelighedserklæring</a>')

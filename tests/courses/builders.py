@@ -1,33 +1,16 @@
-"""Builders and fixtures for the learning tests (`from .learning_fixtures import *`); the browser
-test uses the builders too. The page tree is built the way an editor does: add_child, then a
-published revision."""
+"""Builders for the learning tests (the fixtures in conftest.py wrap them; the browser tests use
+them too). The page tree is built the way an editor does: add_child, then a published revision."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
 from allauth.account.models import EmailAddress
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from lms.site.models import HomePage
 from lms.site.services.pages import site_seed
-from tests.factories import CompetenceFactory, JobCategoryFactory, PersonFactory, UserFactory
-
-__all__ = [
-    "QUESTIONS",
-    "catalogue_make",
-    "course_make",
-    "learner_make",
-    "quiz_raw",
-    "catalogue",
-    "competence",
-    "teacher",
-    "make_learner",
-    "make_course",
-    "ALL_RIGHT",
-    "ALL_WRONG",
-]
+from tests.factories import JobCategoryFactory, PersonFactory, UserFactory
 
 # (id, kind, text, [(choice id, text, correct, feedback)])
 QUESTIONS = [
@@ -173,36 +156,3 @@ def learner_make(unit, *, job_category=None, email=None):
     )
     user.refresh_from_db()
     return user
-
-
-@pytest.fixture
-def catalogue(db):
-    return catalogue_make()
-
-
-@pytest.fixture
-def competence(db):
-    return CompetenceFactory(code="BEKYMRING", name="Kender bekymringstegn", validity_months=24)
-
-
-@pytest.fixture
-def teacher(db):
-    return JobCategoryFactory(code="TEACHER", name="Lærer")
-
-
-@pytest.fixture
-def make_learner(db, tree, teacher):
-    def make(unit_code: str = "HJ-SKOLE", **kwargs):
-        kwargs.setdefault("job_category", teacher)
-        return learner_make(tree[unit_code], **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def make_course(db, catalogue, tree):
-    def make(**kwargs):
-        kwargs.setdefault("audience_units", [tree["HJ"]])
-        return course_make(catalogue, **kwargs)
-
-    return make
