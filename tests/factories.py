@@ -74,7 +74,7 @@ class CompetenceFactory(DjangoModelFactory):
 
 def requirement(*, competence, org_unit, job_categories):
     """A Requirement with its job categories, made by the system (no user)."""
-    from lms.competence import services
+    from lms.competence.services import requirements as services
 
     return services.requirement_create(
         competence=competence, org_unit=org_unit, job_categories=job_categories

@@ -2,8 +2,8 @@
 
 from django.contrib.auth.models import Group
 
-from lms.site import editors
-from lms.site.services import ContactData
+from lms.site.services import editors
+from lms.site.services.pages import ContactData
 
 DEMO_CONTACTS = [
     ContactData(

@@ -2,7 +2,7 @@
 share two linked sites)."""
 
 from lms.people.models import Role
-from lms.site.services import site_seed
+from lms.site.services.pages import site_seed
 
 from .builders import members
 
