@@ -52,6 +52,10 @@ class Action(StrEnum):
     # --- end Action Cards ---
     # --- courses (issue 4) ---
     # --- end courses ---
+    # Newsletters (newsletters.access); here only until the action registry lands.
+    NEWSLETTER_VIEW = "newsletter.view"
+    NEWSLETTER_WRITE = "newsletter.write"
+    NEWSLETTER_SEND = "newsletter.send"
     # --- page editing ---
     # Author the Wagtail pages (and upload images and documents) of the sites whose home page
     # belongs to a unit in scope; lms.site.editors turns it into Wagtail group permissions.
@@ -132,6 +136,12 @@ GRANTS[Role.DEPARTMENT_CONTACT] |= {Action.DISTRIBUTION_VIEW}
 GRANTS[Role.INSTITUTION_COORDINATOR] |= {Action.DISTRIBUTION_VIEW}
 GRANTS[Role.STEERING_GROUP] |= {Action.DISTRIBUTION_VIEW}
 # --- end Action Cards ---
+
+# Newsletters, here only until the action registry lands. Coordinators write and send them
+# (frozenset(Action) above), each send only to units in their NEWSLETTER_SEND scope
+# (newsletters.access). The steering group sees the sends and their counts (reach is an
+# aggregate), never the per-recipient ledger.
+GRANTS[Role.STEERING_GROUP] |= {Action.NEWSLETTER_VIEW}
 
 
 def _assignments(user) -> list[tuple[Role, str]]:
