@@ -41,7 +41,11 @@ class HomePage(Page):
     # A home page is the root of a Site, so it lives directly under Wagtail's tree root.
     # Feature apps (courses, newsletters) add their index page types here when they arrive.
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["site.InformationPage", "courses.CourseIndexPage"]
+    subpage_types = [
+        "site.InformationPage",
+        "courses.CourseIndexPage",
+        "newsletters.NewsletterIndexPage",
+    ]
 
     template = "site/home_page.html"
 

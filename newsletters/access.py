@@ -1,0 +1,43 @@
+"""Who may write, send and see newsletter sends: built only from the core policy's primitives.
+
+VIEW: the sends of an Infohus and their counts (an aggregate: the steering group too).
+WRITE: create and change draft sends. SEND: schedule, start, pause, resume, cancel, send again to
+the failed, and read the per-recipient ledger. Both over the send's Infohus unit, and a send may
+only be aimed at units inside the SEND scope of whoever schedules or starts it: a coordinator
+sends to the units they serve, never to another municipality's staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from lms.people import policy
+from lms.people.models import OrgUnit, User
+
+VIEW = policy.Action.NEWSLETTER_VIEW
+WRITE = policy.Action.NEWSLETTER_WRITE
+SEND = policy.Action.NEWSLETTER_SEND
+
+
+def can(user: User | None, action: policy.Action, send) -> bool:
+    """May `user` do `action` to `send` (over its Infohus unit)?"""
+    return policy.can(user, action, send.org_unit)
+
+
+def require(by: User | None, action: policy.Action, send, *, field: str | None = None) -> None:
+    """policy.require over the send's Infohus unit (`by=None`: the system)."""
+    policy.require(by, action, send.org_unit, field=field)
+
+
+def units_outside_scope(user: User | None, units: Iterable[OrgUnit]) -> list[OrgUnit]:
+    """The units of `units` that `user` may not send to (none for the system, `user=None`)."""
+    if user is None:
+        return []
+    return [unit for unit in units if not policy.can(user, SEND, unit)]
+
+
+def sends_visible_to(user: User, sends: QuerySet) -> QuerySet:
+    """The sends of `sends` whose Infohus lies in the user's VIEW scope."""
+    return sends.filter(policy.scope_q(user, VIEW, "org_unit__path"))
