@@ -314,7 +314,6 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
     if not rows:
         send_finish_if_done(send_id=send_id)
         return result
-    rendered = _rendered(send_id)
     smtp = connection or get_connection(fail_silently=False)
     opened = False
     connection_failures = 0
@@ -323,6 +322,7 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
     budget = settings.NEWSLETTER_CLAIM_LEASE_SECONDS / 2
     index = 0
     try:
+        rendered = _rendered(send_id)
         while index < len(rows):
             delivery = rows[index]
             elapsed = _monotonic() - started
