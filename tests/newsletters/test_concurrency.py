@@ -7,6 +7,7 @@ the same pending rows and both send them), then the engine, where every address 
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import Counter
 
@@ -120,3 +121,49 @@ def test_four_workers_send_every_address_exactly_once(tree, settings, monkeypatc
     send.refresh_from_db()
     assert (send.status, send.sent_count, send.duplicate_risk_count) == (Send.Status.SENT, 300, 0)
     assert send.finished_at <= timezone.now()
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own test")
+
+
+def sqlite_file_settings(tmp_path) -> dict:
+    """The test database copied to a file, opened as the platform opens SQLite (IMMEDIATE
+    transactions, a busy timeout): the test run's in-memory database cannot show two writers
+    queueing."""
+    import sqlite3
+
+    path = tmp_path / "newsletter.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.execute("PRAGMA journal_mode=WAL")
+    target.close()
+    settings = copy.deepcopy(connection.settings_dict)
+    settings["NAME"] = str(path)
+    settings["TEST"] = {**settings.get("TEST", {}), "NAME": str(path)}
+    settings["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    return settings
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_claims_in_immediate_transactions_send_every_address_once(
+    tree, settings, monkeypatch, tmp_path
+):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    settings.NEWSLETTER_BATCH_SIZE = 5
+    send = big_send(tree, 60, monkeypatch)
+    database = sqlite_file_settings(tmp_path)
+    accepted, lock = [], threading.Lock()
+
+    def work(_n):
+        connections["default"] = DatabaseWrapper(copy.deepcopy(database), "default")
+        smtp = FakeSMTP(shared=accepted, lock=lock)
+        while engine.deliveries_send_batch(send_id=send.pk, connection=smtp).more:
+            pass
+
+    assert run_workers(3, work) == []
+    counts = Counter(accepted)
+    assert len(counts) == 60
+    assert set(counts.values()) == {1}
