@@ -76,25 +76,44 @@ def sink():
     controller.stop()
 
 
+class RedisServer:
+    """A redis-server of the test's own, on a port of its own, that can be stopped and started
+    again (empty: whatever was queued is lost, as when a broker dies without persistence)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def up() -> bool:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return True
+            except OSError:
+                return False
+
+        assert wait_for(up, timeout=10, step=0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
 @pytest.fixture
-def redis_port(tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+def redis(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 def environment(tmp_path, *, redis_port: int, smtp_port: int) -> dict:
@@ -170,11 +189,8 @@ def wait_for(predicate, timeout: float, step: float = 0.2) -> bool:
     return False
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_send_loses_nobody_and_doubles_at_most_its_concurrency(
-    tree, sink, redis_port, tmp_path, monkeypatch
-):
-    handler, smtp_port = sink
+def started_send(tree, monkeypatch) -> Send:
+    """A started send of PEOPLE recipients whose batches the test enqueues itself."""
     wagtail_roots_ensure()
     monkeypatch.setattr(send_services, "_enqueue", lambda send, batches: None)
     for n in range(PEOPLE):
@@ -182,8 +198,29 @@ def test_a_worker_killed_mid_send_loses_nobody_and_doubles_at_most_its_concurren
     send = send_services.send_create(
         edition=edition_make(), org_unit=tree["HJ"], audience_units=[tree["HJ"]], by=None
     )
-    send = send_services.send_start(send=send, by=None)
-    env = environment(tmp_path, redis_port=redis_port, smtp_port=smtp_port)
+    return send_services.send_start(send=send, by=None)
+
+
+def until_sent(env, send: Send):
+    """A predicate for wait_for: the send is done; until then, do the beat's job and enqueue
+    again what made no progress."""
+
+    def done() -> bool:
+        if Send.objects.get(pk=send.pk).status == Send.Status.SENT:
+            return True
+        call(env, "newsletters.dispatch")
+        return False
+
+    return done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_send_loses_nobody_and_doubles_at_most_its_concurrency(
+    tree, sink, redis, tmp_path, monkeypatch
+):
+    handler, smtp_port = sink
+    send = started_send(tree, monkeypatch)
+    env = environment(tmp_path, redis_port=redis.port, smtp_port=smtp_port)
     first = worker(env, "first", tmp_path / "first.log")
     second = None
     try:
@@ -197,16 +234,10 @@ def test_a_worker_killed_mid_send_loses_nobody_and_doubles_at_most_its_concurren
         killed_at = handler.total()
         assert killed_at < PEOPLE
         second = worker(env, "second", tmp_path / "second.log")
-
-        def done() -> bool:
-            if Send.objects.get(pk=send.pk).status == Send.Status.SENT:
-                return True
-            # The beat's job: enqueue again what made no progress (the killed worker's rows
-            # once their lease has run out).
-            call(env, "newsletters.dispatch")
-            return False
-
-        assert wait_for(done, timeout=120, step=3), (tmp_path / "second.log").read_text()
+        # The killed worker's rows are claimed again once their lease has run out.
+        assert wait_for(until_sent(env, send), timeout=120, step=3), (
+            tmp_path / "second.log"
+        ).read_text()
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:
@@ -222,3 +253,35 @@ def test_a_worker_killed_mid_send_loses_nobody_and_doubles_at_most_its_concurren
     )
     # Every address that got two copies is among the rows reported as possibly duplicated.
     assert {a for a, c in handler.counts.items() if c > 1} <= flagged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_dies_mid_send_and_comes_back_empty_strands_nothing(
+    tree, sink, redis, tmp_path, monkeypatch
+):
+    handler, smtp_port = sink
+    send = started_send(tree, monkeypatch)
+    env = environment(tmp_path, redis_port=redis.port, smtp_port=smtp_port)
+    process = worker(env, "survivor", tmp_path / "survivor.log")
+    try:
+        for _batch in range(CONCURRENCY):
+            call(env, "newsletters.send_batch", send.pk)
+        assert wait_for(lambda: handler.total() >= PEOPLE // 4, timeout=90), (
+            tmp_path / "survivor.log"
+        ).read_text()
+        redis.stop()
+        assert handler.total() < PEOPLE
+        time.sleep(3)
+        # Back, but empty: the queued batches are gone. The database still knows what is left.
+        redis.start()
+        assert wait_for(until_sent(env, send), timeout=150, step=3), (
+            tmp_path / "survivor.log"
+        ).read_text()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+    assert set(handler.counts) == {f"crash{n}@hj.dk" for n in range(PEOPLE)}
+    # Nobody was killed: nothing is sent twice.
+    assert set(handler.counts.values()) == {1}
+    assert set(Delivery.objects.filter(send=send).values_list("status", flat=True)) == {"sent"}
