@@ -16,6 +16,7 @@ def register_newsletter_log_actions(actions):
             _("Send again to the failed"),
             _("Sent again to the failed"),
         ),
+        ("lms.newsletter_send.test", _("Send a test"), _("Test sent")),
         ("lms.newsletter_send.finish", _("Finish newsletter send"), _("Send finished")),
         (
             "lms.newsletter_send.start_refused",

@@ -122,7 +122,11 @@ def environment(tmp_path, *, redis_port: int, smtp_port: int) -> dict:
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST", "CELERY_", "REDIS_", "EMAIL_", "NEWSLETTER_"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="lms.settings.dev",
         DJANGO_DEBUG="false",

@@ -140,3 +140,26 @@ def test_the_web_version_and_the_archive_render(delivered):
     archive = client.get("/nyhedsbreve/")
     assert archive.status_code == 200
     assert "/nyhedsbreve/nyhedsbrev/" in archive.content.decode()
+
+
+def test_a_test_mail_goes_to_a_few_addresses_and_is_not_counted(make_send, coordinator, staff):
+    from django.core.exceptions import ValidationError
+
+    from newsletters.services import sends as send_services
+
+    send = make_send(by=coordinator)
+    sent = send_services.send_test(
+        send=send, addresses=["mig@hj.dk", " kollega@hj.dk ", "mig@hj.dk"], by=coordinator
+    )
+    assert sent == 2
+    assert [m.to for m in mail.outbox] == [["mig@hj.dk"], ["kollega@hj.dk"]]
+    assert mail.outbox[0].subject == "Nyhedsbrev \u2013 Forår 2027"
+    assert "Læs i browseren" in mail.outbox[0].alternatives[0][0]
+    assert not Delivery.objects.exists()
+    for addresses, code in (([], "test_addresses"), (["ikke en adresse"], "invalid_address")):
+        with pytest.raises(ValidationError) as error:
+            send_services.send_test(send=send, addresses=addresses, by=coordinator)
+        assert error.value.error_dict["addresses"][0].code == code
+    with pytest.raises(ValidationError):
+        send_services.send_test(send=send, addresses=[f"a{n}@hj.dk" for n in range(6)], by=None)
+    assert len(mail.outbox) == 2
