@@ -19,6 +19,8 @@ import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -34,6 +36,7 @@ from newsletters.models import Delivery, NewsletterPage, Send
 __all__ = [
     "RenderedEdition",
     "edition_render",
+    "MessagePreparer",
     "message_build",
     "optout_token",
     "optout_token_read",
@@ -185,12 +188,77 @@ def optout_url(delivery: Delivery) -> str:
     return _base_url() + path
 
 
-def message_build(rendered: RenderedEdition, *, delivery: Delivery, connection=None):
-    """The mail to one recipient: the rendered edition, with an external recipient's own opt-out
-    link and one-click unsubscribe headers; internal staff get none."""
+# Stand-ins in the internal variant's serialised message, swapped per recipient.
+_TO_PLACEHOLDER = "nl-recipient@placeholder.invalid"
+_ID_PLACEHOLDER = "<nl-message-id@placeholder.invalid>"
+
+
+class _Serialised:
+    """What EmailMessage.message() returns, for a message whose bytes are already made."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return self.as_bytes(linesep=linesep).decode("utf-8")
+
+    def __str__(self) -> str:
+        return self.as_string()
+
+
+class _PreparedMessage(EmailMultiAlternatives):
+    """An internal recipient's mail: the MIME message serialised once per batch, with only the
+    address and the Message-ID swapped per recipient (building MIME costs more than SMTP)."""
+
+    serialised: bytes = b""
+
+    def message(self):
+        return _Serialised(self.serialised)
+
+
+class MessagePreparer:
+    """message_build() for one batch: an internal recipient's mail reuses the bytes of the
+    internal variant, serialised once; an external one is built in full (its own opt-out link)."""
+
+    def __init__(self, rendered: RenderedEdition):
+        self.rendered = rendered
+        self._template: bytes | None = None
+
+    def _internal_bytes(self) -> bytes:
+        if self._template is None:
+            message = _build(self.rendered, email=_TO_PLACEHOLDER, external=False)
+            message.extra_headers["Message-ID"] = _ID_PLACEHOLDER
+            self._template = message.message().as_bytes(linesep="\r\n")
+        return self._template
+
+    def build(self, delivery: Delivery, *, connection=None):
+        email = address_clean(delivery.email)
+        if delivery.external or not email.isascii():
+            return message_build(self.rendered, delivery=delivery, connection=connection)
+        message = _PreparedMessage(
+            subject=self.rendered.subject,
+            body=self.rendered.text_internal,
+            from_email=self.rendered.from_email,
+            to=[email],
+            connection=connection,
+        )
+        message.attach_alternative(self.rendered.html_internal, "text/html")
+        message.serialised = (
+            self._internal_bytes()
+            .replace(_TO_PLACEHOLDER.encode(), email.encode())
+            .replace(_ID_PLACEHOLDER.encode(), make_msgid(domain=DNS_NAME).encode())
+        )
+        return message
+
+
+def _build(
+    rendered: RenderedEdition, *, email: str, external: bool, url: str = "", connection=None
+):
     headers = {}
-    if delivery.external:
-        url = optout_url(delivery)
+    if external:
         html = rendered.html_external.replace(OPTOUT_PLACEHOLDER, url)
         text = rendered.text_external.replace(OPTOUT_PLACEHOLDER, url)
         headers["List-Unsubscribe"] = f"<{url}>"
@@ -201,9 +269,22 @@ def message_build(rendered: RenderedEdition, *, delivery: Delivery, connection=N
         subject=rendered.subject,
         body=text,
         from_email=rendered.from_email,
-        to=[address_clean(delivery.email)],
+        to=[email],
         headers=headers,
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def message_build(rendered: RenderedEdition, *, delivery: Delivery, connection=None):
+    """The mail to one recipient: the rendered edition, with an external recipient's own opt-out
+    link and one-click unsubscribe headers; internal staff get none."""
+    url = optout_url(delivery) if delivery.external else ""
+    return _build(
+        rendered,
+        email=address_clean(delivery.email),
+        external=delivery.external,
+        url=url,
+        connection=connection,
+    )

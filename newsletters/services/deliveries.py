@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from newsletters.emails.editions import RenderedEdition, message_build
+from newsletters.emails.editions import MessagePreparer, RenderedEdition
 from newsletters.models import BouncingAddress, Delivery, Send
 from newsletters.services.sends import send_finish_if_done
 
@@ -322,7 +322,7 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
     budget = settings.NEWSLETTER_CLAIM_LEASE_SECONDS / 2
     index = 0
     try:
-        rendered = _rendered(send_id)
+        preparer = MessagePreparer(_rendered(send_id))
         while index < len(rows):
             delivery = rows[index]
             elapsed = _monotonic() - started
@@ -334,7 +334,7 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
             if interval and index:
                 _sleep(max(0.0, started + interval * index - _monotonic()))
             index += 1
-            message = message_build(rendered, delivery=delivery, connection=smtp)
+            message = preparer.build(delivery, connection=smtp)
             try:
                 if not opened:
                     smtp.open()

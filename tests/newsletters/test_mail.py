@@ -163,3 +163,26 @@ def test_a_test_mail_goes_to_a_few_addresses_and_is_not_counted(make_send, coord
     with pytest.raises(ValidationError):
         send_services.send_test(send=send, addresses=[f"a{n}@hj.dk" for n in range(6)], by=None)
     assert len(mail.outbox) == 2
+
+
+def test_an_internal_mail_serialised_once_per_batch_is_the_mail_built_in_full(make_send, staff):
+    from email import message_from_bytes
+
+    from newsletters.emails.editions import MessagePreparer, RenderedEdition, message_build
+
+    send = make_send(start=True)
+    rendered = RenderedEdition(**send.rendered)
+    preparer = MessagePreparer(rendered)
+    rows = list(Delivery.objects.filter(send=send))
+    prepared = [preparer.build(row).message().as_bytes(linesep="\r\n") for row in rows]
+    full = message_from_bytes(
+        message_build(rendered, delivery=rows[0]).message().as_bytes(linesep="\r\n")
+    )
+    parsed = [message_from_bytes(raw) for raw in prepared]
+    assert [p["To"] for p in parsed] == [row.email for row in rows]
+    assert len({p["Message-ID"] for p in parsed}) == len(rows)
+    assert "placeholder" not in b"".join(prepared).decode()
+    for part, expected in zip(parsed[0].walk(), full.walk(), strict=True):
+        assert part.get_content_type() == expected.get_content_type()
+        assert part.get_payload(decode=True) == expected.get_payload(decode=True)
+    assert parsed[0]["Subject"] == full["Subject"]
