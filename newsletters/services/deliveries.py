@@ -334,8 +334,9 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
             if interval and index:
                 _sleep(max(0.0, started + interval * index - _monotonic()))
             index += 1
-            message = preparer.build(delivery, connection=smtp)
             try:
+                # Inside: a message that cannot be built fails its own row, not the batch.
+                message = preparer.build(delivery, connection=smtp)
                 if not opened:
                     smtp.open()
                     opened = True
