@@ -19,6 +19,7 @@ urlpatterns = [
     path("laering/", include("courses.urls.courses", namespace="courses")),
     # Action Cards' public pages: the address printed as a QR code on every paper card.
     path("handlekort/", include("attendance.urls.cards", namespace="cards")),
+    path("nyhedsbrev/", include("newsletters.urls", namespace="newsletters")),
 ]
 
 if settings.DEBUG:

@@ -16,8 +16,8 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.blocks import BlockField
 
 from attendance import access
+from attendance.blocks import SignsBlock, StepsBlock
 from attendance.models import ActionCard, ActionCardVersion, Meeting
-from attendance.models.blocks import SignsBlock, StepsBlock
 from attendance.selectors import cards as card_selectors
 from lms.people import policy
 from lms.people.models import OrgUnit, User

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import StreamField
 
-from attendance.models.blocks import SignsBlock, StepsBlock
+from attendance.blocks import SignsBlock, StepsBlock
 from attendance.models.meetings import Meeting
 from lms import bounds
 from lms.people.models import OrgUnit

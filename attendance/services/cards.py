@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
 from attendance import access
+from attendance.blocks import SignsBlock, StepsBlock
 from attendance.models import ActionCard, ActionCardVersion
-from attendance.models.blocks import SignsBlock, StepsBlock
 from lms import audit, bounds, clock
 from lms.people import policy
 from lms.people.models import OrgUnit, User

@@ -25,10 +25,10 @@ from attendance.lib import checkin
 from attendance.models import Attendance, Meeting
 from attendance.selectors import attendance as attendance_selectors
 from attendance.services.attendance import attendance_import
-from attendance.views.access import guarded
 from lms import importflow
 from lms.parsing import parse_id
 from lms.people.models import Person
+from lms.people.views.guards import guarded
 
 MARKS = Attendance.Mark
 

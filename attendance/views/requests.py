@@ -19,8 +19,8 @@ from attendance import access, services
 from attendance.forms.requests import ProposalDeclineForm, RequestForm, errors_to_form
 from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
-from attendance.views.access import guarded
 from lms.people import policy
+from lms.people.views.guards import guarded
 
 Status = MeetingRequest.Status
 

@@ -38,7 +38,7 @@ from attendance.selectors import cards as card_selectors
 from attendance.views import cards as card_views
 from attendance.viewsets.distributions import CirculationReportViewSet, DistributionViewSet
 from lms.people import policy
-from lms.people.views.mixins import PolicyRequiredMixin
+from lms.people.views.guards import PolicyRequiredMixin
 from lms.people.viewsets.scoped import (
     ScopedEditView,
     ScopedIndexView,

@@ -34,7 +34,7 @@ from attendance.models import CardDistribution, Meeting
 from attendance.selectors import distributions as distribution_selectors
 from lms.parsing import parse_id
 from lms.people import policy
-from lms.people.views.mixins import PolicyRequiredMixin
+from lms.people.views.guards import PolicyRequiredMixin
 from lms.people.viewsets.scoped import ScopedDeleteView, ScopedIndexView, ScopedViewSet
 
 A = access.Action

@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lms.site.sync_editor_groups",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Starts the newsletter sends whose time has come and re-enqueues stalled ones.
+    "newsletters-dispatch": {
+        "task": "newsletters.dispatch",
+        "schedule": crontab(),
+    },
 }
 
 # --- Authentication (django-allauth is the only way in) ------------------------------------------
@@ -612,6 +617,23 @@ LMS_PERSON_RETENTION_DAYS = env.int("LMS_PERSON_RETENTION_DAYS", default=365)
 LMS_IMPORT_MAX_BYTES = env.int("LMS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # Registered people get a reminder this many days before a meeting (a meeting may override it).
 LMS_MEETING_REMINDER_DAYS = env.int("LMS_MEETING_REMINDER_DAYS", default=2)
+# Newsletters (README, "Newsletters"). Messages per minute across the installation (0: no limit;
+# relays such as Exchange Online cap it), rows per batch (one task, one SMTP connection), batches
+# of one send running at once, and the queues: urgent messages never wait behind a newsletter.
+NEWSLETTER_RATE_PER_MINUTE = env.int("NEWSLETTER_RATE_PER_MINUTE", default=0)
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_WORKERS = env.int("NEWSLETTER_WORKERS", default=2)
+NEWSLETTER_QUEUE = env.str("NEWSLETTER_QUEUE", default="newsletters")
+NEWSLETTER_URGENT_QUEUE = env.str("NEWSLETTER_URGENT_QUEUE", default="urgent")
+# A row a worker claimed and has not marked within this many seconds is claimed again (and
+# reported as possibly duplicated): the worker died. A batch stops itself at half of it.
+NEWSLETTER_CLAIM_LEASE_SECONDS = env.int("NEWSLETTER_CLAIM_LEASE_SECONDS", default=900)
+# A send whose claimable rows saw no progress for this long is enqueued again by the beat task.
+NEWSLETTER_STALL_SECONDS = env.int("NEWSLETTER_STALL_SECONDS", default=120)
+# Transient SMTP failures (4xx, connection lost): tries per recipient, and the first back-off
+# (doubled after each try, at most an hour).
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
+NEWSLETTER_RETRY_BACKOFF_SECONDS = env.int("NEWSLETTER_RETRY_BACKOFF_SECONDS", default=60)
 # `load_demo_data` creates logins with a published password, a superuser among them: only the
 # demo run (dev.py) and the tests allow it.
 LMS_DEMO_DATA_ALLOWED = False

@@ -8,7 +8,7 @@ from django.views import View
 
 from lms.competence import access as competence_access
 from lms.people import policy
-from lms.people.views.mixins import PolicyRequiredMixin
+from lms.people.views.guards import PolicyRequiredMixin
 from tests.factories import UserFactory
 
 A = competence_access.Action

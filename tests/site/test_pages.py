@@ -21,10 +21,14 @@ class PageTypeRulesTests(WagtailPageTestCase):
         self.assertCanNotCreateAt(Page, InformationPage)
 
     def test_allowed_types(self):
-        # The course catalogue is the one feature page type under a home page (issue 4).
+        # The feature page types under a home page: the course catalogue (issue 4) and the
+        # newsletter archive (issue 10).
         from courses.models import CourseIndexPage
+        from newsletters.models import NewsletterIndexPage
 
-        self.assertAllowedSubpageTypes(HomePage, {InformationPage, CourseIndexPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {InformationPage, CourseIndexPage, NewsletterIndexPage}
+        )
         self.assertAllowedParentPageTypes(InformationPage, {HomePage, InformationPage})
 
     def test_seeded_pages_are_routable_and_renderable(self):

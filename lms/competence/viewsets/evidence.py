@@ -34,7 +34,7 @@ from lms.importflow import ImportUploadForm
 from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.models import Person
-from lms.people.views.mixins import PolicyRequiredMixin
+from lms.people.views.guards import PolicyRequiredMixin
 
 A = access.Action
 SESSION_KEY = "lms_evidence_import"

@@ -1,0 +1,290 @@
+"""The newsletter mail: rendered once per send, personalised cheaply per recipient.
+
+`edition_render` renders the edition's HTML (CSS inlined by css-inline: mail clients drop
+<style>) and its plain-text alternative once, in two variants: for internal staff, who cannot
+unsubscribe from work communication, and for external recipients, whose variant holds a
+placeholder for their own opt-out link. `message_build` only swaps that placeholder and adds the
+RFC 8058 one-click headers (List-Unsubscribe, List-Unsubscribe-Post) for external recipients.
+Every mail links to its web version ("Læs i browseren") and to the route to report a concern.
+No tracking pixel and no tracked link: reach is what was delivered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+import css_inline
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import strip_tags
+from wagtail.models import Page
+from wagtail.rich_text import expand_db_html
+
+from lms.mail import address_clean, header_clean
+from lms.site.models import InfohusSettings, InformationPage
+from lms.site.selectors.site import CONCERN_SLUG
+from newsletters.models import Delivery, NewsletterPage, Send
+
+__all__ = [
+    "RenderedEdition",
+    "edition_render",
+    "MessagePreparer",
+    "message_build",
+    "optout_token",
+    "optout_token_read",
+]
+
+# A stand-in for the recipient's own opt-out address: a valid URL, so that it passes the
+# template's escaping and css-inline's parser unchanged, and is replaced by str.replace.
+OPTOUT_PLACEHOLDER = "https://optout.invalid/nl-optout-placeholder"
+OPTOUT_SALT = "newsletters.optout"
+
+_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+_inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    send_id: int
+    subject: str
+    from_email: str
+    web_url: str
+    html_internal: str
+    html_external: str
+    text_internal: str
+    text_external: str
+
+
+def optout_token(delivery: Delivery) -> str:
+    """A signed token naming the delivery; no expiry: a link in an old mail keeps working."""
+    return signing.dumps(delivery.pk, salt=OPTOUT_SALT, compress=False)
+
+
+def optout_token_read(token: str) -> int | None:
+    """The delivery id in an opt-out token, or None when it was not signed by us."""
+    try:
+        value = signing.loads(token, salt=OPTOUT_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def _base_url() -> str:
+    return settings.LMS_BASE_URL.rstrip("/")
+
+
+def _absolute(html: str, root: str) -> str:
+    return _RELATIVE.sub(lambda m: f"{m.group(1)}{root}/", html)
+
+
+def _concern_url(edition: NewsletterPage) -> str:
+    site = edition.get_site()
+    page: Page | None = None
+    if site is not None:
+        concern = InfohusSettings.for_site(site).concern_page
+        page = concern if concern is not None and concern.live else None
+        if page is None:
+            page = (
+                InformationPage.objects.live()
+                .descendant_of(site.root_page, inclusive=True)
+                .filter(slug=CONCERN_SLUG)
+                .first()
+            )
+    url = page.get_full_url() if page is not None else None
+    return url or f"{_base_url()}/{CONCERN_SLUG}/"
+
+
+def _infohus_name(edition: NewsletterPage) -> str:
+    site = edition.get_site()
+    name = InfohusSettings.for_site(site).infohus_name if site is not None else ""
+    return name or settings.WAGTAIL_SITE_NAME
+
+
+def _rich_text(value) -> str:
+    return expand_db_html(value.source if hasattr(value, "source") else str(value))
+
+
+def _text_of_html(html: str) -> str:
+    """Plain text of rich text: links as "text (address)", paragraphs apart."""
+    html = re.sub(
+        r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', lambda m: f"{m.group(2)} ({m.group(1)})", html
+    )
+    html = re.sub(r"</(p|h\d|li)>", "\n", html)
+    html = re.sub(r"<li[^>]*>", "- ", html)
+    lines = [" ".join(unescape(strip_tags(line)).split()) for line in html.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _block_text(block, root: str) -> str:
+    kind, value = block.block_type, block.value
+    if kind == "heading":
+        return f"{value}\n{'=' * len(str(value))}"
+    if kind == "rich_text":
+        return _text_of_html(_absolute(_rich_text(value), root))
+    if kind == "image":
+        caption = f" ({value['caption']})" if value.get("caption") else ""
+        return f"[{value['alt_text']}]{caption}"
+    if kind == "video":
+        transcript = _text_of_html(_absolute(_rich_text(value["transcript"]), root))
+        return f"{value['title']}: {value['url']}\n{transcript}"
+    if kind == "quote":
+        by = f"\n\u2013 {value['attribution']}" if value.get("attribution") else ""
+        return f"\u201c{value['quote']}\u201d{by}"
+    if kind == "call_to_action":
+        return f"{value['text']}: {value['url']}"
+    return ""
+
+
+def edition_render(*, send: Send) -> RenderedEdition:
+    """Render the send's edition once: both variants, HTML and text. Queries do not grow with
+    the number of recipients."""
+    edition = NewsletterPage.objects.get(pk=send.edition_id)
+    root = _base_url()
+    context = {
+        "edition": edition,
+        "infohus_name": _infohus_name(edition),
+        "web_url": edition.get_full_url() or f"{root}{edition.url_path}",
+        "concern_url": _concern_url(edition),
+        "base_url": root,
+        "mail": True,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        htmls = {}
+        for variant, optout in (("internal", None), ("external", OPTOUT_PLACEHOLDER)):
+            html = render_to_string(
+                "newsletters/mail/edition.html", {**context, "optout_url": optout}
+            )
+            htmls[variant] = _inliner.inline(_absolute(html, root))
+        body = "\n\n".join(text for text in (_block_text(b, root) for b in edition.body) if text)
+        texts = {
+            variant: render_to_string(
+                "newsletters/mail/edition.txt",
+                {**context, "optout_url": optout, "body_text": body},
+            )
+            for variant, optout in (("internal", None), ("external", OPTOUT_PLACEHOLDER))
+        }
+    return RenderedEdition(
+        send_id=send.pk,
+        subject=header_clean(f"{edition.title} \u2013 {edition.edition_label}"),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        web_url=context["web_url"],
+        html_internal=htmls["internal"],
+        html_external=htmls["external"],
+        text_internal=texts["internal"],
+        text_external=texts["external"],
+    )
+
+
+def optout_url(delivery: Delivery) -> str:
+    path = reverse("newsletters:optout", kwargs={"token": optout_token(delivery)})
+    return _base_url() + path
+
+
+# Stand-ins in the internal variant's serialised message, swapped per recipient.
+_TO_PLACEHOLDER = "nl-recipient@placeholder.invalid"
+_ID_PLACEHOLDER = "<nl-message-id@placeholder.invalid>"
+
+
+class _Serialised:
+    """What EmailMessage.message() returns, for a message whose bytes are already made."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return self.as_bytes(linesep=linesep).decode("utf-8")
+
+    def __str__(self) -> str:
+        return self.as_string()
+
+
+class _PreparedMessage(EmailMultiAlternatives):
+    """An internal recipient's mail: the MIME message serialised once per batch, with only the
+    address and the Message-ID swapped per recipient (building MIME costs more than SMTP)."""
+
+    serialised: bytes = b""
+
+    def message(self):
+        return _Serialised(self.serialised)
+
+
+class MessagePreparer:
+    """message_build() for one batch: an internal recipient's mail reuses the bytes of the
+    internal variant, serialised once; an external one is built in full (its own opt-out link)."""
+
+    def __init__(self, rendered: RenderedEdition):
+        self.rendered = rendered
+        self._template: bytes | None = None
+
+    def _internal_bytes(self) -> bytes:
+        if self._template is None:
+            message = _build(self.rendered, email=_TO_PLACEHOLDER, external=False)
+            message.extra_headers["Message-ID"] = _ID_PLACEHOLDER
+            self._template = message.message().as_bytes(linesep="\r\n")
+        return self._template
+
+    def build(self, delivery: Delivery, *, connection=None):
+        email = address_clean(delivery.email)
+        if delivery.external or not email.isascii():
+            return message_build(self.rendered, delivery=delivery, connection=connection)
+        message = _PreparedMessage(
+            subject=self.rendered.subject,
+            body=self.rendered.text_internal,
+            from_email=self.rendered.from_email,
+            to=[email],
+            connection=connection,
+        )
+        message.attach_alternative(self.rendered.html_internal, "text/html")
+        message.serialised = (
+            self._internal_bytes()
+            .replace(_TO_PLACEHOLDER.encode(), email.encode())
+            .replace(_ID_PLACEHOLDER.encode(), make_msgid(domain=DNS_NAME).encode())
+        )
+        return message
+
+
+def _build(
+    rendered: RenderedEdition, *, email: str, external: bool, url: str = "", connection=None
+):
+    headers = {}
+    if external:
+        html = rendered.html_external.replace(OPTOUT_PLACEHOLDER, url)
+        text = rendered.text_external.replace(OPTOUT_PLACEHOLDER, url)
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        html, text = rendered.html_internal, rendered.text_internal
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=text,
+        from_email=rendered.from_email,
+        to=[email],
+        headers=headers,
+        connection=connection,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def message_build(rendered: RenderedEdition, *, delivery: Delivery, connection=None):
+    """The mail to one recipient: the rendered edition, with an external recipient's own opt-out
+    link and one-click unsubscribe headers; internal staff get none."""
+    url = optout_url(delivery) if delivery.external else ""
+    return _build(
+        rendered,
+        email=address_clean(delivery.email),
+        external=delivery.external,
+        url=url,
+        connection=connection,
+    )

@@ -1,0 +1,16 @@
+"""The newsletters app's models: editions (Wagtail pages), sends and their delivery ledger.
+
+One module per capability; everything is importable from `newsletters.models`.
+"""
+
+from newsletters.models.editions import NewsletterIndexPage, NewsletterPage
+from newsletters.models.sends import BouncingAddress, Delivery, OptOut, Send
+
+__all__ = [
+    "BouncingAddress",
+    "Delivery",
+    "NewsletterIndexPage",
+    "NewsletterPage",
+    "OptOut",
+    "Send",
+]

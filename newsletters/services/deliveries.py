@@ -1,0 +1,385 @@
+"""The send engine: claim a batch of ledger rows, hand them to the SMTP server over one
+connection, mark each row right after its SMTP transaction.
+
+Exactly once, as far as SMTP allows:
+- A worker claims rows in the database before it opens the SMTP transaction: status "sending",
+  its own claim token and the time. On PostgreSQL the claim is SELECT ... FOR UPDATE SKIP LOCKED,
+  so concurrent workers take disjoint rows without waiting for each other; on SQLite the claim is
+  one short IMMEDIATE transaction (the database's single write lock from BEGIN).
+- Each row is marked by a conditional UPDATE (still "sending", still this worker's token) right
+  after the server answered: sent; failed with the answer (5xx); or back to pending with a later
+  next_attempt_at (4xx, connection lost), until NEWSLETTER_MAX_ATTEMPTS.
+- A worker that dies leaves its rows "sending". After NEWSLETTER_CLAIM_LEASE_SECONDS another
+  worker may claim them again and flags them `possibly_duplicated`: the dead worker may have
+  handed one of them (the one in flight) to the server before it died. That is the only way a
+  recipient gets two copies, and such rows are counted on the send, never hidden.
+- A worker stops a batch well inside its lease (half of it), and when the send is paused or
+  cancelled, and hands its unsent rows back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from newsletters.emails.editions import MessagePreparer, RenderedEdition
+from newsletters.models import BouncingAddress, Delivery, Send
+from newsletters.services.sends import send_finish_if_done
+
+__all__ = [
+    "BatchResult",
+    "deliveries_claim",
+    "deliveries_release",
+    "delivery_mark_sent",
+    "delivery_mark_deferred",
+    "delivery_mark_failed",
+    "deliveries_send_batch",
+]
+
+logger = logging.getLogger(__name__)
+
+D = Delivery.Status
+S = Send.Status
+
+# How often (in messages) a batch re-reads its send's status to notice a pause or a cancel.
+STATUS_CHECK_EVERY = 10
+# Outcomes of one SMTP transaction.
+PERMANENT, TRANSIENT, CONNECTION, STOP = "permanent", "transient", "connection", "stop"
+
+# Patched by tests; the pacing of the rate limit.
+_sleep = time.sleep
+_monotonic = time.monotonic
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    released: int = 0
+    # Rows this worker sent although another had claimed them again meanwhile (lease ran out).
+    lost: int = 0
+    # Claimable rows may remain: the task enqueues another batch.
+    more: bool = False
+    # The rate limit is used up: try again after this many seconds.
+    wait_seconds: int = 0
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE_SECONDS)
+
+
+def _claimable_q(now: dt.datetime) -> Q:
+    return (
+        Q(status=D.PENDING, next_attempt_at__isnull=True)
+        | Q(status=D.PENDING, next_attempt_at__lte=now)
+        | Q(status=D.SENDING, claimed_at__lt=now - _lease())
+    )
+
+
+def deliveries_claim(
+    *, send_id: int, limit: int, token: str, now: dt.datetime | None = None
+) -> list[Delivery]:
+    """Claim up to `limit` claimable rows of a send that is sending, for the worker `token`.
+
+    Rows held past the lease by another worker are claimed again and flagged possibly
+    duplicated. Returns the claimed rows in ledger order."""
+    now = now or timezone.now()
+    if limit <= 0:
+        return []
+    with transaction.atomic():
+        rows = Delivery.objects.filter(
+            _claimable_q(now), send_id=send_id, send__status=S.SENDING
+        ).order_by("pk")
+        if db_connection.features.has_select_for_update_skip_locked:
+            # of=("self",): lock the ledger rows only, never the send's row.
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        ids = list(rows.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(pk__in=ids).update(
+            possibly_duplicated=Case(
+                When(status=D.SENDING, then=Value(True)), default=F("possibly_duplicated")
+            ),
+            status=D.SENDING,
+            claimed_at=now,
+            claim_token=token,
+        )
+    Send.objects.filter(pk=send_id).update(progress_at=now)
+    return list(Delivery.objects.filter(pk__in=ids, claim_token=token).order_by("pk"))
+
+
+def deliveries_release(*, ids: list[int], token: str) -> int:
+    """Hand rows this worker claimed but did not send back: pending again, or skipped when the
+    send was cancelled meanwhile."""
+    if not ids:
+        return 0
+    mine = Delivery.objects.filter(pk__in=ids, claim_token=token, status=D.SENDING)
+    cancelled = mine.filter(send__status=S.CANCELLED).update(
+        status=D.SKIPPED,
+        skip_reason=Delivery.SkipReason.CANCELLED,
+        claim_token="",
+        claimed_at=None,
+    )
+    return cancelled + mine.update(status=D.PENDING, claim_token="", claimed_at=None)
+
+
+def _mark(delivery: Delivery, token: str, **fields) -> bool:
+    """Update a row this worker still holds. False: another worker claimed it again after the
+    lease ran out; the row is then flagged, since both may have sent it."""
+    updated = Delivery.objects.filter(pk=delivery.pk, claim_token=token, status=D.SENDING).update(
+        attempts=F("attempts") + 1, **fields
+    )
+    if not updated:
+        Delivery.objects.filter(pk=delivery.pk).update(possibly_duplicated=True)
+        logger.warning("newsletter delivery %s was claimed again while in flight", delivery.pk)
+    return bool(updated)
+
+
+def delivery_mark_sent(*, delivery: Delivery, token: str, now: dt.datetime) -> bool:
+    return _mark(
+        delivery,
+        token,
+        status=D.SENT,
+        sent_at=now,
+        next_attempt_at=None,
+        smtp_code=None,
+        smtp_answer="",
+    )
+
+
+def _backoff(attempt: int) -> dt.timedelta:
+    seconds = settings.NEWSLETTER_RETRY_BACKOFF_SECONDS * 2 ** max(0, attempt - 1)
+    return dt.timedelta(seconds=min(seconds, 3600))
+
+
+def delivery_mark_deferred(
+    *, delivery: Delivery, token: str, code: int | None, answer: str, now: dt.datetime
+) -> str:
+    """A transient failure (4xx, connection lost): pending again after a back-off that doubles
+    with each attempt, or failed once NEWSLETTER_MAX_ATTEMPTS are used. Returns the new status."""
+    attempt = delivery.attempts + 1
+    if attempt >= settings.NEWSLETTER_MAX_ATTEMPTS:
+        _mark(delivery, token, status=D.FAILED, smtp_code=code, smtp_answer=answer)
+        return D.FAILED
+    _mark(
+        delivery,
+        token,
+        status=D.PENDING,
+        next_attempt_at=now + _backoff(attempt),
+        claim_token="",
+        claimed_at=None,
+        smtp_code=code,
+        smtp_answer=answer,
+    )
+    return D.PENDING
+
+
+def delivery_mark_failed(
+    *,
+    delivery: Delivery,
+    token: str,
+    code: int | None,
+    answer: str,
+    bouncing: bool,
+    now: dt.datetime,
+) -> bool:
+    """A permanent failure (5xx) with the server's answer; a refused address is marked bouncing,
+    and later sends skip it with that reason."""
+    marked = _mark(delivery, token, status=D.FAILED, smtp_code=code, smtp_answer=answer)
+    if bouncing and delivery.email:
+        BouncingAddress.objects.update_or_create(
+            email=delivery.email.lower(),
+            defaults={
+                "smtp_code": code or 550,
+                "smtp_answer": answer,
+                "send_id": delivery.send_id,
+                "bounced_at": now,
+            },
+        )
+    return marked
+
+
+def _answer(raw) -> str:
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", "replace")
+    return str(raw)
+
+
+def smtp_outcome(error: Exception) -> tuple[str, int | None, str, bool]:
+    """(outcome, code, answer, address refused) of an exception raised by one SMTP transaction.
+
+    5xx is permanent; the address counts as bouncing when the server refused the recipient
+    (RCPT), or answered with an address status (5.1.x) later. 4xx and anything unknown are
+    transient. A refused sender stops the batch: it is no recipient's fault."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, raw = next(iter(error.recipients.values()), (None, b""))
+        answer = _answer(raw)
+        if code is not None and 500 <= code < 600:
+            return PERMANENT, code, answer, True
+        return TRANSIENT, code, answer, False
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return STOP, error.smtp_code, _answer(error.smtp_error), False
+    if isinstance(error, smtplib.SMTPResponseException):
+        code, answer = error.smtp_code, _answer(error.smtp_error)
+        if 500 <= code < 600:
+            return PERMANENT, code, answer, answer.lstrip().startswith("5.1.")
+        if code == -1:
+            return CONNECTION, None, answer, False
+        return TRANSIENT, code, answer, False
+    if isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError):
+        return CONNECTION, None, str(error) or type(error).__name__, False
+    if isinstance(error, OSError):
+        return CONNECTION, None, str(error) or type(error).__name__, False
+    return TRANSIENT, None, f"{type(error).__name__}: {error}", False
+
+
+_rendered_cache: dict[int, RenderedEdition] = {}
+
+
+def _rendered(send_id: int) -> RenderedEdition:
+    """The mail rendered at the send's start, read once per worker process and send."""
+    cached = _rendered_cache.get(send_id)
+    if cached is None:
+        data = Send.objects.values_list("rendered", flat=True).get(pk=send_id)
+        cached = RenderedEdition(**data)
+        if len(_rendered_cache) > 8:
+            _rendered_cache.clear()
+        _rendered_cache[send_id] = cached
+    return cached
+
+
+def _allowance(now: dt.datetime) -> tuple[int, int]:
+    """(rows to claim, seconds to wait): NEWSLETTER_BATCH_SIZE, less what the installation-wide
+    NEWSLETTER_RATE_PER_MINUTE leaves of the last minute."""
+    size = settings.NEWSLETTER_BATCH_SIZE
+    rate = settings.NEWSLETTER_RATE_PER_MINUTE
+    if not rate:
+        return size, 0
+    recent = Delivery.objects.filter(sent_at__gte=now - dt.timedelta(minutes=1)).count()
+    room = rate - recent
+    if room <= 0:
+        return 0, max(1, 60 // max(1, rate))
+    return min(size, room), 0
+
+
+def _interval() -> float:
+    """Seconds between two messages of one batch, so that NEWSLETTER_WORKERS batches together
+    keep to NEWSLETTER_RATE_PER_MINUTE."""
+    rate = settings.NEWSLETTER_RATE_PER_MINUTE
+    return 60.0 * max(1, settings.NEWSLETTER_WORKERS) / rate if rate else 0.0
+
+
+def _still_sending(send_id: int) -> bool:
+    return Send.objects.filter(pk=send_id, status=S.SENDING).exists()
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a broken connection may fail to say goodbye; it is dropped either way
+        logger.info("newsletter: closing a broken SMTP connection failed", exc_info=True)
+
+
+def _claimable_left(send_id: int, now: dt.datetime) -> bool:
+    return Delivery.objects.filter(
+        _claimable_q(now), send_id=send_id, send__status=S.SENDING
+    ).exists()
+
+
+def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
+    """Claim one batch of the send's rows and send them over one SMTP connection (Django's
+    get_connection(), or `connection`), marking each row right after its transaction."""
+    result = BatchResult()
+    now = timezone.now()
+    limit, wait = _allowance(now)
+    if wait:
+        result.more, result.wait_seconds = True, wait
+        return result
+    token = uuid.uuid4().hex
+    rows = deliveries_claim(send_id=send_id, limit=limit, token=token, now=now)
+    result.claimed = len(rows)
+    if not rows:
+        send_finish_if_done(send_id=send_id)
+        return result
+    smtp = connection or get_connection(fail_silently=False)
+    opened = False
+    connection_failures = 0
+    interval = _interval()
+    started = _monotonic()
+    budget = settings.NEWSLETTER_CLAIM_LEASE_SECONDS / 2
+    index = 0
+    try:
+        preparer = MessagePreparer(_rendered(send_id))
+        while index < len(rows):
+            delivery = rows[index]
+            elapsed = _monotonic() - started
+            stop = elapsed > budget or (
+                index and index % STATUS_CHECK_EVERY == 0 and not _still_sending(send_id)
+            )
+            if stop:
+                break
+            if interval and index:
+                _sleep(max(0.0, started + interval * index - _monotonic()))
+            index += 1
+            try:
+                # Inside: a message that cannot be built fails its own row, not the batch.
+                message = preparer.build(delivery, connection=smtp)
+                if not opened:
+                    smtp.open()
+                    opened = True
+                smtp.send_messages([message])
+            except Exception as error:  # every answer of the server is recorded on the row
+                outcome, code, answer, refused = smtp_outcome(error)
+                moment = timezone.now()
+                if outcome == PERMANENT:
+                    delivery_mark_failed(
+                        delivery=delivery,
+                        token=token,
+                        code=code,
+                        answer=answer,
+                        bouncing=refused,
+                        now=moment,
+                    )
+                    result.failed += 1
+                else:
+                    status = delivery_mark_deferred(
+                        delivery=delivery, token=token, code=code, answer=answer, now=moment
+                    )
+                    result.deferred += status == D.PENDING
+                    result.failed += status == D.FAILED
+                if outcome in (CONNECTION, STOP):
+                    _close(smtp)
+                    opened = False
+                    connection_failures += 1
+                    if outcome == STOP or connection_failures >= 2:
+                        break
+                continue
+            connection_failures = 0
+            if delivery_mark_sent(delivery=delivery, token=token, now=timezone.now()):
+                result.sent += 1
+            else:
+                result.lost += 1
+    finally:
+        # Whatever stopped the batch (a pause, the lease, a lost server, an error of our own):
+        # the rows not yet handed to the server go back at once, not after the lease.
+        result.released = deliveries_release(ids=[d.pk for d in rows[index:]], token=token)
+        if opened:
+            _close(smtp)
+    now = timezone.now()
+    Send.objects.filter(pk=send_id).update(progress_at=now)
+    send_finish_if_done(send_id=send_id, now=now)
+    result.more = _claimable_left(send_id, now)
+    return result

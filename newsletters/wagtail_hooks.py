@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+@hooks.register("register_log_actions")
+def register_newsletter_log_actions(actions):
+    for action, label, message in (
+        ("lms.newsletter_send.create", _("Create newsletter send"), _("Newsletter send created")),
+        ("lms.newsletter_send.schedule", _("Schedule newsletter send"), _("Send scheduled")),
+        ("lms.newsletter_send.start", _("Start newsletter send"), _("Send started")),
+        ("lms.newsletter_send.pause", _("Pause newsletter send"), _("Send paused")),
+        ("lms.newsletter_send.resume", _("Resume newsletter send"), _("Send resumed")),
+        ("lms.newsletter_send.cancel", _("Cancel newsletter send"), _("Send cancelled")),
+        (
+            "lms.newsletter_send.retry_failed",
+            _("Send again to the failed"),
+            _("Sent again to the failed"),
+        ),
+        ("lms.newsletter_send.test", _("Send a test"), _("Test sent")),
+        ("lms.newsletter_send.finish", _("Finish newsletter send"), _("Send finished")),
+        (
+            "lms.newsletter_send.start_refused",
+            _("Scheduled send refused"),
+            _("The scheduled send could not start and is a draft again"),
+        ),
+        ("lms.newsletter_optout.create", _("Unsubscribe"), _("Unsubscribed from newsletters")),
+    ):
+        actions.register_action(action, label, message)
