@@ -14,25 +14,14 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
-from wagtail.images.blocks import ImageChooserBlock
 
-from lms.site.blocks import RICH_TEXT_FEATURES, CalloutBlock
+from lms.site.blocks import RICH_TEXT_FEATURES, AccessibleImageBlock, CalloutBlock
 
 
-class ImageBlock(blocks.StructBlock):
+class ImageBlock(AccessibleImageBlock):
     """An image whose text alternative is required (every lesson image carries meaning)."""
 
-    image = ImageChooserBlock(label=_("Image"))
-    alt_text = blocks.CharBlock(
-        label=_("Alt text"),
-        max_length=250,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=250)
-
     class Meta:
-        icon = "image"
-        label = _("Image")
         template = "courses/blocks/image.html"
 
 

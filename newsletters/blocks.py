@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.images.blocks import ImageChooserBlock
+
+from lms.site.blocks import AccessibleImageBlock
 
 RICH_TEXT_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
 
@@ -21,21 +22,11 @@ class HeadingBlock(blocks.CharBlock):
         template = "newsletters/blocks/heading.html"
 
 
-class ImageBlock(blocks.StructBlock):
+class ImageBlock(AccessibleImageBlock):
     """An image whose text alternative is required: mail clients block images by default, and the
     alt text is then all a reader sees."""
 
-    image = ImageChooserBlock(label=_("Image"))
-    alt_text = blocks.CharBlock(
-        label=_("Alt text"),
-        max_length=250,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=250)
-
     class Meta:
-        icon = "image"
-        label = _("Image")
         template = "newsletters/blocks/image.html"
 
 

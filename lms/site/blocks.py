@@ -6,8 +6,26 @@ changed hotline number or a new Infohus contact is edited once and is right on e
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.images.blocks import ImageChooserBlock
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class AccessibleImageBlock(blocks.StructBlock):
+    """An image whose text alternative is required. Each app subclasses it to give it the
+    template it renders with."""
+
+    image = ImageChooserBlock(label=_("Image"))
+    alt_text = blocks.CharBlock(
+        label=_("Alt text"),
+        max_length=250,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
 
 
 class CalloutBlock(blocks.StructBlock):
