@@ -16,7 +16,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from lms.people.models import OrgUnit, Role
-from lms.site.services.pages import ContactData, site_seed
+from lms.site.services.pages import site_seed
 from tests.factories import (
     PASSWORD,
     PersonFactory,
@@ -25,6 +25,7 @@ from tests.factories import (
     org_unit,
     wagtail_roots_ensure,
 )
+from tests.site.builders import DEMO_CONTACTS
 
 CHROMIUM = Path(os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -94,20 +95,7 @@ def site(transactional_db):
     return site_seed(
         infohus_name="Infohus Hjørring",
         organisation_name="Hjørring Kommune",
-        contacts=[
-            ContactData(
-                name="Mette Sørensen",
-                title="SSP-konsulent",
-                phone="72 33 33 33",
-                email="mette.sorensen@example.dk",
-            ),
-            ContactData(
-                name="Jens Kristensen",
-                title="Forebyggelsesmedarbejder, Lokalpoliti Hjørring",
-                phone="72 58 14 48",
-                email="jens.kristensen@example.dk",
-            ),
-        ],
+        contacts=DEMO_CONTACTS,
     )
 
 
