@@ -24,6 +24,7 @@ import logging
 import smtplib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from lms.clock import as_of
 from newsletters.emails.editions import MessagePreparer, RenderedEdition
 from newsletters.models import BouncingAddress, Delivery, Send
 from newsletters.services.sends import send_finish_if_done
@@ -299,11 +301,26 @@ def _claimable_left(send_id: int, now: dt.datetime) -> bool:
     ).exists()
 
 
-def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
+def _clock(now: dt.datetime | None) -> Callable[[], dt.datetime]:
+    """The batch's clock: the real time, or one that starts at `now` (an earlier moment,
+    lms.clock) and runs on from there, so that rows sent as of a past moment keep their order."""
+    if now is None:
+        return timezone.now
+    start, real_start = as_of(now), timezone.now()
+    return lambda: start + (timezone.now() - real_start)
+
+
+def deliveries_send_batch(
+    *, send_id: int, connection=None, now: dt.datetime | None = None
+) -> BatchResult:
     """Claim one batch of the send's rows and send them over one SMTP connection (Django's
-    get_connection(), or `connection`), marking each row right after its transaction."""
+    get_connection(), or `connection`), marking each row right after its transaction.
+
+    `now` (default: the current time) is the moment the batch starts, as of which its rows are
+    claimed, sent and the send finished (the demo sends its past editions this way)."""
+    clock = _clock(now)
     result = BatchResult()
-    now = timezone.now()
+    now = clock()
     limit, wait = _allowance(now)
     if wait:
         result.more, result.wait_seconds = True, wait
@@ -312,7 +329,7 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
     rows = deliveries_claim(send_id=send_id, limit=limit, token=token, now=now)
     result.claimed = len(rows)
     if not rows:
-        send_finish_if_done(send_id=send_id)
+        send_finish_if_done(send_id=send_id, now=now)
         return result
     smtp = connection or get_connection(fail_silently=False)
     opened = False
@@ -343,7 +360,7 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
                 smtp.send_messages([message])
             except Exception as error:  # every answer of the server is recorded on the row
                 outcome, code, answer, refused = smtp_outcome(error)
-                moment = timezone.now()
+                moment = clock()
                 if outcome == PERMANENT:
                     delivery_mark_failed(
                         delivery=delivery,
@@ -368,7 +385,7 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
                         break
                 continue
             connection_failures = 0
-            if delivery_mark_sent(delivery=delivery, token=token, now=timezone.now()):
+            if delivery_mark_sent(delivery=delivery, token=token, now=clock()):
                 result.sent += 1
             else:
                 result.lost += 1
@@ -378,7 +395,7 @@ def deliveries_send_batch(*, send_id: int, connection=None) -> BatchResult:
         result.released = deliveries_release(ids=[d.pk for d in rows[index:]], token=token)
         if opened:
             _close(smtp)
-    now = timezone.now()
+    now = clock()
     Send.objects.filter(pk=send_id).update(progress_at=now)
     send_finish_if_done(send_id=send_id, now=now)
     result.more = _claimable_left(send_id, now)

@@ -94,9 +94,12 @@ def send_create(
     include_externals: bool = False,
     urgent: bool = False,
     by: User | None,
+    now: dt.datetime | None = None,
 ) -> Send:
-    """A draft send of `edition` from the Infohus `org_unit` to its audience."""
+    """A draft send of `edition` from the Infohus `org_unit` to its audience, created as of `now`
+    (default: the current time; lms.clock)."""
     access.policy.require(by, access.WRITE, org_unit)
+    created_at = as_of(now) if now is not None else None
     units = list({u.pk: u for u in audience_units}.values())
     _check_audience(org_unit=org_unit, units=units, by=by)
     send = Send.objects.create(
@@ -106,6 +109,11 @@ def send_create(
         urgent=urgent,
         created_by=by,
     )
+    if created_at is not None:
+        # created_at is auto_now_add: the save sets the current time, so an earlier one is set
+        # after it.
+        Send.objects.filter(pk=send.pk).update(created_at=created_at)
+        send.created_at = created_at
     send.audience_units.set(units)
     send.job_categories.set(list(job_categories))
     audit.log(

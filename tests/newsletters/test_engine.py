@@ -324,3 +324,30 @@ def test_the_beat_requeues_a_stalled_send_and_it_completes(
     assert set(statuses(send).values()) == {D.SENT}
     send.refresh_from_db()
     assert send.status == Send.Status.SENT
+
+
+def test_a_batch_as_of_a_past_moment_dates_its_rows_and_the_send_from_there(make_send, staff):
+    """The demo sends its past editions this way (lms.clock): the batch's clock starts at `now`
+    and runs on from there, so the rows keep the order they were sent in."""
+    started = timezone.now() - dt.timedelta(days=100)
+    send = send_services.send_start(send=make_send(), by=None, now=started)
+    result = engine.deliveries_send_batch(send_id=send.pk, connection=FakeSMTP(), now=started)
+    assert result.sent == 3
+    rows = list(Delivery.objects.filter(send=send).order_by("pk"))
+    moments = [row.sent_at for row in rows]
+    assert moments == sorted(moments)
+    assert started <= moments[0] and moments[-1] < started + dt.timedelta(minutes=1)
+    assert all(started <= row.claimed_at <= moments[0] for row in rows)
+    send.refresh_from_db()
+    assert send.status == Send.Status.SENT
+    assert moments[-1] <= send.finished_at < started + dt.timedelta(minutes=1)
+    assert send.progress_at == send.finished_at
+
+
+def test_a_batch_refuses_a_moment_in_the_future(make_send, staff):
+    send = make_send(start=True)
+    with pytest.raises(ValueError):
+        engine.deliveries_send_batch(
+            send_id=send.pk, connection=FakeSMTP(), now=timezone.now() + dt.timedelta(hours=1)
+        )
+    assert set(statuses(send).values()) == {D.PENDING}

@@ -248,3 +248,21 @@ def test_a_job_category_filter_of_none_means_every_category(make_send, staff):
     JobCategoryFactory()
     send = make_send(start=True)
     assert Delivery.objects.filter(send=send).count() == 3
+
+
+def test_a_send_is_created_and_started_as_of_a_past_moment(make_send, coordinator, staff):
+    """The demo builds its past editions' sends this way (lms.clock)."""
+    created = timezone.now() - dt.timedelta(days=60)
+    send = make_send(by=coordinator, now=created)
+    assert send.created_at == created
+    send.refresh_from_db()
+    assert send.created_at == created
+    started = created + dt.timedelta(minutes=30)
+    send = send_services.send_start(send=send, by=coordinator, now=started)
+    assert (send.started_at, send.progress_at) == (started, started)
+
+
+def test_a_send_cannot_be_created_as_of_the_future(make_send, coordinator, staff):
+    with pytest.raises(ValueError):
+        make_send(by=coordinator, now=timezone.now() + dt.timedelta(days=1))
+    assert not Send.objects.exists()
