@@ -98,8 +98,15 @@ def _concern_url(edition: NewsletterPage) -> str:
                 .filter(slug=CONCERN_SLUG)
                 .first()
             )
-    url = page.get_full_url() if page is not None else None
-    return url or f"{_base_url()}/{CONCERN_SLUG}/"
+    if page is None:
+        return f"{_base_url()}/{CONCERN_SLUG}/"
+    return _page_url(page, site)
+
+
+def _page_url(page: Page, site) -> str:
+    """A page's address on LMS_BASE_URL, as every other link in the platform's mails (the
+    Wagtail site's own host name is "localhost:80" until an administrator sets it)."""
+    return f"{_base_url()}{page.relative_url(site)}"
 
 
 def _infohus_name(edition: NewsletterPage) -> str:
@@ -151,7 +158,7 @@ def edition_render(*, send: Send) -> RenderedEdition:
     context = {
         "edition": edition,
         "infohus_name": _infohus_name(edition),
-        "web_url": edition.get_full_url() or f"{root}{edition.url_path}",
+        "web_url": _page_url(edition, edition.get_site()),
         "concern_url": _concern_url(edition),
         "base_url": root,
         "mail": True,

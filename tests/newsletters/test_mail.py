@@ -5,6 +5,7 @@ opt-out link and RFC 8058 one-click headers), and the opt-out page."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 
@@ -39,11 +40,11 @@ def test_the_mail_is_html_with_inlined_css_and_a_text_alternative(delivered):
     assert 'class="nl-button"' in html and 'style="' in html
     assert "background: #1d5e8c" in html
     assert "Læs i browseren" in html
-    assert "http://localhost/nyhedsbreve/nyhedsbrev/" in html
+    assert f"{settings.LMS_BASE_URL}/nyhedsbreve/nyhedsbrev/" in html
     # The route to report a concern, in every mail's footer.
     assert "/er-du-bekymret/" in html
     text = message.body
-    assert "Læs i browseren: http://localhost/nyhedsbreve/nyhedsbrev/" in text
+    assert f"Læs i browseren: {settings.LMS_BASE_URL}/nyhedsbreve/nyhedsbrev/" in text
     assert "bekymring (https://example.dk/x)" in text
     assert "\u201cTal med din leder.\u201d" in text
     assert "Se handlekortet: https://example.dk/k" in text
