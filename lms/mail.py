@@ -28,6 +28,12 @@ from django.core.mail.backends.base import BaseEmailBackend
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def absolute_url(path: str) -> str:
+    """`path` (an absolute path, "/..."; "" for the root) on LMS_BASE_URL: the address every
+    link in a mail uses."""
+    return settings.LMS_BASE_URL.rstrip("/") + path
+
+
 def header_clean(value: object) -> str:
     """One line of text for a header: control characters become spaces, runs of white space one
     space, no space at either end."""

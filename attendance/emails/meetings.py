@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 from attendance import access
 from attendance.documents import calendar
 from attendance.models import Meeting, Registration
-from lms.mail import mail_send
+from lms.mail import absolute_url, mail_send
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ MEETING_CANCELLED_WAITING = Mail("meeting_cancelled", gettext_noop("Meeting canc
 
 def meeting_url(meeting: Meeting) -> str:
     path = reverse("attendance:meeting_detail", kwargs={"pk": meeting.pk})
-    return settings.LMS_BASE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _local(value: dt.datetime) -> dt.datetime:

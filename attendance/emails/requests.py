@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 from attendance import access
 from attendance.emails.meetings import meeting_url, meeting_when
 from attendance.models import MeetingRequest
-from lms.mail import mail_send
+from lms.mail import absolute_url, mail_send
 from lms.people.models import User
 
 logger = logging.getLogger(__name__)
@@ -46,18 +46,14 @@ SUBJECTS = {
 }
 
 
-def _absolute(path: str) -> str:
-    return settings.LMS_BASE_URL.rstrip("/") + path
-
-
 def request_page_url(meeting_request: MeetingRequest) -> str:
     """The requester's page of the request (front end)."""
-    return _absolute(reverse("attendance:request_detail", kwargs={"pk": meeting_request.pk}))
+    return absolute_url(reverse("attendance:request_detail", kwargs={"pk": meeting_request.pk}))
 
 
 def request_admin_url(meeting_request: MeetingRequest) -> str:
     """The request in the coordinators' queue (Wagtail admin)."""
-    return _absolute(reverse("meeting_requests:item", args=(meeting_request.pk,)))
+    return absolute_url(reverse("meeting_requests:item", args=(meeting_request.pk,)))
 
 
 def _day(value) -> str:
@@ -177,7 +173,7 @@ def proposal_answered_send(*, request_id: int, accepted: bool) -> bool:
             coordinator,
             meeting=meeting,
             when=when,
-            url=_absolute(reverse("meetings:inspect", args=(meeting.pk,))),
+            url=absolute_url(reverse("meetings:inspect", args=(meeting.pk,))),
         )
     if meeting_request.status != Status.SUBMITTED:
         return False

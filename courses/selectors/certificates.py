@@ -15,11 +15,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Completion
+from lms.mail import absolute_url
 
 VALID = "valid"
 EXPIRED = "expired"
@@ -73,7 +73,7 @@ def certificate_status(completion: Completion, *, today: dt.date | None = None) 
 
 def verify_url(code: str) -> str:
     path = reverse("courses:certificate_verify", kwargs={"code": code})
-    return settings.LMS_BASE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import Promise
+
+from lms import mail
 
 
 class Place(StrEnum):
@@ -45,7 +46,7 @@ class Link:
     @property
     def absolute_url(self) -> str:
         """For mails: the address on LMS_BASE_URL."""
-        return settings.LMS_BASE_URL.rstrip("/") + self.url
+        return mail.absolute_url(self.url)
 
 
 _links: dict[tuple[Place, str], Link] = {}

@@ -28,12 +28,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from wagtail.models import Site
 
+from lms.mail import absolute_url
 from lms.people.demo.people import MUNICIPALITY, DemoDataError
 from lms.people.models import OrgUnit, User
 from lms.site.models import HomePage, InformationPage
@@ -152,7 +152,7 @@ def _home() -> HomePage:
 def _url(path: str) -> str:
     """A full address on the platform for a call to action, on LMS_BASE_URL as the mail's
     relative links are (newsletters.emails.editions)."""
-    return settings.LMS_BASE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _named_url(name: str) -> str:

@@ -28,7 +28,7 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
-from lms.mail import address_clean, header_clean
+from lms.mail import absolute_url, address_clean, header_clean
 from lms.site.models import InfohusSettings, InformationPage
 from lms.site.selectors.site import CONCERN_SLUG
 from newsletters.models import Delivery, NewsletterPage, Send
@@ -77,10 +77,6 @@ def optout_token_read(token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _base_url() -> str:
-    return settings.LMS_BASE_URL.rstrip("/")
-
-
 def _absolute(html: str, root: str) -> str:
     return _RELATIVE.sub(lambda m: f"{m.group(1)}{root}/", html)
 
@@ -99,14 +95,14 @@ def _concern_url(edition: NewsletterPage) -> str:
                 .first()
             )
     if page is None:
-        return f"{_base_url()}/{CONCERN_SLUG}/"
+        return absolute_url(f"/{CONCERN_SLUG}/")
     return _page_url(page, site)
 
 
 def _page_url(page: Page, site) -> str:
     """A page's address on LMS_BASE_URL, as every other link in the platform's mails (the
     Wagtail site's own host name is "localhost:80" until an administrator sets it)."""
-    return f"{_base_url()}{page.relative_url(site)}"
+    return absolute_url(page.relative_url(site))
 
 
 def _infohus_name(edition: NewsletterPage) -> str:
@@ -154,7 +150,7 @@ def edition_render(*, send: Send) -> RenderedEdition:
     """Render the send's edition once: both variants, HTML and text. Queries do not grow with
     the number of recipients."""
     edition = NewsletterPage.objects.get(pk=send.edition_id)
-    root = _base_url()
+    root = absolute_url("")
     context = {
         "edition": edition,
         "infohus_name": _infohus_name(edition),
@@ -192,7 +188,7 @@ def edition_render(*, send: Send) -> RenderedEdition:
 
 def optout_url(delivery: Delivery) -> str:
     path = reverse("newsletters:optout", kwargs={"token": optout_token(delivery)})
-    return _base_url() + path
+    return absolute_url(path)
 
 
 # Stand-ins in the internal variant's serialised message, swapped per recipient.

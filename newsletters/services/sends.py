@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from lms import audit
 from lms.clock import as_of
+from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 from newsletters import access
 from newsletters.emails.editions import edition_render, message_build
@@ -98,7 +99,7 @@ def send_create(
 ) -> Send:
     """A draft send of `edition` from the Infohus `org_unit` to its audience, created as of `now`
     (default: the current time; lms.clock)."""
-    access.policy.require(by, access.WRITE, org_unit)
+    policy.require(by, access.WRITE, org_unit)
     created_at = as_of(now) if now is not None else None
     units = list({u.pk: u for u in audience_units}.values())
     _check_audience(org_unit=org_unit, units=units, by=by)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from lms.competence import links
 from lms.competence.models import Evidence, ExpiryReminder
 from lms.competence.selectors.reminders import manager_address
-from lms.mail import mail_send
+from lms.mail import absolute_url, mail_send
 
 K = ExpiryReminder.Kind
 
@@ -29,7 +29,7 @@ SUBJECTS = {
 
 
 def _url(name: str) -> str:
-    return settings.LMS_BASE_URL.rstrip("/") + reverse(name)
+    return absolute_url(reverse(name))
 
 
 def _team_url() -> str | None:
