@@ -56,7 +56,7 @@ def owner_choices(user):
     users = User.objects.filter(is_active=True).select_related("person")
     if policy.may_create_root_unit(user):
         return users.filter(pk__in=policy.users_with(A.ACTIONCARD_MANAGE).values("pk"))
-    granting = [role for role, actions in policy.GRANTS.items() if A.ACTIONCARD_MANAGE in actions]
+    granting = policy.roles_with(A.ACTIONCARD_MANAGE)
     q = Q(pk=user.pk)
     for unit_path in policy.scope_paths(user, A.ACTIONCARD_MANAGE):
         q |= Q(
