@@ -5,6 +5,7 @@ from wagtail.models import Site
 
 from lms.people.models import OrgUnit, Role
 
+from .caches import cache_own_clear
 from .factories import (
     PersonFactory,
     RoleAssignmentFactory,
@@ -154,6 +155,15 @@ def assert_queries(django_assert_num_queries):
             return fn()
 
     return check
+
+
+@pytest.fixture
+def cache_fresh():
+    """The test starts and ends with none of this process's cache keys (rate-limit counters,
+    used TOTP codes), and leaves the other test processes' keys alone (tests.caches)."""
+    cache_own_clear()
+    yield
+    cache_own_clear()
 
 
 @pytest.fixture(autouse=True)

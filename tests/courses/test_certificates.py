@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
@@ -43,11 +42,9 @@ def complete(course, user) -> Completion:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(cache_fresh):
     # allauth keeps its counters in the cache, which outlives a test.
-    cache.clear()
     yield
-    cache.clear()
 
 
 @pytest.fixture
