@@ -18,6 +18,10 @@ class AttendanceConfig(AppConfig):
             section_register(section)
         register_permission_policies()
         register_links()
+        # Meetings and Action Cards as items a newsletter may point at (lms.site.teasers).
+        from attendance import teasers
+
+        teasers.register()
 
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's

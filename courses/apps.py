@@ -13,6 +13,10 @@ class CoursesConfig(AppConfig):
         for section in SECTIONS:
             section_register(section)
         register_links()
+        # Courses as items a newsletter may point at (lms.site.teasers).
+        from courses import teasers
+
+        teasers.register()
 
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's

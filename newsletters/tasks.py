@@ -12,6 +12,7 @@ from django.conf import settings
 
 from newsletters.models import Send
 from newsletters.services import deliveries as delivery_services
+from newsletters.services import plans as plan_services
 from newsletters.services import sends as send_services
 
 
@@ -39,3 +40,10 @@ def dispatch() -> dict:
     started = send_services.sends_start_due()
     requeued = send_services.sends_requeue_stalled()
     return {"started": started, "requeued": requeued}
+
+
+@shared_task(name="newsletters.send_plan_reminders")
+def send_plan_reminders() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): remind each Infohus's coordinators, once per due date,
+    that the next edition is due and no send is scheduled for its half-year."""
+    return len(plan_services.edition_reminders_send())

@@ -24,5 +24,18 @@ def register_newsletter_log_actions(actions):
             _("The scheduled send could not start and is a draft again"),
         ),
         ("lms.newsletter_optout.create", _("Unsubscribe"), _("Unsubscribed from newsletters")),
+        (
+            "lms.newsletter_plan.remind",
+            _("Remind of the next newsletter"),
+            _("Coordinators reminded that the next newsletter is due"),
+        ),
     ):
         actions.register_action(action, label, message)
+
+
+@hooks.register("construct_homepage_panels")
+def add_newsletter_plan_home_panel(request, panels):
+    """ "Næste nyhedsbrev": when each Infohus's next edition is due (coordinators only)."""
+    from newsletters.panels import home_panels_for
+
+    panels.extend(home_panels_for(request))

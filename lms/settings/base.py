@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletters.dispatch",
         "schedule": crontab(),
     },
+    # Reminds the coordinators, once per due date, when the next edition is due and unscheduled.
+    "newsletters-send-plan-reminders": {
+        "task": "newsletters.send_plan_reminders",
+        "schedule": crontab(hour=7, minute=35),
+    },
 }
 
 # --- Authentication (django-allauth is the only way in) ------------------------------------------

@@ -31,6 +31,8 @@ from wagtail.rich_text import expand_db_html
 from lms.mail import absolute_url, address_clean, header_clean
 from lms.site.models import InfohusSettings, InformationPage
 from lms.site.selectors.site import CONCERN_SLUG
+from lms.site.teasers import Teaser, teasers_for
+from newsletters.blocks import item_references
 from newsletters.models import Delivery, NewsletterPage, Send
 
 __all__ = [
@@ -126,7 +128,19 @@ def _text_of_html(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _block_text(block, root: str) -> str:
+def _item_text(teaser: Teaser | None, note: str) -> str:
+    """A linked item in the plain-text mail; nothing when the item is gone."""
+    if teaser is None:
+        return ""
+    lines = [f"{teaser.kind_label}: {teaser.title}"]
+    if teaser.facts:
+        lines.append(" \u00b7 ".join(teaser.facts))
+    lines += [text for text in (teaser.line, " ".join((note or "").split())) if text]
+    lines.append(teaser.url)
+    return "\n".join(lines)
+
+
+def _block_text(block, root: str, teasers: dict[str, Teaser] | None = None) -> str:
     kind, value = block.block_type, block.value
     if kind == "heading":
         return f"{value}\n{'=' * len(str(value))}"
@@ -143,6 +157,8 @@ def _block_text(block, root: str) -> str:
         return f"\u201c{value['quote']}\u201d{by}"
     if kind == "call_to_action":
         return f"{value['text']}: {value['url']}"
+    if kind == "linked_item":
+        return _item_text((teasers or {}).get(value.get("item")), value.get("note", ""))
     return ""
 
 
@@ -160,13 +176,17 @@ def edition_render(*, send: Send) -> RenderedEdition:
         "mail": True,
     }
     with translation.override(settings.LANGUAGE_CODE):
+        # The items the body points at (their dates in Danish): one query per kind, however
+        # many the edition picks.
+        context["teasers"] = teasers_for(item_references(edition.body))
         htmls = {}
         for variant, optout in (("internal", None), ("external", OPTOUT_PLACEHOLDER)):
             html = render_to_string(
                 "newsletters/mail/edition.html", {**context, "optout_url": optout}
             )
             htmls[variant] = _inliner.inline(_absolute(html, root))
-        body = "\n\n".join(text for text in (_block_text(b, root) for b in edition.body) if text)
+        blocks_text = (_block_text(b, root, context["teasers"]) for b in edition.body)
+        body = "\n\n".join(text for text in blocks_text if text)
         texts = {
             variant: render_to_string(
                 "newsletters/mail/edition.txt",

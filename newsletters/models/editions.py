@@ -13,7 +13,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from newsletters.blocks import NewsletterBodyBlock
+from lms.site.teasers import teasers_for
+from newsletters.blocks import NewsletterBodyBlock, item_references
+from newsletters.panels import EditionPlanPanel
 
 
 class NewsletterIndexPage(Page):
@@ -21,7 +23,7 @@ class NewsletterIndexPage(Page):
 
     intro = models.TextField(_("intro"), blank=True, max_length=1000)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, EditionPlanPanel(), FieldPanel("intro")]
 
     parent_page_types = ["site.HomePage"]
     subpage_types = ["newsletters.NewsletterPage"]
@@ -70,3 +72,9 @@ class NewsletterPage(Page):
     class Meta:
         verbose_name = _("newsletter")
         verbose_name_plural = _("newsletters")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The meetings, courses and Action Cards the body points at, one query per kind.
+        context["teasers"] = teasers_for(item_references(self.body))
+        return context

@@ -1,0 +1,125 @@
+"""When the next edition is due (newsletters.selectors.plans), shown in the admin: a panel on the
+admin home for the coordinators (each Infohus they send for), and one on the newsletter
+archive's edit page (its site's Infohus)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from wagtail.admin.panels import Panel
+from wagtail.admin.ui.components import Component
+
+from lms.display import local
+from lms.people import policy
+from lms.people.models import OrgUnit
+from newsletters import access
+
+# The page models name EditionPlanPanel: what reads the models is imported when a panel renders.
+
+SHOWN = 10
+
+
+def _date(day: dt.date) -> str:
+    return date_format(day, "j. F Y")
+
+
+def due_line(due, today: dt.date) -> str:
+    """One line about one half-year's edition (selectors.plans.EditionDue), as a coordinator
+    reads it."""
+    from newsletters.emails.plans import half_label
+
+    if due.covered:
+        send = due.send
+        at = local(send.started_at or send.scheduled_at)
+        if send.status == send.Status.SENT:
+            return _("%(half)s: sent on %(date)s.") % {"half": half_label(due), "date": _date(at)}
+        return _("%(half)s: scheduled for %(date)s.") % {
+            "half": half_label(due),
+            "date": _date(at),
+        }
+    days = (due.due_on - today).days
+    if days < 0:
+        return _("%(half)s: was due on %(date)s and no send is scheduled.") % {
+            "half": half_label(due),
+            "date": _date(due.due_on),
+        }
+    return ngettext(
+        "%(half)s: due by %(date)s (in %(days)d day), no send is scheduled yet.",
+        "%(half)s: due by %(date)s (in %(days)d days), no send is scheduled yet.",
+        days,
+    ) % {"half": half_label(due), "date": _date(due.due_on), "days": days}
+
+
+def _rows(units: list[OrgUnit], today: dt.date) -> list[dict]:
+    from newsletters.selectors.plans import dues_by_unit
+
+    dues = dues_by_unit(units, today=today)
+    rows = []
+    for unit in units:
+        lines = [due_line(due, today) for due in dues[unit.pk]]
+        warn = any(not due.covered and due.remind_on <= today for due in dues[unit.pk])
+        rows.append({"unit": unit.name, "lines": lines, "warn": warn})
+    return rows
+
+
+class EditionPlanHomePanel(Component):
+    """ "Næste nyhedsbrev" on the admin home: each Infohus the coordinator sends for."""
+
+    name = "newsletter_plan"
+    order = 150
+    template_name = "newsletters/admin/plan_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        from newsletters.selectors.plans import infohus_units
+
+        user = self.request.user
+        units = [unit for unit in infohus_units() if policy.can(user, access.SEND, unit)]
+        return {
+            "heading": gettext_lazy("Next newsletter"),
+            "panel_id": self.name,
+            "rows": _rows(units[:SHOWN], timezone.localdate()),
+            "empty": _("No Infohus site is set up for the units you send newsletters for."),
+        }
+
+
+def home_panels_for(request) -> list[Component]:
+    """Only for those who send newsletters (the coordinators)."""
+    if policy.can(request.user, access.SEND):
+        return [EditionPlanHomePanel(request)]
+    return []
+
+
+class EditionPlanPanel(Panel):
+    """On the newsletter archive's edit page: when its Infohus's next edition is due."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "newsletters/admin/plan_field_panel.html"
+
+        def _unit(self) -> OrgUnit | None:
+            page = self.instance
+            if page is None or page.pk is None:
+                return None
+            site = page.get_site()
+            root = site.root_page.specific if site is not None else None
+            return getattr(root, "org_unit", None)
+
+        @property
+        def shown(self) -> bool:
+            unit = self._unit()
+            return unit is not None and policy.can(self.request.user, access.SEND, unit)
+
+        def is_shown(self):
+            return super().is_shown() and self.shown
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            unit = self._unit()
+            context["rows"] = _rows([unit], timezone.localdate()) if unit is not None else []
+            return context
