@@ -85,5 +85,23 @@ def card_teasers(ids: Collection[int]) -> dict[int, Teaser]:
 
 def register() -> None:
     """AttendanceConfig.ready()."""
-    kind_register(Kind("meeting", _("Meetings"), meeting_choices, meeting_teasers, order=10))
-    kind_register(Kind("action_card", _("Action Cards"), card_choices, card_teasers, order=30))
+    kind_register(
+        Kind(
+            "meeting",
+            _("Meetings"),
+            meeting_choices,
+            meeting_teasers,
+            item_label=_("Meeting"),
+            order=10,
+        )
+    )
+    kind_register(
+        Kind(
+            "action_card",
+            _("Action Cards"),
+            card_choices,
+            card_teasers,
+            item_label=_("Action Card"),
+            order=30,
+        )
+    )

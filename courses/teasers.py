@@ -45,4 +45,13 @@ def course_teasers(ids: Collection[int]) -> dict[int, Teaser]:
 
 def register() -> None:
     """CoursesConfig.ready()."""
-    kind_register(Kind("course", _("Courses"), course_choices, course_teasers, order=20))
+    kind_register(
+        Kind(
+            "course",
+            _("Courses"),
+            course_choices,
+            course_teasers,
+            item_label=_("Course"),
+            order=20,
+        )
+    )

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.panels import Panel
@@ -30,7 +31,10 @@ def _date(day: dt.date) -> str:
 def due_line(due, today: dt.date) -> str:
     """One line about one half-year's edition (selectors.plans.EditionDue), as a coordinator
     reads it."""
-    from newsletters.emails.plans import half_label
+    from newsletters.emails.plans import half_label as half_of
+
+    def half_label(due) -> str:
+        return capfirst(half_of(due))
 
     if due.covered:
         send = due.send

@@ -4,7 +4,8 @@ The core knows no feature's models, so a block that picks "a meeting, a course o
 asks a registry: each feature registers, in its AppConfig.ready(), a `Kind` of item:
 
 - `key`: a short name stored in content ("meeting"), never shown;
-- `label`: what an editor reads above the kind's items in the chooser;
+- `label`: what an editor reads above the kind's items in the chooser ("Meetings");
+- `item_label`: what a reader sees above one item ("Meeting");
 - `choices()`: the items an editor may pick now, as (id, label) pairs;
 - `teasers(ids)`: the items of those ids that may still be shown, as small `Teaser`s (title, one
   line, facts such as when and where, an absolute address on LMS_BASE_URL). One query or a few
@@ -44,6 +45,7 @@ class Kind:
     label: str | Promise
     choices: Callable[[], Iterable[tuple[int, str]]]
     teasers: Callable[[Collection[int]], Mapping[int, Teaser]]
+    item_label: str | Promise = ""
     order: int = 100
 
 
@@ -94,7 +96,8 @@ def teasers_for(references: Iterable[object]) -> dict[str, Teaser]:
         kind = _kinds[key]
         for pk, teaser in kind.teasers(sorted(ids)).items():
             if teaser.kind_label == "":
-                teaser = Teaser(**{**teaser.__dict__, "kind_label": kind.label})
+                label = kind.item_label or kind.label
+                teaser = Teaser(**{**teaser.__dict__, "kind_label": label})
             found[reference(key, pk)] = teaser
     return found
 
