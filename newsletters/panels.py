@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -58,7 +59,7 @@ def due_line(due, today: dt.date) -> str:
     ) % {"half": half_label(due), "date": _date(due.due_on), "days": days}
 
 
-def _rows(units: list[OrgUnit], today: dt.date) -> list[dict]:
+def _rows(units: list[OrgUnit], today: dt.date, user) -> list[dict]:
     from newsletters.selectors.plans import dues_by_unit
 
     dues = dues_by_unit(units, today=today)
@@ -66,7 +67,12 @@ def _rows(units: list[OrgUnit], today: dt.date) -> list[dict]:
     for unit in units:
         lines = [due_line(due, today) for due in dues[unit.pk]]
         warn = any(not due.covered and due.remind_on <= today for due in dues[unit.pk])
-        rows.append({"unit": unit.name, "lines": lines, "warn": warn})
+        edit_url = (
+            reverse("newsletter_plan:edit", args=(unit.pk,))
+            if policy.can(user, access.WRITE, unit)
+            else ""
+        )
+        rows.append({"unit": unit.name, "lines": lines, "warn": warn, "edit_url": edit_url})
     return rows
 
 
@@ -88,7 +94,7 @@ class EditionPlanHomePanel(Component):
         return {
             "heading": gettext_lazy("Next newsletter"),
             "panel_id": self.name,
-            "rows": _rows(units[:SHOWN], timezone.localdate()),
+            "rows": _rows(units[:SHOWN], timezone.localdate(), user),
             "empty": _("No Infohus site is set up for the units you send newsletters for."),
         }
 
@@ -125,5 +131,7 @@ class EditionPlanPanel(Panel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             unit = self._unit()
-            context["rows"] = _rows([unit], timezone.localdate()) if unit is not None else []
+            context["rows"] = (
+                _rows([unit], timezone.localdate(), self.request.user) if unit is not None else []
+            )
             return context

@@ -24,6 +24,7 @@ def register_newsletter_log_actions(actions):
             _("The scheduled send could not start and is a draft again"),
         ),
         ("lms.newsletter_optout.create", _("Unsubscribe"), _("Unsubscribed from newsletters")),
+        ("lms.newsletter_plan.change", _("Change newsletter plan"), _("Newsletter plan changed")),
         (
             "lms.newsletter_plan.remind",
             _("Remind of the next newsletter"),
@@ -39,3 +40,12 @@ def add_newsletter_plan_home_panel(request, panels):
     from newsletters.panels import home_panels_for
 
     panels.extend(home_panels_for(request))
+
+
+@hooks.register("register_admin_urls")
+def register_newsletter_plan_urls():
+    from django.urls import include, path
+
+    from newsletters.viewsets.plans import admin_urlpatterns
+
+    return [path("newsletter-plan/", include((admin_urlpatterns, "newsletter_plan")))]

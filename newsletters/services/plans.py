@@ -14,16 +14,52 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lms import audit
 from lms.people import policy
 from lms.people.models import OrgUnit, User
 from newsletters import access
 from newsletters.emails.plans import plan_reminder_send
-from newsletters.models import EditionReminder
+from newsletters.models import EditionPlan, EditionReminder
+from newsletters.models.plans import MAX_REMINDER_WEEKS
 from newsletters.selectors.plans import dues_by_unit, edition_dues, infohus_units
+
+
+def edition_plan_save(
+    *,
+    org_unit: OrgUnit,
+    first_due_month: int,
+    second_due_month: int,
+    reminder_weeks: int,
+    by: User | None,
+) -> EditionPlan:
+    """Set an Infohus's plan: the months its spring (January-June) and autumn (July-December)
+    editions are due by the first of, and how many weeks before the coordinators are reminded."""
+    policy.require(by, access.WRITE, org_unit)
+    errors = {}
+    if first_due_month not in range(1, 7):
+        errors["first_due_month"] = _("Choose a month from January to June.")
+    if second_due_month not in range(7, 13):
+        errors["second_due_month"] = _("Choose a month from July to December.")
+    if reminder_weeks not in range(1, MAX_REMINDER_WEEKS + 1):
+        errors["reminder_weeks"] = _("Choose from 1 to %(max)d weeks.") % {
+            "max": MAX_REMINDER_WEEKS
+        }
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    values = {
+        "first_due_month": first_due_month,
+        "second_due_month": second_due_month,
+        "reminder_weeks": reminder_weeks,
+    }
+    with transaction.atomic():
+        plan, _created = EditionPlan.objects.update_or_create(org_unit=org_unit, defaults=values)
+        audit.log(plan, "lms.newsletter_plan.change", by=by, data=values)
+    return plan
 
 
 def plan_coordinator_addresses(unit: OrgUnit) -> list[str]:

@@ -299,3 +299,54 @@ def test_the_newsletter_archive_shows_the_plan_to_its_coordinators(people, admin
     response = admin_client(people["hj"]).get(f"/admin/pages/{index.pk}/edit/")
     assert response.status_code == 200
     assert "Næste nyhedsbrev" in response.content.decode()
+
+
+def test_a_coordinator_sets_their_infohus_plan(people, tree, admin_client):
+    client = admin_client(people["hj"])
+    url = f"/admin/newsletter-plan/{tree['HJ'].pk}/"
+    assert client.get("/admin/").content.decode().count(url) == 1
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Plan for nyhedsbreve" in page.content.decode()
+    data = {"first_due_month": "3", "second_due_month": "9", "reminder_weeks": "6"}
+    assert client.post(url, data).status_code == 302
+    plan = EditionPlan.objects.get(org_unit=tree["HJ"])
+    assert (plan.first_due_month, plan.second_due_month, plan.reminder_weeks) == (3, 9, 6)
+    spring = edition_dues(unit=tree["HJ"], today=D(2027, 1, 10))[0]
+    assert (spring.due_on, spring.remind_on) == (D(2027, 3, 1), D(2027, 1, 18))
+
+
+def test_a_plan_out_of_range_is_refused_and_nothing_changes(people, tree, admin_client):
+    client = admin_client(people["hj"])
+    url = f"/admin/newsletter-plan/{tree['HJ'].pk}/"
+    response = client.post(
+        url, {"first_due_month": "8", "second_due_month": "3", "reminder_weeks": "40"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Marker en gyldig valgmulighed" in html
+    assert not EditionPlan.objects.exists()
+
+
+def test_the_service_refuses_bad_values_and_strangers(people, tree):
+    from django.core.exceptions import ValidationError
+
+    values = {"first_due_month": 4, "second_due_month": 10, "reminder_weeks": 4}
+    with pytest.raises(ValidationError) as bad:
+        plan_services.edition_plan_save(
+            org_unit=tree["HJ"], **{**values, "second_due_month": 5}, by=people["hj"]
+        )
+    assert "second_due_month" in bad.value.message_dict
+    with pytest.raises(ValidationError):
+        plan_services.edition_plan_save(org_unit=tree["HJ"], **values, by=people["fr"])
+    assert not EditionPlan.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["fr", "steering", "contact"])
+def test_others_may_not_set_an_infohus_plan(people, tree, admin_client, who):
+    client = admin_client(people[who])
+    url = f"/admin/newsletter-plan/{tree['HJ'].pk}/"
+    data = {"first_due_month": "3", "second_due_month": "9", "reminder_weeks": "6"}
+    assert client.get(url).status_code in (302, 403)
+    assert client.post(url, data).status_code in (302, 403)
+    assert not EditionPlan.objects.exists()
