@@ -215,3 +215,22 @@ def test_the_mail_resolves_items_one_query_per_kind_however_many(items, tree, ma
     )
     # One more kind (the Action Cards) is one more query; more items of a kind cost nothing.
     assert _render_queries(many, make_send) == _render_queries(few, make_send) + 1
+
+
+def test_the_page_editor_offers_the_items_grouped_by_kind(items, client, mfa):
+    from tests.factories import UserFactory
+
+    edition = edition_with([ref("meeting", items["meeting"])])
+    client.force_login(mfa(UserFactory(is_superuser=True)))
+    response = client.get(f"/admin/pages/{edition.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The block definitions are JSON in the page: non-ASCII letters escaped.
+    assert "kursus eller handlekort" in html
+    for value in (
+        ref("meeting", items["meeting"]),
+        ref("course", items["course"]),
+        ref("action_card", items["card"]),
+    ):
+        assert value in html
+    assert ref("meeting", items["draft_meeting"]) not in html
