@@ -36,6 +36,7 @@ from wagtail.models import Site
 from lms.mail import absolute_url
 from lms.people.demo.people import MUNICIPALITY, DemoDataError
 from lms.people.models import OrgUnit, User
+from lms.site import teasers
 from lms.site.models import HomePage, InformationPage
 from lms.site.selectors.site import CONCERN_SLUG
 from newsletters.models import NewsletterIndexPage, NewsletterPage, Send
@@ -298,11 +299,24 @@ def _body(plan: PlannedEdition, home: HomePage) -> list[dict]:
             "type": "rich_text",
             "value": "<p>Udkast: listen over forårets informations- og dialogmøder.</p>",
         },
+        *_linked_items(),
         {
             "type": "call_to_action",
             "value": {"text": "Er du bekymret? Sådan gør du", "url": concern_url},
         },
     ]
+
+
+def _linked_items() -> list[dict]:
+    """A meeting, a course and an Action Card for the draft, picked as an editor would: the
+    newest each kind offers (the features' demo data is loaded before this app's)."""
+    blocks = []
+    for kind in teasers.kinds():
+        offered = list(kind.choices())
+        if offered:
+            item = teasers.reference(kind.key, offered[-1][0])
+            blocks.append({"type": "linked_item", "value": {"item": item, "note": ""}})
+    return blocks
 
 
 def _publish(page, *, at: dt.datetime) -> None:

@@ -19,6 +19,7 @@ from wagtail.models import Page, Revision
 
 from lms.people.models import OrgUnit
 from lms.site.models import HomePage
+from lms.site.teasers import teasers_for
 from newsletters.demo import editions as demo
 from newsletters.models import Delivery, NewsletterIndexPage, NewsletterPage, Send
 from newsletters.selectors.audiences import audience_people
@@ -95,6 +96,11 @@ def test_the_archive_holds_the_years_editions_and_a_draft_of_the_next(loaded, db
     draft = edition(demo.DRAFT_EDITION)
     assert draft.has_unpublished_changes and draft.latest_revision is not None
     assert not draft.sends.exists()
+    # The draft points at a meeting, a course and an Action Card of the demo, each still shown.
+    draft_body = draft.latest_revision.as_object().body
+    picked = [b.value["item"] for b in draft_body if b.block_type == "linked_item"]
+    assert sorted(ref.split(":")[0] for ref in picked) == ["action_card", "course", "meeting"]
+    assert len(teasers_for(picked)) == 3
     for plan in (demo.SPRING_EDITION, demo.AUTUMN_EDITION):
         page = edition(plan)
         assert {block.block_type for block in page.body} >= {"heading", "rich_text", "quote"}
