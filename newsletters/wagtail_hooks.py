@@ -24,5 +24,11 @@ def register_newsletter_log_actions(actions):
             _("The scheduled send could not start and is a draft again"),
         ),
         ("lms.newsletter_optout.create", _("Unsubscribe"), _("Unsubscribed from newsletters")),
+        ("lms.urgent_message.send", _("Send urgent message"), _("Urgent message sent")),
+        (
+            "lms.newsletter_audience_default.set",
+            _("Set default audience"),
+            _("Default newsletter audience set"),
+        ),
     ):
         actions.register_action(action, label, message)
