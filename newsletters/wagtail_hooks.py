@@ -2,6 +2,22 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 
+@hooks.register("register_admin_urls")
+def register_urgent_message_urls():
+    from django.urls import include, path
+
+    from newsletters.viewsets.urgent import admin_urlpatterns
+
+    return [path("urgent/", include((admin_urlpatterns, "urgent_messages")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_urgent_message_menu_item():
+    from newsletters.viewsets.urgent import menu_item
+
+    return menu_item()
+
+
 @hooks.register("register_log_actions")
 def register_newsletter_log_actions(actions):
     for action, label, message in (

@@ -63,7 +63,7 @@ def urgent_render(*, send: Send) -> RenderedEdition:
             variant: render_to_string("newsletters/mail/urgent.txt", {**context, "optout_url": url})
             for variant, url in variants
         }
-        subject = header_clean(f"{translation.gettext('Urgent')}: {message.subject}")
+        subject = header_clean(f"{translation.gettext('Urgent message')}: {message.subject}")
     return RenderedEdition(
         send_id=send.pk,
         subject=subject,

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lms import audit
 from lms.people import policy
@@ -23,22 +24,22 @@ from newsletters.models import Send, UrgentMessage
 from newsletters.selectors.audiences import default_audience
 from newsletters.services import sends as send_services
 
-__all__ = ["URGENT_FIELDS", "urgent_message_send"]
+__all__ = ["REQUIRED_MESSAGES", "urgent_message_send"]
 
-# The parts the plan asks for, each required.
-URGENT_FIELDS = ("subject", "situation", "who_acts", "staff_action", "contact")
+# The parts the plan asks for, each required, and what a leader reads when one is missing.
+REQUIRED_MESSAGES = {
+    "subject": gettext_lazy("Write a subject."),
+    "situation": gettext_lazy("Write what has happened and what is being done."),
+    "who_acts": gettext_lazy("Write who acts."),
+    "staff_action": gettext_lazy("Write how staff should act."),
+    "contact": gettext_lazy("Write whom staff should contact."),
+}
+URGENT_FIELDS = tuple(REQUIRED_MESSAGES)
 
 
 def _missing(fields: dict[str, str]) -> ValidationError | None:
-    messages = {
-        "subject": _("Write a subject."),
-        "situation": _("Write what has happened and what is being done."),
-        "who_acts": _("Write who acts."),
-        "staff_action": _("Write how staff should act."),
-        "contact": _("Write whom staff should contact."),
-    }
     errors = {
-        name: ValidationError(messages[name], code="required")
+        name: ValidationError(str(REQUIRED_MESSAGES[name]), code="required")
         for name in URGENT_FIELDS
         if not fields[name]
     }
