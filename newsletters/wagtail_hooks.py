@@ -11,6 +11,22 @@ def register_urgent_message_urls():
     return [path("urgent/", include((admin_urlpatterns, "urgent_messages")))]
 
 
+@hooks.register("register_admin_urls")
+def register_audience_default_urls():
+    from django.urls import include, path
+
+    from newsletters.viewsets.audiences import admin_urlpatterns
+
+    return [path("newsletter-audience/", include((admin_urlpatterns, "newsletter_audiences")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_audience_default_menu_item():
+    from newsletters.viewsets.audiences import menu_item
+
+    return menu_item()
+
+
 @hooks.register("register_admin_menu_item")
 def register_urgent_message_menu_item():
     from newsletters.viewsets.urgent import menu_item

@@ -131,3 +131,24 @@ def test_another_municipalitys_message_is_not_found(client, admin_staff, tree, s
     assert client.get(reverse("urgent_messages:item", args=(send.pk,))).status_code == 404
     client.force_login(other)
     assert client.get(reverse("urgent_messages:item", args=(send.pk,))).status_code == 200
+
+
+def test_a_coordinator_sets_the_infohus_default_audience(client, admin_staff, tree):
+    from newsletters.selectors.audiences import default_audience
+
+    coordinator = admin_staff(Role.COORDINATOR, tree["HJ"])
+    client.force_login(coordinator)
+    index = client.get(reverse("newsletter_audiences:index"))
+    assert index.status_code == 200 and tree["HJ"].name in index.content.decode()
+    url = reverse("newsletter_audiences:edit", args=(tree["HJ"].pk,))
+    assert f'value="{tree["FR-SKOLE"].pk}"' not in client.get(url).content.decode()
+    response = client.post(url, {"units": [tree["HJ-SKOLE"].pk], "include_externals": "on"})
+    assert response.status_code == 302
+    audience = default_audience(tree["HJ"])
+    assert audience.units == [tree["HJ-SKOLE"]] and audience.include_externals
+    # Another municipality's Infohus is not theirs; the steering group only looks.
+    assert (
+        client.get(reverse("newsletter_audiences:edit", args=(tree["FR"].pk,))).status_code == 404
+    )
+    client.force_login(admin_staff(Role.STEERING_GROUP, tree["HJ"]))
+    assert refused(client.get(reverse("newsletter_audiences:index")))
