@@ -66,3 +66,38 @@ def test_a_leader_writes_and_sends_an_urgent_message(page, site, municipality, m
     assert_accessible(page)
     assert len(mail.outbox) == 4
     assert all(m.subject == "Vigtig besked: Hændelse i Hjørring" for m in mail.outbox)
+
+
+def test_the_progress_keeps_up_while_the_message_is_delivered(
+    page, site, municipality, make_user, monkeypatch
+):
+    from newsletters.services import deliveries
+    from newsletters.services import sends as send_services
+    from newsletters.services.urgent import urgent_message_send
+
+    leader = make_user("direktoer@example.dk", role=Role.LEADER, unit=municipality["HJK"])
+    secret = generate_totp_secret()
+    TOTP.activate(leader, secret)
+    for n in range(2):
+        PersonFactory(org_unit=municipality["HJK-BAG"], email=f"laerer{n}@example.dk")
+    # No worker picks the batches up until the test runs one: the send stays under way.
+    monkeypatch.setattr(send_services, "_enqueue", lambda send, batches: None)
+    send = urgent_message_send(
+        org_unit=municipality["HJK"],
+        subject="Hændelse",
+        situation="Noget er sket.",
+        who_acts="Krisestaben.",
+        staff_action="Bliv hvor du er.",
+        contact="72 33 33 33.",
+        by=leader,
+    )
+    sign_in(page, leader.email, totp_secret=secret)
+    page.goto(f"/admin/urgent/{send.pk}/")
+    progress = page.get_by_role("region", name="Fremdrift")
+    expect(progress.locator('[data-count="pending"]')).to_have_text("2")
+    expect(progress.locator('[data-count="sent"]')).to_have_text("0")
+    deliveries.deliveries_send_batch(send_id=send.pk)
+    # The page fetches the counts itself (every few seconds), no reload.
+    expect(progress.locator('[data-count="sent"]')).to_have_text("2", timeout=15_000)
+    expect(progress.locator('[data-part="live"]')).to_have_text("Beskeden er leveret.")
+    expect(progress.locator('[data-count="pending"]')).to_have_text("0")
