@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
@@ -95,10 +95,15 @@ def create(request):
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
+                count = send.pending_count + send.sent_count
                 messages.success(
                     request,
-                    _("The urgent message is being sent to %(count)s people.")
-                    % {"count": send.pending_count + send.sent_count},
+                    ngettext(
+                        "The urgent message is being sent to %(count)s person.",
+                        "The urgent message is being sent to %(count)s people.",
+                        count,
+                    )
+                    % {"count": count},
                 )
                 return redirect("urgent_messages:item", send.pk)
         else:
