@@ -18,10 +18,12 @@ from newsletters.services import optouts
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def optout(request, token: str):
-    if request.method == "POST":
-        if optouts.optout_create(token=token) is None:
-            raise Http404
-        return render(request, "newsletters/optout_done.html")
-    if optouts.optout_delivery(token=token) is None:
+    delivery = optouts.optout_delivery(token=token)
+    if delivery is None:
         raise Http404
-    return render(request, "newsletters/optout.html", {"token": token})
+    # The Infohus whose newsletters the address leaves (the token's scope).
+    context = {"token": token, "infohus": delivery.send.org_unit}
+    if request.method == "POST":
+        optouts.optout_create(token=token)
+        return render(request, "newsletters/optout_done.html", context)
+    return render(request, "newsletters/optout.html", context)

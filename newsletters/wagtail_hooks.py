@@ -2,6 +2,38 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 
+@hooks.register("register_admin_urls")
+def register_urgent_message_urls():
+    from django.urls import include, path
+
+    from newsletters.viewsets.urgent import admin_urlpatterns
+
+    return [path("urgent/", include((admin_urlpatterns, "urgent_messages")))]
+
+
+@hooks.register("register_admin_urls")
+def register_audience_default_urls():
+    from django.urls import include, path
+
+    from newsletters.viewsets.audiences import admin_urlpatterns
+
+    return [path("newsletter-audience/", include((admin_urlpatterns, "newsletter_audiences")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_audience_default_menu_item():
+    from newsletters.viewsets.audiences import menu_item
+
+    return menu_item()
+
+
+@hooks.register("register_admin_menu_item")
+def register_urgent_message_menu_item():
+    from newsletters.viewsets.urgent import menu_item
+
+    return menu_item()
+
+
 @hooks.register("register_log_actions")
 def register_newsletter_log_actions(actions):
     for action, label, message in (
@@ -29,6 +61,12 @@ def register_newsletter_log_actions(actions):
             "lms.newsletter_plan.remind",
             _("Remind of the next newsletter"),
             _("Coordinators reminded that the next newsletter is due"),
+        ),
+        ("lms.urgent_message.send", _("Send urgent message"), _("Urgent message sent")),
+        (
+            "lms.newsletter_audience_default.set",
+            _("Set default audience"),
+            _("Default newsletter audience set"),
         ),
     ):
         actions.register_action(action, label, message)

@@ -194,6 +194,9 @@ class Role(models.TextChoices):
     DEPARTMENT_CONTACT = "department_contact", _("Department contact")
     INSTITUTION_COORDINATOR = "institution_coordinator", _("Institution coordinator")
     STEERING_GROUP = "steering_group", _("Steering group")
+    # A manager over an org unit and its subtree (for example the municipal director): what a
+    # leader may do beyond reaching the admin is granted by the features.
+    LEADER = "leader", _("Leader")
 
 
 class RoleAssignment(models.Model):

@@ -9,7 +9,7 @@ are built from: can/require, the scope filters, the inverse (users_with), the pe
 It knows no feature: each feature declares its actions and grants in its own access.py and
 registers them from its AppConfig.ready() (actions_register, grants_add). The table is computed
 from the registrations when read, so a role that holds every action (the coordinator) holds every
-registered one whatever order the apps load in.
+registered one whatever order the apps load in, except those registered as grant-only.
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ STAFF_ROLES = frozenset(Role)
 _actions: set[str] = set(Action)
 # Actions about something shared by every unit (job categories): a grant is enough, no scope.
 _unscoped: set[str] = {Action.JOBCATEGORY_VIEW, Action.JOBCATEGORY_MANAGE}
+# Actions that only an explicit grant gives (actions_register(grant_only=...)): the roles that
+# hold every action do not hold these, because a rule names who does them (an urgent message is
+# sent by a leader, not by the coordinators who hold everything else).
+_grant_only: set[str] = set()
 # The roles that hold every registered action but these. Job categories are one list shared by
 # every municipality of the installation: only a superuser changes them, never a municipality's
 # coordinator.
@@ -74,20 +78,33 @@ _granted: dict[Role, set[str]] = {
     },
     # The steering group sees aggregates only: no personal data.
     Role.STEERING_GROUP: {Action.ADMIN_ACCESS, Action.ORGUNIT_VIEW, Action.JOBCATEGORY_VIEW},
+    # A leader reaches the admin and the units of their area; the features grant what they do
+    # there. No named roster (data minimisation).
+    Role.LEADER: {Action.ADMIN_ACCESS, Action.ORGUNIT_VIEW, Action.JOBCATEGORY_VIEW},
 }
 _table: dict[Role, frozenset[str]] | None = None
 
 
-def actions_register(*, actions: Iterable[str], unscoped: Iterable[str] = ()) -> None:
+def actions_register(
+    *, actions: Iterable[str], unscoped: Iterable[str] = (), grant_only: Iterable[str] = ()
+) -> None:
     """Declare a feature's actions (its access.Action). `unscoped`: those of them about something
-    shared by every unit, for which a grant is enough, whatever the object. Registering again is
-    harmless (an app registry populated twice)."""
+    shared by every unit, for which a grant is enough, whatever the object. `grant_only`: those
+    of them that only a role granted them by grants_add holds, not the roles that hold every
+    action (the coordinator); a superuser still may. Registering again is harmless (an app
+    registry populated twice)."""
     global _table
-    actions, unscoped = frozenset(actions), frozenset(unscoped)
+    actions = frozenset(actions)
+    unscoped, grant_only = frozenset(unscoped), frozenset(grant_only)
     if not unscoped <= actions:
         raise ValueError(f"Unscoped actions must be registered too: {sorted(unscoped - actions)}")
+    if not grant_only <= actions:
+        raise ValueError(
+            f"Grant-only actions must be registered too: {sorted(grant_only - actions)}"
+        )
     _actions.update(actions)
     _unscoped.update(unscoped)
+    _grant_only.update(grant_only)
     _table = None
 
 
@@ -114,7 +131,7 @@ def _grants() -> dict[Role, frozenset[str]]:
     global _table
     if _table is None:
         _table = {
-            role: frozenset(_actions - _EVERY_ACTION_BUT[role])
+            role: frozenset(_actions - _EVERY_ACTION_BUT[role] - _grant_only)
             if role in _EVERY_ACTION_BUT
             else frozenset(_granted[role])
             for role in Role

@@ -37,7 +37,10 @@ from newsletters.models import Delivery, NewsletterPage, Send
 
 __all__ = [
     "RenderedEdition",
+    "concern_url",
     "edition_render",
+    "infohus_name",
+    "inline_css",
     "MessagePreparer",
     "message_build",
     "optout_token",
@@ -84,7 +87,11 @@ def _absolute(html: str, root: str) -> str:
 
 
 def _concern_url(edition: NewsletterPage) -> str:
-    site = edition.get_site()
+    return concern_url(edition.get_site())
+
+
+def concern_url(site) -> str:
+    """The address of the route to report a concern on `site` (every mail's footer)."""
     page: Page | None = None
     if site is not None:
         concern = InfohusSettings.for_site(site).concern_page
@@ -108,7 +115,11 @@ def _page_url(page: Page, site) -> str:
 
 
 def _infohus_name(edition: NewsletterPage) -> str:
-    site = edition.get_site()
+    return infohus_name(edition.get_site())
+
+
+def infohus_name(site) -> str:
+    """The Infohus's name on `site` (None: the installation's), for the mails' footer."""
     name = InfohusSettings.for_site(site).infohus_name if site is not None else ""
     return name or settings.WAGTAIL_SITE_NAME
 
@@ -204,6 +215,11 @@ def edition_render(*, send: Send) -> RenderedEdition:
         text_internal=texts["internal"],
         text_external=texts["external"],
     )
+
+
+def inline_css(html: str) -> str:
+    """Relative links made absolute and the CSS inlined (mail clients drop <style>)."""
+    return _inliner.inline(_absolute(html, absolute_url("")))
 
 
 def optout_url(delivery: Delivery) -> str:

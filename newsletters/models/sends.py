@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from lms.people.models import JobCategory, OrgUnit, Person
 
 from .editions import NewsletterPage
+from .urgent import UrgentMessage
 
 
 class Send(models.Model):
@@ -28,8 +29,23 @@ class Send(models.Model):
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # What is sent: an edition, or an urgent message (exactly one of them; the engine only reads
+    # `rendered`, so both go through the same ledger).
     edition = models.ForeignKey(
-        NewsletterPage, on_delete=models.PROTECT, related_name="sends", verbose_name=_("edition")
+        NewsletterPage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sends",
+        verbose_name=_("edition"),
+    )
+    urgent_message = models.OneToOneField(
+        UrgentMessage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="send",
+        verbose_name=_("urgent message"),
     )
     # The Infohus that sends: its coordinators manage the send; the audience lies under it.
     org_unit = models.ForeignKey(
@@ -108,11 +124,17 @@ class Send(models.Model):
                 | Q(started_at__isnull=False),
                 name="newsletter_send_started_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(edition__isnull=False, urgent_message__isnull=True)
+                | Q(edition__isnull=True, urgent_message__isnull=False, urgent=True),
+                name="newsletter_send_edition_or_urgent_message",
+            ),
         ]
         indexes = [models.Index(fields=["status", "scheduled_at"])]
 
     def __str__(self):
-        return f"{self.edition_id} \u2192 {self.org_unit_id} ({self.status})"
+        what = self.edition_id or f"urgent {self.urgent_message_id}"
+        return f"{what} \u2192 {self.org_unit_id} ({self.status})"
 
 
 class Delivery(models.Model):
@@ -196,10 +218,21 @@ class Delivery(models.Model):
 
 
 class OptOut(models.Model):
-    """An external recipient who asked for no more newsletters (link or one-click header)."""
+    """An external recipient who asked for no more newsletters (link or one-click header) from
+    one Infohus: another municipality's newsletters still reach them. An opt-out without an
+    Infohus (recorded before opt-outs had one, from no known send) holds for every Infohus."""
 
     # Lower case (services.optouts), so the audience query compares with one index lookup.
-    email = models.CharField(_("email"), max_length=254, unique=True)
+    email = models.CharField(_("email"), max_length=254, db_index=True)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Infohus"),
+        help_text=_("Empty: opted out of every Infohus's newsletters."),
+    )
     person = models.ForeignKey(
         Person,
         on_delete=models.SET_NULL,
@@ -221,6 +254,18 @@ class OptOut(models.Model):
     class Meta:
         verbose_name = _("newsletter opt-out")
         verbose_name_plural = _("newsletter opt-outs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "org_unit"],
+                condition=Q(org_unit__isnull=False),
+                name="newsletter_optout_unique_per_infohus",
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(org_unit__isnull=True),
+                name="newsletter_optout_unique_everywhere",
+            ),
+        ]
 
     def __str__(self):
         return f"opt-out #{self.pk}"

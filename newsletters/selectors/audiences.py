@@ -2,10 +2,13 @@
 
 One annotated queryset serves both the admin's preview (counts per reason, before sending) and
 send_start, which inserts it into the ledger in one INSERT ... SELECT: the preview counts what the
-send will freeze.
+send will freeze. `default_audience` is who an Infohus sends to when nobody chose.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import (
     BooleanField,
@@ -23,10 +26,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower
 
-from lms.people.models import OrgUnit, Person
-from newsletters.models import BouncingAddress, Delivery, OptOut, Send
+from lms.people.models import JobCategory, OrgUnit, Person
+from newsletters.models import AudienceDefault, BouncingAddress, Delivery, OptOut, Send
 
-__all__ = ["LEDGER_COLUMNS", "audience_people", "audience_preview", "ledger_rows"]
+__all__ = [
+    "LEDGER_COLUMNS",
+    "Audience",
+    "audience_people",
+    "audience_preview",
+    "audience_preview_of",
+    "default_audience",
+    "ledger_rows",
+]
 
 SKIP = Delivery.SkipReason
 
@@ -50,23 +61,62 @@ def _external_paths(audience_paths: list[str]) -> list[str]:
     )
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who a send is aimed at: units (each with its subtree), job categories (none: all) and
+    whether staff of external institutions are included."""
+
+    units: list[OrgUnit]
+    job_categories: list[JobCategory]
+    include_externals: bool
+
+
+def default_audience(infohus_unit: OrgUnit) -> Audience:
+    """The audience of a send from `infohus_unit` when none is chosen (send_create, and the
+    admin's prefill): the Infohus's own setting (AudienceDefault), else everyone in the
+    administrations it serves (its whole unit, externals left out). Three queries at most."""
+    setting = AudienceDefault.objects.filter(org_unit=infohus_unit).first()
+    if setting is None:
+        return Audience(units=[infohus_unit], job_categories=[], include_externals=False)
+    units = list(setting.units.order_by("path"))
+    return Audience(
+        units=units or [infohus_unit],
+        job_categories=list(setting.job_categories.all()),
+        include_externals=setting.include_externals,
+    )
+
+
 def audience_people(send: Send) -> QuerySet[Person]:
     """The people of the send's audience, leavers included (skipped with a reason), anonymised
     people never, annotated with `nl_external` (bool) and `nl_skip_reason` ("" when mailed)."""
-    paths = list(send.audience_units.values_list("path", flat=True))
+    return _people(
+        infohus_id=send.org_unit_id,
+        paths=list(send.audience_units.values_list("path", flat=True)),
+        categories=list(send.job_categories.values_list("pk", flat=True)),
+        include_externals=send.include_externals,
+    )
+
+
+def _people(
+    *, infohus_id: int, paths: list[str], categories: list[int], include_externals: bool
+) -> QuerySet[Person]:
     people = Person.objects.filter(_subtrees_q(paths, "org_unit__path"), anonymised_at__isnull=True)
-    categories = list(send.job_categories.values_list("pk", flat=True))
     if categories:
         people = people.filter(job_category_id__in=categories)
     external_paths = _external_paths(paths)
     if external_paths:
         external_q = _subtrees_q(external_paths, "org_unit__path")
-        if not send.include_externals:
+        if not include_externals:
             people = people.exclude(external_q)
         external = ExpressionWrapper(external_q, output_field=BooleanField())
     else:
         external = Value(False, output_field=BooleanField())
-    opted_out = Exists(OptOut.objects.filter(email=Lower(OuterRef("email"))))
+    # An opt-out holds for the Infohus it was given to, or for every one (org_unit empty).
+    opted_out = Exists(
+        OptOut.objects.filter(email=Lower(OuterRef("email"))).filter(
+            Q(org_unit__isnull=True) | Q(org_unit_id=infohus_id)
+        )
+    )
     bouncing = Exists(BouncingAddress.objects.filter(email=Lower(OuterRef("email"))))
     return people.annotate(
         nl_external=external,
@@ -81,16 +131,37 @@ def audience_people(send: Send) -> QuerySet[Person]:
     ).order_by("pk")
 
 
-def audience_preview(send: Send) -> dict[str, int]:
-    """How many the send would mail ("" key) and skip, per skip reason. One query."""
+def _counts(people: QuerySet[Person]) -> dict[str, int]:
     rows = (
-        audience_people(send)
-        .order_by()
+        people.order_by()
         .values("nl_skip_reason")
         .annotate(n=Count("pk"))
         .values_list("nl_skip_reason", "n")
     )
     return dict(rows)
+
+
+def audience_preview(send: Send) -> dict[str, int]:
+    """How many the send would mail ("" key) and skip, per skip reason. One query."""
+    return _counts(audience_people(send))
+
+
+def audience_preview_of(
+    *,
+    infohus_unit: OrgUnit,
+    units: Iterable[OrgUnit],
+    job_categories: Iterable[JobCategory] = (),
+    include_externals: bool = False,
+) -> dict[str, int]:
+    """audience_preview for an audience not saved yet (a form before its send exists)."""
+    return _counts(
+        _people(
+            infohus_id=infohus_unit.pk,
+            paths=[u.path for u in units],
+            categories=[c.pk for c in job_categories],
+            include_externals=include_externals,
+        )
+    )
 
 
 def ledger_rows(send: Send) -> QuerySet:

@@ -1,5 +1,8 @@
 """An external recipient's opt-out: from the link in the mail (a confirm page) or the mail
-client's one-click unsubscribe (RFC 8058). Honoured by every later send (selectors.audiences).
+client's one-click unsubscribe (RFC 8058). It holds for the Infohus whose send the link came from
+(the token names the delivery, whose send names the Infohus: an old link keeps its scope), and
+every later send of that Infohus honours it (selectors.audiences); another municipality's
+newsletters still reach the address.
 Internal staff cannot opt out of work communication: their mail carries no link, and a token of
 theirs records nothing."""
 
@@ -19,7 +22,12 @@ def optout_delivery(*, token: str) -> Delivery | None:
     pk = optout_token_read(token)
     if pk is None:
         return None
-    return Delivery.objects.filter(pk=pk, external=True).exclude(email="").first()
+    return (
+        Delivery.objects.filter(pk=pk, external=True)
+        .exclude(email="")
+        .select_related("send__org_unit")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -29,10 +37,20 @@ def optout_create(*, token: str) -> OptOut | None:
     delivery = optout_delivery(token=token)
     if delivery is None:
         return None
+    email = delivery.email.lower()
+    everywhere = OptOut.objects.filter(email=email, org_unit__isnull=True).first()
+    if everywhere is not None:
+        return everywhere
     optout, created = OptOut.objects.get_or_create(
-        email=delivery.email.lower(),
+        email=email,
+        org_unit_id=delivery.send.org_unit_id,
         defaults={"person_id": delivery.person_id, "send_id": delivery.send_id},
     )
     if created:
-        audit.log(optout, "lms.newsletter_optout.create", by=None, data={"send": delivery.send_id})
+        audit.log(
+            optout,
+            "lms.newsletter_optout.create",
+            by=None,
+            data={"send": delivery.send_id, "infohus": delivery.send.org_unit_id},
+        )
     return optout

@@ -27,11 +27,13 @@ from lms.clock import as_of
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 from newsletters import access
-from newsletters.emails.editions import edition_render, message_build
+from newsletters.emails.editions import RenderedEdition, edition_render, message_build
+from newsletters.emails.urgent import urgent_render
 from newsletters.models import BouncingAddress, Delivery, NewsletterPage, Send
-from newsletters.selectors.audiences import LEDGER_COLUMNS, ledger_rows
+from newsletters.selectors.audiences import LEDGER_COLUMNS, default_audience, ledger_rows
 
 __all__ = [
+    "audience_check",
     "send_create",
     "send_schedule",
     "send_start",
@@ -63,15 +65,21 @@ def _lock(send: Send) -> Send:
 
 
 def _check_audience(
-    *, org_unit: OrgUnit, units: list[OrgUnit], by: User | None, field: str = "audience_units"
+    *,
+    org_unit: OrgUnit,
+    units: list[OrgUnit],
+    by: User | None,
+    field: str = "audience_units",
+    action: access.Action = access.SEND,
 ) -> None:
-    """The audience is not empty, lies under the sending Infohus and within `by`'s SEND scope."""
+    """The audience is not empty, lies under the sending Infohus and within `by`'s scope for
+    `action` (SEND; URGENT_SEND for an urgent message)."""
     if not units:
         raise ValidationError(
             {field: ValidationError(_("Choose at least one unit to send to."), code="no_audience")}
         )
     outside = [u for u in units if not u.path.startswith(org_unit.path)]
-    outside += [u for u in access.units_outside_scope(by, units) if u not in outside]
+    outside += [u for u in access.units_outside_scope(by, units, action=action) if u not in outside]
     if outside:
         message = _("You may not send to these units: %(units)s.") % {
             "units": ", ".join(u.name for u in outside)
@@ -79,7 +87,13 @@ def _check_audience(
         raise ValidationError({field: ValidationError(message, code="audience_out_of_scope")})
 
 
-def _check_edition(edition: NewsletterPage) -> None:
+# The same check for an urgent message's send (newsletters.services.urgent).
+audience_check = _check_audience
+
+
+def _check_edition(edition: NewsletterPage | None) -> None:
+    if edition is None:  # an urgent message: no web version to publish first
+        return
     if not edition.live:
         message = _("Publish the newsletter before it is sent: the mail links to it.")
         raise ValidationError({"edition": ValidationError(message, code="edition_not_live")})
@@ -90,17 +104,28 @@ def send_create(
     *,
     edition: NewsletterPage,
     org_unit: OrgUnit,
-    audience_units: Iterable[OrgUnit],
-    job_categories: Iterable[JobCategory] = (),
-    include_externals: bool = False,
+    audience_units: Iterable[OrgUnit] | None = None,
+    job_categories: Iterable[JobCategory] | None = None,
+    include_externals: bool | None = None,
     urgent: bool = False,
     by: User | None,
     now: dt.datetime | None = None,
 ) -> Send:
     """A draft send of `edition` from the Infohus `org_unit` to its audience, created as of `now`
-    (default: the current time; lms.clock)."""
+    (default: the current time; lms.clock). Without `audience_units`, the Infohus's default
+    audience (selectors.audiences.default_audience) with its job categories and externals, where
+    those are not given either."""
     policy.require(by, access.WRITE, org_unit)
     created_at = as_of(now) if now is not None else None
+    if audience_units is None:
+        default = default_audience(org_unit)
+        audience_units = default.units
+        if job_categories is None:
+            job_categories = default.job_categories
+        if include_externals is None:
+            include_externals = default.include_externals
+    job_categories = () if job_categories is None else job_categories
+    include_externals = bool(include_externals)
     units = list({u.pk: u for u in audience_units}.values())
     _check_audience(org_unit=org_unit, units=units, by=by)
     send = Send.objects.create(
@@ -133,7 +158,7 @@ def send_create(
 @transaction.atomic
 def send_schedule(*, send: Send, at: dt.datetime, by: User | None) -> Send:
     """draft → scheduled: the beat task starts it once `at` has come."""
-    access.require(by, access.SEND, send)
+    access.require(by, access.send_action(send), send)
     if timezone.is_naive(at):
         raise ValueError("at must be an aware datetime")
     if at <= timezone.now():
@@ -143,13 +168,23 @@ def send_schedule(*, send: Send, at: dt.datetime, by: User | None) -> Send:
     if send.status != S.DRAFT:
         raise _status_error(send)
     _check_edition(send.edition)
-    _check_audience(org_unit=send.org_unit, units=list(send.audience_units.all()), by=by)
+    _check_audience(
+        org_unit=send.org_unit,
+        units=list(send.audience_units.all()),
+        by=by,
+        action=access.send_action(send),
+    )
     send.status = S.SCHEDULED
     send.scheduled_at = at
     send.scheduled_by = by
     send.save(update_fields=["status", "scheduled_at", "scheduled_by"])
     audit.log(send, "lms.newsletter_send.schedule", by=by, data={"at": at.isoformat()})
     return send
+
+
+def _render(send: Send) -> RenderedEdition:
+    """The mail of the send, rendered once: of its edition, or of its urgent message."""
+    return urgent_render(send=send) if send.urgent_message_id else edition_render(send=send)
 
 
 def _freeze(send: Send) -> int:
@@ -168,15 +203,20 @@ def send_start(*, send: Send, by: User | None, now: dt.datetime | None = None) -
     """draft or scheduled → sending: freeze the recipients (skipped ones with their reason) and
     enqueue the batches after commit."""
     now = as_of(now)
-    access.require(by, access.SEND, send)
+    access.require(by, access.send_action(send), send)
     with transaction.atomic():
         send = _lock(send)
         if send.status not in (S.DRAFT, S.SCHEDULED):
             raise _status_error(send)
         _check_edition(send.edition)
-        _check_audience(org_unit=send.org_unit, units=list(send.audience_units.all()), by=by)
+        _check_audience(
+            org_unit=send.org_unit,
+            units=list(send.audience_units.all()),
+            by=by,
+            action=access.send_action(send),
+        )
         frozen = _freeze(send)
-        send.rendered = asdict(edition_render(send=send))
+        send.rendered = asdict(_render(send))
         send.status = S.SENDING
         send.started_at = now
         send.progress_at = now
@@ -196,7 +236,7 @@ def send_start(*, send: Send, by: User | None, now: dt.datetime | None = None) -
 def send_pause(*, send: Send, by: User | None) -> Send:
     """sending → paused: workers claim nothing more; a batch under way stops within a few
     messages and hands its unsent rows back."""
-    access.require(by, access.SEND, send)
+    access.require(by, access.send_action(send), send)
     send = _lock(send)
     if send.status != S.SENDING:
         raise _status_error(send)
@@ -208,7 +248,7 @@ def send_pause(*, send: Send, by: User | None) -> Send:
 
 @transaction.atomic
 def send_resume(*, send: Send, by: User | None) -> Send:
-    access.require(by, access.SEND, send)
+    access.require(by, access.send_action(send), send)
     send = _lock(send)
     if send.status != S.PAUSED:
         raise _status_error(send)
@@ -224,7 +264,7 @@ def send_resume(*, send: Send, by: User | None) -> Send:
 def send_cancel(*, send: Send, by: User | None) -> Send:
     """Before or during sending. Pending rows are skipped ("send cancelled"); rows a worker holds
     at this moment are marked by that worker with what the SMTP server answered: the truth."""
-    access.require(by, access.SEND, send)
+    access.require(by, access.send_action(send), send)
     send = _lock(send)
     if send.status in (S.SENT, S.CANCELLED):
         raise _status_error(send)
@@ -243,7 +283,7 @@ def send_cancel(*, send: Send, by: User | None) -> Send:
 def send_retry_failed(*, send: Send, by: User | None) -> Send:
     """Send again to the failed only: their rows go back to pending with fresh attempts, and
     their addresses stop counting as bouncing (a person asked to try them again)."""
-    access.require(by, access.SEND, send)
+    access.require(by, access.send_action(send), send)
     send = _lock(send)
     if send.status not in (S.SENDING, S.PAUSED, S.SENT):
         raise _status_error(send)
@@ -284,7 +324,7 @@ def send_test(*, send: Send, addresses: Sequence[str], by: User | None) -> int:
             raise ValidationError(
                 {"addresses": ValidationError(message, code="invalid_address")}
             ) from None
-    rendered = edition_render(send=send)
+    rendered = _render(send)
     with get_connection(fail_silently=False) as connection:
         sent = connection.send_messages(
             [

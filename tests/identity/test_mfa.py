@@ -148,7 +148,8 @@ def test_recovery_code_passes_the_totp_step(client, coordinator):
 
 
 @pytest.mark.parametrize(
-    "role", [Role.DEPARTMENT_CONTACT, Role.INSTITUTION_COORDINATOR, Role.STEERING_GROUP]
+    "role",
+    [Role.DEPARTMENT_CONTACT, Role.INSTITUTION_COORDINATOR, Role.STEERING_GROUP, Role.LEADER],
 )
 def test_every_staff_role_is_forced(client, tree, make_staff, role):
     user = _verify(make_staff(role, tree["HJ-BFU"]))

@@ -20,6 +20,7 @@ def registry(monkeypatch):
     """The policy's registrations, restored after the test."""
     monkeypatch.setattr(policy, "_actions", set(policy._actions))
     monkeypatch.setattr(policy, "_unscoped", set(policy._unscoped))
+    monkeypatch.setattr(policy, "_grant_only", set(policy._grant_only))
     monkeypatch.setattr(policy, "_granted", {r: set(a) for r, a in policy._granted.items()})
     monkeypatch.setattr(policy, "_table", None)
 
@@ -45,6 +46,23 @@ def test_a_new_feature_plugs_in(registry, tree):
     assert not policy.can(steering, Action.THING_VIEW, tree["FR"])
     assert not policy.can(steering, Action.THING_MANAGE)
     assert set(policy.users_with(Action.THING_VIEW, obj=tree["HJ-SKOLE"])) == {steering}
+
+
+def test_a_grant_only_action_is_held_by_its_grantees_not_by_the_coordinator(registry, tree):
+    policy.actions_register(actions=Action, grant_only={Action.THING_MANAGE})
+    policy.grants_add(role=Role.LEADER, actions={Action.THING_MANAGE})
+
+    assert Action.THING_VIEW in policy.GRANTS[Role.COORDINATOR]
+    assert Action.THING_MANAGE not in policy.GRANTS[Role.COORDINATOR]
+    leader, coordinator = UserFactory(), UserFactory()
+    RoleAssignmentFactory(user=leader, role=Role.LEADER, org_unit=tree["HJ"])
+    RoleAssignmentFactory(user=coordinator, role=Role.COORDINATOR, org_unit=tree["HJ"])
+    assert policy.can(leader, Action.THING_MANAGE, tree["HJ-SKOLE"])
+    assert not policy.can(leader, Action.THING_MANAGE, tree["FR"])
+    assert not policy.can(coordinator, Action.THING_MANAGE)
+    assert set(policy.users_with(Action.THING_MANAGE, obj=tree["HJ-SKOLE"])) == {leader}
+    with pytest.raises(ValueError):
+        policy.actions_register(actions=[], grant_only={"thing.other"})
 
 
 def test_registering_again_changes_nothing(registry):
