@@ -194,6 +194,10 @@ class Role(models.TextChoices):
     DEPARTMENT_CONTACT = "department_contact", _("Department contact")
     INSTITUTION_COORDINATOR = "institution_coordinator", _("Institution coordinator")
     STEERING_GROUP = "steering_group", _("Steering group")
+    # The Infohus members a citizen's concern goes to: about someone under 18, the SSP
+    # consultant; about an adult, the police representative (lms.concerns).
+    SSP_CONSULTANT = "ssp_consultant", _("SSP consultant")
+    POLICE_REPRESENTATIVE = "police_representative", _("Police representative")
 
 
 class RoleAssignment(models.Model):

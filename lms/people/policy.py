@@ -74,6 +74,10 @@ _granted: dict[Role, set[str]] = {
     },
     # The steering group sees aggregates only: no personal data.
     Role.STEERING_GROUP: {Action.ADMIN_ACCESS, Action.ORGUNIT_VIEW, Action.JOBCATEGORY_VIEW},
+    # The Infohus members who receive citizens' concerns handle them in the admin; what they may
+    # do there is granted by the concern intake's own rules (lms.concerns.access).
+    Role.SSP_CONSULTANT: {Action.ADMIN_ACCESS},
+    Role.POLICE_REPRESENTATIVE: {Action.ADMIN_ACCESS},
 }
 _table: dict[Role, frozenset[str]] | None = None
 

@@ -1,0 +1,36 @@
+"""Registers the concern cases' admin (lms.concerns.viewsets.cases) and their audit actions."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+@hooks.register("register_admin_urls")
+def register_concern_admin_urls():
+    from django.urls import include, path
+
+    from lms.concerns.viewsets.cases import admin_urlpatterns
+
+    return [path("concerns/", include((admin_urlpatterns, "concerns_admin")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_concern_menu_item():
+    from lms.concerns.viewsets.cases import menu_item
+
+    return menu_item()
+
+
+@hooks.register("construct_homepage_panels")
+def add_concern_home_panels(request, panels):
+    from lms.concerns.viewsets.cases import panels_for
+
+    panels.extend(panels_for(request))
+
+
+@hooks.register("register_log_actions")
+def register_concern_log_actions(actions):
+    for action, label, message in (
+        ("lms.concern.create", _("Report a concern"), _("Concern received")),
+        ("lms.concern.view", _("Open a concern"), _("Concern opened")),
+    ):
+        actions.register_action(action, label, message)
