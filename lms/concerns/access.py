@@ -24,6 +24,8 @@ from lms.people.models import OrgUnit, Role, User
 
 class Action(StrEnum):
     CONCERN_VIEW = "concern.view"
+    # Record the next step of the assessment (services.cases.concern_advance).
+    CONCERN_HANDLE = "concern.handle"
     # Only "a concern from your administration is open": a count, no case.
     CONCERN_OPEN_SEE = "concern.open_see"
 
@@ -31,8 +33,8 @@ class Action(StrEnum):
 # The coordinator holds every action. The SSP consultant and the police representative are
 # members of the Infohus who receive citizens' concerns.
 GRANTS: dict[Role, frozenset[Action]] = {
-    Role.SSP_CONSULTANT: frozenset({Action.CONCERN_VIEW}),
-    Role.POLICE_REPRESENTATIVE: frozenset({Action.CONCERN_VIEW}),
+    Role.SSP_CONSULTANT: frozenset({Action.CONCERN_VIEW, Action.CONCERN_HANDLE}),
+    Role.POLICE_REPRESENTATIVE: frozenset({Action.CONCERN_VIEW, Action.CONCERN_HANDLE}),
     Role.DEPARTMENT_CONTACT: frozenset({Action.CONCERN_OPEN_SEE}),
 }
 
@@ -75,6 +77,32 @@ def cases_visible_q(user, path_field: str = "infohus__path") -> Q:
 def may_view_case(user, concern) -> bool:
     path = concern.infohus.path
     return any(path.startswith(scope) for scope in _paths(user, Action.CONCERN_VIEW))
+
+
+def may_handle_case(user, concern) -> bool:
+    """May `user` record the case's next step? The Infohus members of the case's municipality."""
+    path = concern.infohus.path
+    return any(path.startswith(scope) for scope in _paths(user, Action.CONCERN_HANDLE))
+
+
+def may_record_police_decision(user, concern) -> bool:
+    """Only the police representative records the decision on a report to PET/EAE: the role
+    itself over the case's Infohus, not any role that may do everything else (the coordinator)."""
+    if not getattr(user, "is_active", False):
+        return False
+    path = concern.infohus.path
+    return any(
+        path.startswith(scope) for scope in policy.role_paths(user, Role.POLICE_REPRESENTATIVE)
+    )
+
+
+def may_advance(user, concern, *, outcome: str = "") -> bool:
+    """May `user` record the case's next step (with this outcome, at the outcome step)?"""
+    if not may_handle_case(user, concern):
+        return False
+    if outcome == "police":
+        return may_record_police_decision(user, concern)
+    return True
 
 
 def may_see_open_count(user) -> bool:

@@ -34,3 +34,16 @@ def register_concern_log_actions(actions):
         ("lms.concern.view", _("Open a concern"), _("Concern opened")),
     ):
         actions.register_action(action, label, message)
+
+    from wagtail.log_actions import LogFormatter
+
+    from lms.concerns.models import Concern
+
+    @actions.register_action("lms.concern.advance")
+    class AdvanceFormatter(LogFormatter):
+        label = _("Record a step of a concern")
+
+        def format_message(self, log_entry):
+            step = (log_entry.data or {}).get("to", "")
+            label = Concern.Status(step).label if step in Concern.Status.values else step
+            return _("Step recorded: %(step)s") % {"step": label}

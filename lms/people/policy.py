@@ -213,6 +213,12 @@ def roles(user) -> set[Role]:
     return {role for role, _path in _assignments(user)}
 
 
+def role_paths(user, role: Role) -> list[str]:
+    """The tree paths of the units over which the user holds `role` itself: for the few decisions
+    that belong to one role whatever else a user may do (the coordinator holds every action)."""
+    return sorted({path for held, path in _assignments(user) if held == role})
+
+
 def has_staff_role(user) -> bool:
     """Anyone but a plain employee: holds any role assignment, or is a superuser."""
     return is_superuser(user) or bool(_assignments(user))

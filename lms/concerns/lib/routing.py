@@ -19,6 +19,8 @@ COORDINATORS, SSP_CONSULTANT, POLICE_REPRESENTATIVE = (
     "ssp_consultant",
     "police_representative",
 )
+# Set by the Infohus at the outcome step, never at intake.
+FORWARDED = "forwarded"
 
 
 def route_for(*, reporter_kind: str, age_group: str) -> str:

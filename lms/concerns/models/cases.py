@@ -33,6 +33,16 @@ class Concern(models.Model):
         POLICE_REPRESENTATIVE = "police_representative", _("The police representative")
         FORWARDED = "forwarded", _("Forwarded to another service")
 
+    class Outcome(models.TextChoices):
+        ADVICE = "advice", _("Advice and preventive measures; the case stays with the reporter")
+        CRISIS_TEAM = "crisis_team", _("A crisis team is formed")
+        POLICE = "police", _("The police decide on a report to PET/EAE")
+        FORWARDED = "forwarded", _("Not about extremism: forwarded")
+
+    class PoliceDecision(models.TextChoices):
+        REPORT = "report", _("Reported to PET/EAE")
+        NO_REPORT = "no_report", _("Not reported to PET/EAE")
+
     class Status(models.TextChoices):
         # The steps of the action plan and the national assessment tool, in order.
         RECEIVED = "received", _("Received")
@@ -87,6 +97,18 @@ class Concern(models.Model):
     status = models.CharField(
         _("status"), max_length=32, choices=Status.choices, default=Status.RECEIVED
     )
+    # The steps of the assessment, each recorded by services.cases.concern_advance in order.
+    leader_informed_on = models.DateField(_("leader informed on"), null=True, blank=True)
+    interview_on = models.DateField(_("concern interview on"), null=True, blank=True)
+    interview_by = EncryptedTextField(_("who took part in the interview"), blank=True)
+    analysis_authorities = EncryptedTextField(_("authorities in the analysis"), blank=True)
+    assessment = EncryptedTextField(_("overall assessment and recommendation"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    police_decision = models.CharField(
+        _("the police's decision"), max_length=16, choices=PoliceDecision.choices, blank=True
+    )
+    forwarded_to = models.CharField(_("forwarded to"), max_length=200, blank=True)
+    feedback_on = models.DateField(_("feedback given on"), null=True, blank=True)
     journal_reference = models.CharField(_("journal reference"), max_length=100, blank=True)
 
     # The form's one-time token: a second post of the same form (a double click, a reload) finds
