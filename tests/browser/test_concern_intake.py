@@ -143,4 +143,15 @@ def test_a_coordinator_reads_the_case_with_totp_and_the_read_is_in_its_trail(
     expect(trail).to_contain_text("tovholder@example.dk")
     expect(admin).to_have_url(re.compile(rf"/admin/concerns/{concern.pk}/$"))
     assert_accessible(admin)
+
+    # The first step: the leader was informed (before the interview, as the plan requires).
+    admin.get_by_role("link", name="Registrér næste trin: Leder orienteret").click()
+    admin.get_by_role("button", name="Registrér trinnet").click()
+    expect(admin.get_by_text("Dette felt er påkrævet.")).to_be_visible()  # refused, no change
+    assert_accessible(admin)
+    admin.get_by_label("Leder orienteret den").fill(timezone.localdate().isoformat())
+    admin.get_by_role("button", name="Registrér trinnet").click()
+    expect(admin).to_have_url(re.compile(rf"/admin/concerns/{concern.pk}/$"))
+    expect(trail).to_contain_text("Trin registreret: Leder orienteret")
+    assert Concern.objects.get(pk=concern.pk).status == "leader_informed"
     context.close()

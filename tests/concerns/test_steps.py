@@ -158,3 +158,25 @@ def test_the_admin_refuses_the_step_form_to_others(client, cast, case):
     RoleAssignmentFactory(user=cast.superuser, role=Role.STEERING_GROUP, org_unit=cast.units["HJ"])
     client.force_login(cast.other_coordinator)
     assert client.get(url).status_code == 404
+
+
+def test_the_employee_sees_on_min_side_when_feedback_was_given(client, cast, intake_site):
+    case = concern_make(
+        infohus=cast.units["HJ"], by=cast.employee, kind="staff", reporter_email="a@example.dk"
+    )
+    client.force_login(cast.employee)
+    my_page = reverse("site:my_page")
+
+    html = client.get(my_page).content.decode()
+    assert case.reference in html and "Infohuset behandler den" in html
+    assert "Karl Hemmelig" not in html and "hellig krig" not in html
+
+    to_outcome(case, cast.coordinator)
+    advance(case, cast.coordinator, "outcome", outcome="advice")
+    advance(case, cast.coordinator, "feedback_given", feedback_on=TODAY)
+
+    html = client.get(my_page).content.decode()
+    assert "Infohuset gav tilbagemelding 2. november 2026" in html
+    # Someone else's Min side shows nothing of it.
+    client.force_login(cast.coordinator)
+    assert case.reference not in client.get(my_page).content.decode()

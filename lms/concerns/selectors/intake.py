@@ -16,3 +16,17 @@ def infohus_for_request(request) -> OrgUnit | None:
         return None
     home = HomePage.objects.filter(pk=site.root_page_id).select_related("org_unit").first()
     return home.org_unit if home is not None else None
+
+
+def reported_by(user) -> list:
+    """The concerns `user` reported as a member of staff, newest first: reference, dates and
+    status only (what the reporter needs to know whether feedback was given)."""
+    from lms.concerns.models import Concern
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Concern.objects.filter(reporter_user=user)
+        .only("reference", "created_at", "status", "feedback_on", "closed_at")
+        .order_by("-created_at", "-pk")
+    )
