@@ -268,3 +268,17 @@ def test_the_concern_url_tag_is_the_one_route_features_use(rf: RequestFactory, i
     settings.save()
     assert template.render(RequestContext(rf.get("/"), {})) == "https://sikker.example.dk/bekymring"
     assert Template("{% load concerns %}{% concern_url %}").render(Context({})) == START
+
+
+def test_a_signed_in_user_reporting_as_a_citizen_stays_anonymous_in_the_log_too(
+    client, intake_site, cast
+):
+    from wagtail.models import ModelLogEntry
+
+    client.force_login(cast.employee)
+    client.post(CITIZEN, citizen_post())
+
+    concern = Concern.objects.get()
+    assert concern.reporter_user is None and concern.anonymous
+    entry = ModelLogEntry.objects.get(object_id=str(concern.pk), action="lms.concern.create")
+    assert entry.user_id is None

@@ -113,7 +113,9 @@ def concern_report(
             audit.log(
                 concern,
                 LOG_CREATE,
-                by=by if by is not None and by.is_authenticated else None,
+                # A citizen's report names no account, even when a signed-in user sent it:
+                # the log must not undo the anonymity the form promised.
+                by=concern.reporter_user,
                 data={"route": concern.route, "reporter_kind": concern.reporter_kind},
             )
     except IntegrityError:
