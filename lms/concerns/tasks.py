@@ -21,3 +21,11 @@ def send_concern_notice(concern_id: int, user_id: int) -> bool:
 @shared_task(name="lms.concerns.send_concern_receipt")
 def send_concern_receipt(concern_id: int) -> bool:
     return emails.receipt_send(concern_id=concern_id)
+
+
+@shared_task(name="lms.concerns.erase_closed_concerns")
+def erase_closed_concerns() -> int:
+    """Daily: erase the text and names of cases closed longer ago than the period."""
+    from lms.concerns.services.erasure import concerns_erase_due
+
+    return concerns_erase_due()

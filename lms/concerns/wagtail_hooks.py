@@ -32,6 +32,7 @@ def register_concern_log_actions(actions):
     for action, label, message in (
         ("lms.concern.create", _("Report a concern"), _("Concern received")),
         ("lms.concern.view", _("Open a concern"), _("Concern opened")),
+        ("lms.concern.erase", _("Erase a concern's text"), _("Text and names erased")),
     ):
         actions.register_action(action, label, message)
 

@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lms.site.sync_editor_groups",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Erases the free text and names of concerns closed longer ago than the erasure period.
+    "concerns-erase-closed": {
+        "task": "lms.concerns.erase_closed_concerns",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # Starts the newsletter sends whose time has come and re-enqueues stalled ones.
     "newsletters-dispatch": {
         "task": "newsletters.dispatch",
@@ -554,6 +559,9 @@ LMS_BASE_URL = env.str("LMS_BASE_URL", default=WAGTAILADMIN_BASE_URL)
 # `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
 # Production refuses to start without one; dev and test use a fixed, public dev key.
 LMS_CONCERN_KEYS = env.list("LMS_CONCERN_KEYS", default=[])
+# Days after a case is closed with its journal reference (the record lives in the municipality's
+# case system) before its free text and names are erased; the statistics' facts stay.
+LMS_CONCERN_ERASE_AFTER_DAYS = env.int("LMS_CONCERN_ERASE_AFTER_DAYS", default=30)
 WAGTAIL_I18N_ENABLED = False
 # Nothing may make a user's browser call a third party: no avatars from gravatar.com (they carry a
 # hash of the staff member's email address), no version check against releases.wagtail.org.

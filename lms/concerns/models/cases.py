@@ -118,6 +118,8 @@ class Concern(models.Model):
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # When the free text and names were erased (services.erasure), after the period since closing.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
