@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("lms.people.urls.profile")),
     path("", include("lms.site.urls.my_page")),
     path("moeder/", include("attendance.urls.meetings", namespace="attendance")),
+    # The concern intake: where every "Er du bekymret?" leads.
+    path("bekymring/", include("lms.concerns.urls.intake")),
     path("mine-kompetencer/", include("lms.competence.urls.competences")),
     path("laering/", include("courses.urls.courses", namespace="courses")),
     # Action Cards' public pages: the address printed as a QR code on every paper card.

@@ -197,6 +197,10 @@ class Role(models.TextChoices):
     # A manager over an org unit and its subtree (for example the municipal director): what a
     # leader may do beyond reaching the admin is granted by the features.
     LEADER = "leader", _("Leader")
+    # The Infohus members a citizen's concern goes to: about someone under 18, the SSP
+    # consultant; about an adult, the police representative (lms.concerns).
+    SSP_CONSULTANT = "ssp_consultant", _("SSP consultant")
+    POLICE_REPRESENTATIVE = "police_representative", _("Police representative")
 
 
 class RoleAssignment(models.Model):

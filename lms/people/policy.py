@@ -81,6 +81,10 @@ _granted: dict[Role, set[str]] = {
     # A leader reaches the admin and the units of their area; the features grant what they do
     # there. No named roster (data minimisation).
     Role.LEADER: {Action.ADMIN_ACCESS, Action.ORGUNIT_VIEW, Action.JOBCATEGORY_VIEW},
+    # The Infohus members who receive citizens' concerns handle them in the admin; what they may
+    # do there is granted by the concern intake's own rules (lms.concerns.access).
+    Role.SSP_CONSULTANT: {Action.ADMIN_ACCESS},
+    Role.POLICE_REPRESENTATIVE: {Action.ADMIN_ACCESS},
 }
 _table: dict[Role, frozenset[str]] | None = None
 
@@ -224,6 +228,12 @@ def is_superuser(user) -> bool:
 
 def roles(user) -> set[Role]:
     return {role for role, _path in _assignments(user)}
+
+
+def role_paths(user, role: Role) -> list[str]:
+    """The tree paths of the units over which the user holds `role` itself: for the few decisions
+    that belong to one role whatever else a user may do (the coordinator holds every action)."""
+    return sorted({path for held, path in _assignments(user) if held == role})
 
 
 def has_staff_role(user) -> bool:

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "lms.people",
     "lms.competence",
     "lms.site",
+    "lms.concerns",
     "courses",
     "attendance",
     "newsletters",
@@ -253,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lms.site.sync_editor_groups",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Erases the free text and names of concerns closed longer ago than the erasure period.
+    "concerns-erase-closed": {
+        "task": "lms.concerns.erase_closed_concerns",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # Starts the newsletter sends whose time has come and re-enqueues stalled ones.
     "newsletters-dispatch": {
         "task": "newsletters.dispatch",
@@ -307,6 +313,9 @@ ACCOUNT_RATE_LIMITS = {
     "attendance_check_in_failed": "10/10m/ip",
     # The public certificate check: unknown codes are limited, so codes cannot be guessed.
     "certificate_verify_failed": "10/10m/ip",
+    # The concern intake's forms for people without an account (citizens, external partners):
+    # every submission counts, so the form cannot be used to flood the Infohus.
+    "concern_report": "5/h/ip",
 }
 # The client address of every per-IP rate limit above (login, check-in by email, certificate
 # verification) is allauth's get_client_ip: REMOTE_ADDR, unless proxies we run are in front.
@@ -547,6 +556,17 @@ WAGTAIL_SITE_NAME = env.str("WAGTAIL_SITE_NAME", default="Infohus")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 # The front end's address, for absolute links in emails and calendar entries.
 LMS_BASE_URL = env.str("LMS_BASE_URL", default=WAGTAILADMIN_BASE_URL)
+
+# --- Concerns (lms.concerns) --------------------------------------------------------------------
+# The Fernet keys that encrypt a concern's free text and names at rest, comma-separated, newest
+# first: the first encrypts, every one decrypts (key rotation: put a new key first, run
+# `manage.py concern_keys_rotate`, then drop the old one). Make one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+# Production refuses to start without one; dev and test use a fixed, public dev key.
+LMS_CONCERN_KEYS = env.list("LMS_CONCERN_KEYS", default=[])
+# Days after a case is closed with its journal reference (the record lives in the municipality's
+# case system) before its free text and names are erased; the statistics' facts stay.
+LMS_CONCERN_ERASE_AFTER_DAYS = env.int("LMS_CONCERN_ERASE_AFTER_DAYS", default=30)
 WAGTAIL_I18N_ENABLED = False
 # Nothing may make a user's browser call a third party: no avatars from gravatar.com (they carry a
 # hash of the staff member's email address), no version check against releases.wagtail.org.

@@ -19,3 +19,9 @@ LMS_MFA_EXEMPT_EMAILS = env.list(
 )
 # `make run` seeds the demo with `load_demo_data` (known passwords): allowed here only.
 LMS_DEMO_DATA_ALLOWED = True
+
+# A fixed, public key: concerns typed into a dev or test database are not secret. Production
+# refuses to start without LMS_CONCERN_KEYS of its own (lms.settings.production).
+LMS_CONCERN_KEYS = env.list(
+    "LMS_CONCERN_KEYS", default=["ZGV2LW9ubHktY29uY2Vybi1rZXktbm90LXNlY3JldCE="]
+)

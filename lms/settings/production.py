@@ -23,6 +23,23 @@ if not env.str("EMAIL_URL", default=""):
         "password-reset mail would be written to files and never reach anyone."
     )
 
+LMS_CONCERN_KEYS = env.list("LMS_CONCERN_KEYS", default=[])
+try:
+    from cryptography.fernet import Fernet
+
+    if not LMS_CONCERN_KEYS:
+        raise ValueError
+    for _key in LMS_CONCERN_KEYS:
+        Fernet(_key)
+except ValueError:
+    # A concern's text (often about a child, political or religious beliefs, suspected crime)
+    # must never be written to the database in plain text.
+    raise ImproperlyConfigured(
+        "LMS_CONCERN_KEYS must hold one or more Fernet keys (comma-separated, newest first) in "
+        "production: they encrypt the concerns' text at rest. Make one with `python -c "
+        '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.'
+    ) from None
+
 # WhiteNoise serves the collected static files in production (the dev server does it in `make run`).
 MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(

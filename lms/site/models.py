@@ -134,7 +134,16 @@ class InfohusSettings(BaseSiteSetting, ClusterableModel):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_('"Are you worried?" page'),
-        help_text=_('Where the header\'s "Are you worried?" link leads on every page.'),
+        help_text=_("The information page on where to get help; the concern form links to it."),
+    )
+    concern_intake_url = models.URLField(
+        _("external concern intake"),
+        blank=True,
+        help_text=_(
+            "Leave empty to use the platform's own concern form. If the municipality receives "
+            "concerns elsewhere (its case system, a secure form), give that address: every "
+            '"Are you worried?" link then leads there.'
+        ),
     )
     accessibility_page = models.ForeignKey(
         Page,
@@ -162,6 +171,7 @@ class InfohusSettings(BaseSiteSetting, ClusterableModel):
             ],
             heading=_("Police and emergency"),
         ),
+        FieldPanel("concern_intake_url"),
         FieldPanel("concern_page"),
         FieldPanel("accessibility_page"),
     ]

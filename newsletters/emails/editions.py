@@ -28,9 +28,9 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
+from lms.concerns.links import intake_absolute_url
 from lms.mail import absolute_url, address_clean, header_clean
-from lms.site.models import InfohusSettings, InformationPage
-from lms.site.selectors.site import CONCERN_SLUG
+from lms.site.models import InfohusSettings
 from lms.site.teasers import Teaser, teasers_for
 from newsletters.blocks import item_references
 from newsletters.models import Delivery, NewsletterPage, Send
@@ -91,21 +91,9 @@ def _concern_url(edition: NewsletterPage) -> str:
 
 
 def concern_url(site) -> str:
-    """The address of the route to report a concern on `site` (every mail's footer)."""
-    page: Page | None = None
-    if site is not None:
-        concern = InfohusSettings.for_site(site).concern_page
-        page = concern if concern is not None and concern.live else None
-        if page is None:
-            page = (
-                InformationPage.objects.live()
-                .descendant_of(site.root_page, inclusive=True)
-                .filter(slug=CONCERN_SLUG)
-                .first()
-            )
-    if page is None:
-        return absolute_url(f"/{CONCERN_SLUG}/")
-    return _page_url(page, site)
+    """Where "Er du bekymret?" leads on `site` (every mail's footer): the concern intake, or the
+    municipality's own (lms.concerns.links)."""
+    return intake_absolute_url(site=site)
 
 
 def _page_url(page: Page, site) -> str:

@@ -2,6 +2,8 @@
 
 import secrets
 
+from cryptography.fernet import Fernet
+
 from lms.settings.base import redis_databases, redis_db_url, redis_url_db
 
 from .helpers import isolated_env, manage
@@ -13,6 +15,7 @@ def production_env(tmp_path, **overrides):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "lms.example.dk",
         "EMAIL_URL": "smtp+tls://lms:secret@smtp.example.dk:587",
+        "LMS_CONCERN_KEYS": Fernet.generate_key().decode(),
     }
     return isolated_env(tmp_path, **{**variables, **overrides})
 
@@ -55,6 +58,23 @@ def test_refuses_a_short_or_insecure_secret_key(tmp_path):
         result = manage("check", env=production_env(tmp_path, DJANGO_SECRET_KEY=key))
         assert result.returncode != 0
         assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_refuses_to_start_without_a_concern_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["LMS_CONCERN_KEYS"]
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "LMS_CONCERN_KEYS must hold one or more Fernet keys" in result.stderr
+
+
+def test_refuses_a_concern_key_that_is_no_fernet_key(tmp_path):
+    key = Fernet.generate_key().decode()
+    result = manage("check", env=production_env(tmp_path, LMS_CONCERN_KEYS=f"{key},not-a-key"))
+
+    assert result.returncode != 0
+    assert "LMS_CONCERN_KEYS must hold one or more Fernet keys" in result.stderr
 
 
 def test_refuses_to_start_without_allowed_hosts(tmp_path):

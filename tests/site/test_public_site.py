@@ -115,14 +115,14 @@ def test_concern_page_follows_the_site_settings(client, seeded_site):
 
 
 @pytest.mark.parametrize("url", front_end_urls())
-def test_every_front_end_page_leads_to_the_concern_page_and_the_accessibility_statement(
+def test_every_front_end_page_leads_to_the_concern_intake_and_the_accessibility_statement(
     client, seeded_site, url
 ):
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
     assert CONCERN_LINK.search(html), f"no 'Er du bekymret?' link on {url}"
-    assert CONCERN_LINK.search(html).group(1) == "/er-du-bekymret/"
+    assert CONCERN_LINK.search(html).group(1) == "/bekymring/"
     assert ACCESSIBILITY_LINK.search(html), f"no accessibility link on {url}"
     assert ACCESSIBILITY_LINK.search(html).group(1) == "/tilgaengelighedserklaering/"
     assert "Mette Sørensen" in html  # the Infohus contacts in the footer
@@ -139,28 +139,48 @@ def test_signed_in_pages_have_the_concern_link_too(client, seeded_site):
     assert "Log ud" in html and "Min profil" in html
 
 
-def test_concern_link_follows_the_setting(client, seeded_site):
+def test_concern_link_leads_to_the_municipalitys_own_intake_when_set(client, seeded_site):
+    settings = InfohusSettings.objects.get()
+    settings.concern_intake_url = "https://sikker.example.dk/bekymring"
+    settings.save()
+
+    html = client.get("/").content.decode()
+
+    assert CONCERN_LINK.search(html).group(1) == "https://sikker.example.dk/bekymring"
+    # The built-in intake sends a bookmark or an old QR code there too.
+    response = client.get(reverse("concerns:start"))
+    assert response.status_code == 302
+    assert response["Location"] == "https://sikker.example.dk/bekymring"
+
+
+INFO_LINK = re.compile(r'<a href="([^"]+)">Læs mere om, hvor du kan få hjælp</a>')
+
+
+def test_the_intake_links_to_the_information_page_of_the_setting(client, seeded_site):
     other = seeded_site.home.add_child(
-        instance=InformationPage(title="Bekymring", slug="bekymring", live=True)
+        instance=InformationPage(title="Hjælp", slug="hjaelp", live=True)
     )
     settings = InfohusSettings.objects.get()
     settings.concern_page = other
     settings.save()
 
-    html = client.get("/").content.decode()
+    html = client.get(reverse("concerns:start")).content.decode()
 
-    assert CONCERN_LINK.search(html).group(1) == "/bekymring/"
+    assert INFO_LINK.search(html).group(1) == "/hjaelp/"
 
 
-def test_concern_link_falls_back_when_the_setting_is_empty_or_unpublished(client, seeded_site):
+def test_the_information_link_falls_back_when_the_setting_is_empty_or_unpublished(
+    client, seeded_site
+):
     settings = InfohusSettings.objects.get()
     settings.concern_page = None
     settings.save()
-    assert CONCERN_LINK.search(client.get("/").content.decode()).group(1) == "/er-du-bekymret/"
+    html = client.get(reverse("concerns:start")).content.decode()
+    assert INFO_LINK.search(html).group(1) == "/er-du-bekymret/"
 
     seeded_site.concern_page.unpublish()
-    html = client.get("/").content.decode()
-    assert CONCERN_LINK.search(html).group(1) == "/er-du-bekymret/"
+    html = client.get(reverse("concerns:start")).content.decode()
+    assert INFO_LINK.search(html).group(1) == "/er-du-bekymret/"
 
 
 def test_pages_render_without_any_site(client, db):
@@ -168,7 +188,7 @@ def test_pages_render_without_any_site(client, db):
     client.force_login(UserFactory())
     response = client.get(reverse("people:my_profile"))
     assert response.status_code == 200
-    assert CONCERN_LINK.search(response.content.decode()).group(1) == "/er-du-bekymret/"
+    assert CONCERN_LINK.search(response.content.decode()).group(1) == "/bekymring/"
 
 
 def test_language_switch_to_english(client, seeded_site):

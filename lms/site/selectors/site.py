@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError
 from wagtail.models import Page, Site
 
+from lms.concerns.links import intake_url_for
 from lms.site.models import InfohusContact, InfohusSettings, InformationPage
 
 # Slugs the seeded pages use; also the fallback when the settings do not name a page.
@@ -19,7 +20,10 @@ class SiteInfo:
     settings: InfohusSettings | None
     contacts: list[InfohusContact] = field(default_factory=list)
     home_url: str = "/"
-    concern_url: str = f"/{CONCERN_SLUG}/"
+    # Where "Er du bekymret?" leads: the concern intake, or the municipality's own
+    # (lms.concerns.links). The information page on where to get help is concern_info_url.
+    concern_url: str = field(default_factory=lambda: intake_url_for(None))
+    concern_info_url: str = f"/{CONCERN_SLUG}/"
     accessibility_url: str = f"/{ACCESSIBILITY_SLUG}/"
 
 
@@ -57,7 +61,7 @@ def site_info(*, request) -> SiteInfo:
             info = SiteInfo(settings=None)
         else:
             settings = InfohusSettings.for_request(request)
-            concern_url = _page_url(settings.concern_page, request) or _page_url(
+            concern_info_url = _page_url(settings.concern_page, request) or _page_url(
                 _page_by_slug(site, CONCERN_SLUG), request
             )
             accessibility_url = _page_url(settings.accessibility_page, request) or _page_url(
@@ -67,7 +71,8 @@ def site_info(*, request) -> SiteInfo:
                 settings=settings,
                 contacts=list(settings.contacts.all()),
                 home_url=_page_url(site.root_page, request) or "/",
-                concern_url=concern_url or SiteInfo.concern_url,
+                concern_url=intake_url_for(settings),
+                concern_info_url=concern_info_url or SiteInfo.concern_info_url,
                 accessibility_url=accessibility_url or SiteInfo.accessibility_url,
             )
     except DatabaseError:

@@ -1,0 +1,3 @@
+from lms.concerns.models.cases import Concern
+
+__all__ = ["Concern"]

@@ -1,0 +1,178 @@
+"""The Infohus's cases in the Wagtail admin ("Concerns"): the list and one case, read-only for
+now, with the case's audit trail. Only those whom lms.concerns.access lets read cases see the
+menu and the pages (a superuser without an Infohus role gets 403); a case outside the user's
+municipality is 404. Opening a case is recorded (services.cases.concern_read_record).
+
+A department contact gets one panel on the admin home: how many concerns reported from their
+administration are open.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from lms.concerns import access
+from lms.concerns.forms.cases import STEP_FORMS
+from lms.concerns.models import Concern
+from lms.concerns.selectors import cases as case_selectors
+from lms.concerns.services.cases import concern_advance, concern_read_record, next_status
+
+PER_PAGE = 50
+
+
+def _context(title: str, concern: Concern | None = None, **extra) -> dict:
+    crumbs = [
+        {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+        {"url": reverse("concerns_admin:index"), "label": _("Concerns")},
+    ]
+    if concern is not None:
+        crumbs.append({"url": "", "label": title})
+    crumbs[-1]["url"] = ""
+    return {
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "warning",
+        "breadcrumbs_items": crumbs,
+        "concern": concern,
+        **extra,
+    }
+
+
+@never_cache
+def index(request):
+    if not access.may_view_cases(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", "open")
+    page = Paginator(case_selectors.cases_for(request.user, status=status), PER_PAGE).get_page(
+        request.GET.get("p")
+    )
+    context = _context(
+        _("Concerns"),
+        page=page,
+        status=status,
+        statuses=[("open", _("Open cases")), *Concern.Status.choices],
+    )
+    return TemplateResponse(request, "concerns/admin/case_index.html", context)
+
+
+@never_cache
+def item(request, pk: int):
+    if not access.may_view_cases(request.user):
+        raise PermissionDenied
+    concern = case_selectors.case_for(request.user, pk)
+    if concern is None:
+        raise Http404
+    concern_read_record(by=request.user, concern=concern)
+    step = next_status(concern)
+    context = _context(
+        _("Concern %(reference)s") % {"reference": concern.reference},
+        concern,
+        trail=case_selectors.audit_trail(concern),
+        next_step=Concern.Status(step).label if step else None,
+        may_advance=step is not None and access.may_handle_case(request.user, concern),
+    )
+    return TemplateResponse(request, "concerns/admin/case_item.html", context)
+
+
+def _case_or_404(request, pk: int) -> Concern:
+    if not access.may_view_cases(request.user):
+        raise PermissionDenied
+    concern = case_selectors.case_for(request.user, pk)
+    if concern is None:
+        raise Http404
+    return concern
+
+
+@never_cache
+def advance(request, pk: int):
+    """Record the case's next step: the step's form, then services.cases.concern_advance."""
+    concern = _case_or_404(request, pk)
+    step = next_status(concern)
+    if step is None or not access.may_handle_case(request.user, concern):
+        raise PermissionDenied
+    form_class = STEP_FORMS[step]
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                concern_advance(by=request.user, concern=concern, to=step, **form.cleaned_data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request, _("Recorded: %(step)s.") % {"step": Concern.Status(step).label}
+                )
+                return redirect("concerns_admin:item", pk=concern.pk)
+        status = 400
+    label = Concern.Status(step).label
+    context = _context(
+        _("Concern %(reference)s") % {"reference": concern.reference},
+        concern,
+        form=form,
+        step=label,
+        police_only=step == Concern.Status.OUTCOME
+        and not access.may_record_police_decision(request.user, concern),
+    )
+    context["breadcrumbs_items"][-1]["url"] = reverse("concerns_admin:item", args=(concern.pk,))
+    context["breadcrumbs_items"].append({"url": "", "label": label})
+    return TemplateResponse(request, "concerns/admin/case_advance.html", context, status=status)
+
+
+admin_urlpatterns = [
+    path("", index, name="index"),
+    path("<int:pk>/", item, name="item"),
+    path("<int:pk>/next/", advance, name="advance"),
+]
+
+
+class CasesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return access.may_view_cases(request.user)
+
+
+def menu_item() -> MenuItem:
+    return CasesMenuItem(
+        gettext_lazy("Concerns"),
+        reverse("concerns_admin:index"),
+        name="concerns",
+        icon_name="warning",
+        order=150,
+    )
+
+
+class OpenConcernsPanel(Component):
+    """For a department contact: the number of open concerns from their administration."""
+
+    name = "open_concerns"
+    order = 90
+    template_name = "concerns/admin/open_panel.html"
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def get_context_data(self, parent_context):
+        return {"count": self.count, "panel_id": self.name}
+
+
+def panels_for(request) -> list[Component]:
+    user = request.user
+    if access.may_view_cases(user) or not access.may_see_open_count(user):
+        # The Infohus has the list itself; everyone else learns nothing.
+        return []
+    return [OpenConcernsPanel(case_selectors.open_from_my_area(user))]
