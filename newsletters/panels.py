@@ -32,31 +32,26 @@ def _date(day: dt.date) -> str:
 def due_line(due, today: dt.date) -> str:
     """One line about one half-year's edition (selectors.plans.EditionDue), as a coordinator
     reads it."""
-    from newsletters.emails.plans import half_label as half_of
+    from newsletters.emails.plans import half_label
 
-    def half_label(due) -> str:
-        return capfirst(half_of(due))
-
+    half = capfirst(half_label(due))
     if due.covered:
         send = due.send
-        at = local(send.started_at or send.scheduled_at)
+        on = _date(local(send.started_at or send.scheduled_at))
         if send.status == send.Status.SENT:
-            return _("%(half)s: sent on %(date)s.") % {"half": half_label(due), "date": _date(at)}
-        return _("%(half)s: scheduled for %(date)s.") % {
-            "half": half_label(due),
-            "date": _date(at),
-        }
+            return _("%(half)s: sent on %(date)s.") % {"half": half, "date": on}
+        return _("%(half)s: scheduled for %(date)s.") % {"half": half, "date": on}
     days = (due.due_on - today).days
     if days < 0:
         return _("%(half)s: was due on %(date)s and no send is scheduled.") % {
-            "half": half_label(due),
+            "half": half,
             "date": _date(due.due_on),
         }
     return ngettext(
         "%(half)s: due by %(date)s (in %(days)d day), no send is scheduled yet.",
         "%(half)s: due by %(date)s (in %(days)d days), no send is scheduled yet.",
         days,
-    ) % {"half": half_label(due), "date": _date(due.due_on), "days": days}
+    ) % {"half": half, "date": _date(due.due_on), "days": days}
 
 
 def _rows(units: list[OrgUnit], today: dt.date, user) -> list[dict]:

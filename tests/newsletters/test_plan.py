@@ -350,3 +350,27 @@ def test_others_may_not_set_an_infohus_plan(people, tree, admin_client, who):
     assert client.get(url).status_code in (302, 403)
     assert client.post(url, data).status_code in (302, 403)
     assert not EditionPlan.objects.exists()
+
+
+def test_the_panel_says_in_danish_what_is_due_scheduled_sent_or_late(sites, tree):
+    from django.utils import translation
+
+    from newsletters.panels import due_line
+
+    hj = tree["HJ"]
+    with translation.override("da"):
+        spring, autumn = edition_dues(unit=hj, today=D(2027, 3, 31))
+        assert due_line(spring, D(2027, 3, 31)) == (
+            "Foråret 2027: skal sendes senest 1. april 2027 (om 1 dag), "
+            "ingen udsendelse er planlagt endnu."
+        )
+        assert due_line(spring, D(2027, 4, 2)) == (
+            "Foråret 2027: skulle have været sendt senest 1. april 2027, "
+            "og ingen udsendelse er planlagt."
+        )
+        send_at(sites, hj, D(2027, 3, 20), status=Send.Status.SENT)
+        send_at(sites, hj, D(2027, 9, 15))
+        spring, autumn = edition_dues(unit=hj, today=D(2027, 3, 31))
+        assert due_line(spring, D(2027, 3, 31)) == "Foråret 2027: sendt 20. marts 2027."
+        autumn_line = due_line(autumn, D(2027, 3, 31))
+        assert autumn_line == "Efteråret 2027: planlagt til 15. september 2027."
