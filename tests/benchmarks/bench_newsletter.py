@@ -12,11 +12,13 @@ Options: --recipients N (default 6000).
 Both sides mail a local SMTP sink (aiosmtpd, in this process). It times:
   - baseline: one smtplib connection sending the rendered message to every address in a loop;
   - the engine with one worker process, then with two: each worker claims batches in the
-    database, sends them over one SMTP connection (Django's SMTP backend) and marks every row
-    after its SMTP transaction, as the Celery task does;
+    database, sends them over one SMTP connection (Django's SMTP backend, driven by
+    lms.smtpwire with each mail's bytes made from the edition serialised once) and marks every
+    row after its SMTP transaction, as the Celery task does;
 and prints messages per second, the ratios to the baseline (goals: one worker at least 0.8, two
-at least 1.6 on two cores), and the largest resident memory of a worker. Timings are printed,
-never asserted: they depend on the machine.
+at least 1.6 on two cores), the largest resident memory of a worker, and the machine's load
+average before and after (the ratios mean little on a machine busy with other work). Timings
+are printed, never asserted: they depend on the machine.
 """
 
 from __future__ import annotations
@@ -151,7 +153,8 @@ def run(recipients: int = RECIPIENTS) -> None:
     controller.start()
     try:
         new_send = setup(recipients)
-        print(f"{recipients:,} recipients on {connection.vendor}")  # noqa: T201
+        print(f"{recipients:,} recipients on {connection.vendor}, {os.cpu_count()} cores")  # noqa: T201
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))  # noqa: T201
         first = new_send()
         rendered = RenderedEdition(**first.rendered)
         base = report(
@@ -165,6 +168,7 @@ def run(recipients: int = RECIPIENTS) -> None:
             assert sent == recipients, sent
             assert Send.objects.get(pk=send.pk).status == "sent"
         print(f"check: the sink accepted {sink.count:,} messages")  # noqa: T201
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))  # noqa: T201
     finally:
         controller.stop()
 
