@@ -327,6 +327,8 @@ class _SentMarks:
             "attempts = attempts + 1 WHERE id = %s AND claim_token = %s AND status = %s "
             f"RETURNING (SELECT status FROM {quote(Send._meta.db_table)} WHERE id = %s)"
         )
+        # The same with libpq's numbered parameters, for the pipelined marks.
+        self.pg_sql = self.sql.replace("%s", "${}").format(*range(1, 7)).encode()
 
     def sent(self, delivery: Delivery, now: dt.datetime) -> None:
         if self._pg is None:
@@ -344,14 +346,13 @@ class _SentMarks:
             self._outcome(delivery, row[0] if row else None, found=row is not None)
             return
         params = [D.SENT, now.isoformat(), delivery.pk, self.token, D.SENDING, self.send_id]
-        sql = self.sql.replace("%s", "${}").format(*range(1, len(params) + 1))
         pgconn = self._pg.pgconn
         with db_connection.wrap_database_errors:
-            pgconn.send_query_params(sql.encode(), [str(v).encode() for v in params])
+            pgconn.send_query_params(self.pg_sql, [str(v).encode() for v in params])
             self._in_flight = delivery
             self._pg.wait(pg_generators.send(pgconn))
         if db_connection.queries_logged:
-            db_connection.queries_log.append({"sql": sql, "time": "0.000"})
+            db_connection.queries_log.append({"sql": self.pg_sql.decode(), "time": "0.000"})
 
     def settle(self) -> None:
         """Read the answer to the UPDATE in flight, if any."""
