@@ -126,6 +126,22 @@ def engine(port: int, send_id: int, workers: int) -> tuple[float, int]:
     return seconds, max(peaks.get() for _ in processes)
 
 
+def commit_latency(send_id: int, count: int = 200) -> float:
+    """Median seconds of one committed UPDATE (autocommit): the floor of one worker's time per
+    message, since each row's mark is committed before the next message is accepted."""
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(count):
+            started = time.perf_counter()
+            cursor.execute(
+                "UPDATE newsletters_send SET progress_at = progress_at WHERE id = %s", [send_id]
+            )
+            times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
 def report(label: str, count: int, seconds: float, baseline: float | None = None) -> float:
     rate = count / seconds
     ratio = f"  ({rate / baseline:.2f} x baseline)" if baseline else ""
@@ -157,6 +173,8 @@ def run(recipients: int = RECIPIENTS) -> None:
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))  # noqa: T201
         first = new_send()
         rendered = RenderedEdition(**first.rendered)
+        latency = commit_latency(first.pk)
+        print(f"one committed UPDATE (median): {latency * 1000:.2f} ms")  # noqa: T201
         base = report(
             "baseline: bare smtplib loop", recipients, bare_loop(port, recipients, rendered)
         )
