@@ -12,14 +12,17 @@ No tracking pixel and no tracked link: reach is what was delivered.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
+from email import policy as email_policy
+from email.utils import formatdate
 from html import unescape
 
 import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import make_msgid
+from django.core.mail.message import make_msgid, sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,7 +32,7 @@ from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
 from lms.concerns.links import intake_absolute_url
-from lms.mail import absolute_url, address_clean, header_clean
+from lms.mail import absolute_url, address_clean, header_clean, message_clean
 from lms.site.models import InfohusSettings
 from lms.site.teasers import Teaser, teasers_for
 from newsletters.blocks import item_references
@@ -215,9 +218,62 @@ def optout_url(delivery: Delivery) -> str:
     return absolute_url(path)
 
 
-# Stand-ins in the internal variant's serialised message, swapped per recipient.
+# Stand-ins in a variant's serialised message, swapped per recipient. The header stand-ins are
+# short and of plain characters, so that the template's header lines are never folded.
 _TO_PLACEHOLDER = "nl-recipient@placeholder.invalid"
 _ID_PLACEHOLDER = "<nl-message-id@placeholder.invalid>"
+_DATE_PLACEHOLDER = "nl-date-placeholder"
+_UNSUBSCRIBE_PLACEHOLDER = f"<{OPTOUT_PLACEHOLDER}>"
+
+# How the mail's headers are written (Django's messages keep the compat32 policy): used for the
+# headers made per recipient, so that they are the bytes the full build would write.
+_POLICY = email_policy.compat32.clone(linesep="\r\n")
+# An address or a Message-ID that is written as it is: ASCII, no white space, no quoting.
+_PLAIN = re.compile(r"[!#-'*+\-/-9=?A-Z^-~.@<>]+", re.ASCII)
+# A dot-atom address@domain, the same on the envelope as after sanitize_address().
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
+# RFC 5322's longest line: Django writes longer ones quoted-printable instead of 8bit.
+_LINE_LIMIT = 998
+
+
+def _header_line(name: str, value: str) -> bytes:
+    """`name: value` and its line end, as the mail's generator writes it (folded when long)."""
+    if len(name) + 2 + len(value) <= _POLICY.max_line_length and _PLAIN.fullmatch(value):
+        return f"{name}: {value}\r\n".encode("ascii")
+    return _POLICY.fold_binary(name, value)
+
+
+def _placeholder_line(name: str, value: str) -> bytes:
+    return f"{name}: {value}\r\n".encode("ascii")
+
+
+_date_lines: dict[tuple[int, bool], bytes] = {}
+
+
+def _date_line() -> bytes:
+    """The Date header line of a message made now, as Django writes it (made once a second)."""
+    key = (int(time.time()), settings.EMAIL_USE_LOCALTIME)
+    line = _date_lines.get(key)
+    if line is None:
+        _date_lines.clear()
+        line = _date_lines[key] = _header_line("Date", formatdate(key[0], localtime=key[1]))
+    return line
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A variant's message serialised once with stand-ins: its header block (up to and with the
+    blank line) and its body, and for the external variant the longest body line that holds the
+    opt-out stand-in and how many it holds at most, to tell when a recipient's own link would make
+    a line too long for 8bit (Django would then encode the part quoted-printable)."""
+
+    head: bytes
+    body: bytes
+    longest: int = 0
+    most: int = 0
 
 
 class _Serialised:
@@ -237,8 +293,8 @@ class _Serialised:
 
 
 class _PreparedMessage(EmailMultiAlternatives):
-    """An internal recipient's mail: the MIME message serialised once per batch, with only the
-    address and the Message-ID swapped per recipient (building MIME costs more than SMTP)."""
+    """An internal recipient's mail for a backend other than SMTP: the MIME message serialised
+    once per batch, with only the address, the Date and the Message-ID swapped per recipient."""
 
     serialised: bytes = b""
 
@@ -247,44 +303,127 @@ class _PreparedMessage(EmailMultiAlternatives):
 
 
 class MessagePreparer:
-    """message_build() for one batch: an internal recipient's mail reuses the bytes of the
-    internal variant, serialised once; an external one is built in full (its own opt-out link)."""
+    """The mails of one batch, made from each variant serialised once (building MIME costs more
+    than SMTP): per recipient only the To, Date and Message-ID headers are written, and for an
+    external recipient their own opt-out link and the RFC 8058 List-Unsubscribe header.
+
+    `wire()` gives the bytes and the envelope address for an SMTP connection (lms.smtpwire), the
+    very bytes message_build() would give but for the MIME boundary, the Date and the Message-ID;
+    `build()` an EmailMessage for any other backend."""
 
     def __init__(self, rendered: RenderedEdition):
         self.rendered = rendered
-        self._template: bytes | None = None
+        self.from_email = address_clean(rendered.from_email)
+        self.envelope_from = sanitize_address(self.from_email, settings.DEFAULT_CHARSET)
+        self._templates: dict[bool, _Template | None] = {}
 
-    def _internal_bytes(self) -> bytes:
-        if self._template is None:
-            message = _build(self.rendered, email=_TO_PLACEHOLDER, external=False)
-            message.extra_headers["Message-ID"] = _ID_PLACEHOLDER
-            self._template = message.message().as_bytes(linesep="\r\n")
-        return self._template
+    def _template(self, external: bool) -> _Template | None:
+        """The variant's template, or None when its serialisation does not hold the stand-ins
+        as plain text (a part encoded quoted-printable or base64): then every mail is built in
+        full."""
+        if external in self._templates:
+            return self._templates[external]
+        headers = {"Date": _DATE_PLACEHOLDER, "Message-ID": _ID_PLACEHOLDER}
+        message = _build(
+            self.rendered,
+            email=_TO_PLACEHOLDER,
+            external=external,
+            url=OPTOUT_PLACEHOLDER,
+            headers=headers,
+        )
+        raw = message_clean(message).message().as_bytes(linesep="\r\n")
+        head, blank, body = raw.partition(b"\r\n\r\n")
+        head += blank
+        stand_ins = [("To", _TO_PLACEHOLDER), *headers.items()]
+        if external:
+            stand_ins.append(("List-Unsubscribe", _UNSUBSCRIBE_PLACEHOLDER))
+        usable = all(head.count(b"\n" + _placeholder_line(*pair)) == 1 for pair in stand_ins)
+        template = None
+        if usable and not external:
+            template = _Template(head=head, body=body)
+        elif usable:
+            mark = OPTOUT_PLACEHOLDER.encode()
+            lines = [line for line in body.split(b"\r\n") if mark in line]
+            shown = self.rendered.html_external.count(OPTOUT_PLACEHOLDER)
+            shown += self.rendered.text_external.count(OPTOUT_PLACEHOLDER)
+            if body.count(mark) == shown:
+                template = _Template(
+                    head=head,
+                    body=body,
+                    longest=max((len(line) for line in lines), default=0),
+                    most=max((line.count(mark) for line in lines), default=0),
+                )
+        self._templates[external] = template
+        return template
+
+    def _bytes(self, template: _Template, address: str, url: str = "") -> bytes:
+        head = (
+            template.head.replace(
+                _placeholder_line("To", _TO_PLACEHOLDER), _header_line("To", address), 1
+            )
+            .replace(_placeholder_line("Date", _DATE_PLACEHOLDER), _date_line(), 1)
+            .replace(
+                _placeholder_line("Message-ID", _ID_PLACEHOLDER),
+                _header_line("Message-ID", make_msgid(domain=DNS_NAME)),
+                1,
+            )
+        )
+        body = template.body
+        if url:
+            head = head.replace(
+                _placeholder_line("List-Unsubscribe", _UNSUBSCRIBE_PLACEHOLDER),
+                _header_line("List-Unsubscribe", f"<{url}>"),
+                1,
+            )
+            body = body.replace(OPTOUT_PLACEHOLDER.encode(), url.encode())
+        return head + body
+
+    def wire(self, delivery: Delivery) -> tuple[str, bytes] | None:
+        """(envelope recipient, message bytes) for one recipient, or None when the mail must be
+        built in full (an address that is not plain ASCII, a line an opt-out link would make too
+        long)."""
+        address = address_clean(delivery.email)
+        if not _PLAIN_ADDRESS.fullmatch(address):
+            return None
+        template = self._template(delivery.external)
+        if template is None:
+            return None
+        url = ""
+        if delivery.external:
+            url = optout_url(delivery)
+            grown = len(url) - len(OPTOUT_PLACEHOLDER)
+            if not url.isascii() or template.longest + template.most * grown > _LINE_LIMIT:
+                return None
+        return address, self._bytes(template, address, url)
 
     def build(self, delivery: Delivery, *, connection=None):
-        email = address_clean(delivery.email)
-        if delivery.external or not email.isascii():
+        """The mail to one recipient as an EmailMessage (for a backend other than SMTP)."""
+        address = address_clean(delivery.email)
+        template = None if delivery.external else self._template(False)
+        if template is None or not address.isascii():
             return message_build(self.rendered, delivery=delivery, connection=connection)
         message = _PreparedMessage(
             subject=self.rendered.subject,
             body=self.rendered.text_internal,
             from_email=self.rendered.from_email,
-            to=[email],
+            to=[address],
             connection=connection,
         )
         message.attach_alternative(self.rendered.html_internal, "text/html")
-        message.serialised = (
-            self._internal_bytes()
-            .replace(_TO_PLACEHOLDER.encode(), email.encode())
-            .replace(_ID_PLACEHOLDER.encode(), make_msgid(domain=DNS_NAME).encode())
-        )
+        message.serialised = self._bytes(template, address)
         return message
 
 
 def _build(
-    rendered: RenderedEdition, *, email: str, external: bool, url: str = "", connection=None
+    rendered: RenderedEdition,
+    *,
+    email: str,
+    external: bool,
+    url: str = "",
+    connection=None,
+    headers: dict[str, str] | None = None,
 ):
-    headers = {}
+    headers = dict(headers or {})
     if external:
         html = rendered.html_external.replace(OPTOUT_PLACEHOLDER, url)
         text = rendered.text_external.replace(OPTOUT_PLACEHOLDER, url)

@@ -34,7 +34,15 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+try:  # the marks of a batch are pipelined on PostgreSQL through psycopg 3
+    from psycopg import errors as pg_errors
+    from psycopg import generators as pg_generators
+    from psycopg import pq
+except ImportError:  # pragma: no cover - SQLite only
+    pg_errors = pg_generators = pq = None
+
 from lms.clock import as_of
+from lms.smtpwire import wire_of
 from newsletters.emails.editions import MessagePreparer, RenderedEdition
 from newsletters.models import BouncingAddress, Delivery, Send
 from newsletters.services.sends import send_finish_if_done
@@ -288,6 +296,104 @@ def _still_sending(send_id: int) -> bool:
     return Send.objects.filter(pk=send_id, status=S.SENDING).exists()
 
 
+class _SentMarks:
+    """The "sent" marks of one batch: one conditional UPDATE per message (still "sending", still
+    this worker's claim), sent right after the server's acceptance, that also reads the send's
+    status (a pause or a cancel is noticed at the next message).
+
+    On PostgreSQL the UPDATE is sent and its answer read by settle(), which the batch calls before
+    the next message's "." (lms.smtpwire): the next envelope travels while the database commits,
+    and no second message is ever accepted before the first one's mark is committed, so a killed
+    worker still leaves at most one message unrecorded. Elsewhere the UPDATE waits at once.
+    settle() must come before any other query of the batch."""
+
+    def __init__(self, *, send_id: int, token: str, result: BatchResult):
+        self.send_id, self.token, self.result = send_id, token, result
+        # The send's status as of the last mark (None: as at the claim), and messages begun
+        # since it was read.
+        self.send_status: str | None = None
+        self.unread = 0
+        self._in_flight: Delivery | None = None
+        self._pg = None
+        if db_connection.vendor == "postgresql":
+            db_connection.ensure_connection()
+            raw = db_connection.connection
+            if pg_generators is not None and hasattr(raw, "pgconn"):  # psycopg 3
+                self._pg = raw
+        quote = db_connection.ops.quote_name
+        self.sql = (
+            f"UPDATE {quote(Delivery._meta.db_table)} SET status = %s, sent_at = %s, "
+            "next_attempt_at = NULL, smtp_code = NULL, smtp_answer = '', "
+            "attempts = attempts + 1 WHERE id = %s AND claim_token = %s AND status = %s "
+            f"RETURNING (SELECT status FROM {quote(Send._meta.db_table)} WHERE id = %s)"
+        )
+        # The same with libpq's numbered parameters, for the pipelined marks.
+        self.pg_sql = self.sql.replace("%s", "${}").format(*range(1, 7)).encode()
+
+    def sent(self, delivery: Delivery, now: dt.datetime) -> None:
+        if self._pg is None:
+            with db_connection.cursor() as cursor:
+                params = [
+                    D.SENT,
+                    db_connection.ops.adapt_datetimefield_value(now),
+                    delivery.pk,
+                    self.token,
+                    D.SENDING,
+                    self.send_id,
+                ]
+                cursor.execute(self.sql, params)
+                row = cursor.fetchone()
+            self._outcome(delivery, row[0] if row else None, found=row is not None)
+            return
+        params = [D.SENT, now.isoformat(), delivery.pk, self.token, D.SENDING, self.send_id]
+        pgconn = self._pg.pgconn
+        with db_connection.wrap_database_errors:
+            pgconn.send_query_params(self.pg_sql, [str(v).encode() for v in params])
+            self._in_flight = delivery
+            self._pg.wait(pg_generators.send(pgconn))
+        if db_connection.queries_logged:
+            db_connection.queries_log.append({"sql": self.pg_sql.decode(), "time": "0.000"})
+
+    def settle(self) -> None:
+        """Read the answer to the UPDATE in flight, if any."""
+        delivery, self._in_flight = self._in_flight, None
+        if delivery is None:
+            return
+        pgconn = self._pg.pgconn
+        with db_connection.wrap_database_errors:
+            results = self._pg.wait(pg_generators.fetch_many(pgconn))
+            answer = results[-1] if results else None
+            if answer is None or answer.status != pq.ExecStatus.TUPLES_OK:
+                if answer is None:
+                    raise pg_errors.InternalError("no answer to a delivery's mark")
+                raise pg_errors.error_from_result(answer, encoding=self._pg.info.encoding)
+            found = answer.ntuples > 0
+            value = answer.get_value(0, 0) if found else None
+        self._outcome(delivery, value.decode() if value is not None else None, found=found)
+
+    def _outcome(self, delivery: Delivery, status: str | None, *, found: bool) -> None:
+        if found:
+            self.result.sent += 1
+            self.send_status, self.unread = status, 0
+            return
+        # Another worker claimed the row again after the lease ran out: both may have sent it.
+        self.result.lost += 1
+        Delivery.objects.filter(pk=delivery.pk).update(possibly_duplicated=True)
+        logger.warning("newsletter delivery %s was claimed again while in flight", delivery.pk)
+
+    def still_sending(self, *, count: bool = True) -> bool:
+        """Whether the send is still sending, as of the last mark read. Called before each
+        message after the first (count=True): the database is asked when no mark has told for
+        STATUS_CHECK_EVERY messages (when every message failed, say)."""
+        if count:
+            if self.unread >= STATUS_CHECK_EVERY:
+                self.settle()
+                sending = _still_sending(self.send_id)
+                self.send_status, self.unread = (S.SENDING if sending else ""), 0
+            self.unread += 1
+        return self.send_status in (None, S.SENDING)
+
+
 def _close(connection) -> None:
     try:
         connection.close()
@@ -332,69 +438,97 @@ def deliveries_send_batch(
         send_finish_if_done(send_id=send_id, now=now)
         return result
     smtp = connection or get_connection(fail_silently=False)
+    # Django's SMTP backend is driven directly, with each message's bytes made from the
+    # edition serialised once; any other backend gets EmailMessages.
+    wire = wire_of(smtp)
     opened = False
     connection_failures = 0
     interval = _interval()
     started = _monotonic()
     budget = settings.NEWSLETTER_CLAIM_LEASE_SECONDS / 2
+    marks = _SentMarks(send_id=send_id, token=token, result=result)
     index = 0
+
+    def failed(delivery: Delivery, error: Exception) -> bool:
+        """Record an SMTP transaction that did not end in acceptance; False: stop the batch."""
+        nonlocal opened, connection_failures
+        marks.settle()
+        outcome, code, answer, refused = smtp_outcome(error)
+        moment = clock()
+        if outcome == PERMANENT:
+            delivery_mark_failed(
+                delivery=delivery,
+                token=token,
+                code=code,
+                answer=answer,
+                bouncing=refused,
+                now=moment,
+            )
+            result.failed += 1
+        else:
+            status = delivery_mark_deferred(
+                delivery=delivery, token=token, code=code, answer=answer, now=moment
+            )
+            result.deferred += status == D.PENDING
+            result.failed += status == D.FAILED
+        if outcome in (CONNECTION, STOP):
+            _close(wire or smtp)
+            opened = False
+            connection_failures += 1
+            if outcome == STOP or connection_failures >= 2:
+                return False
+        return True
+
     try:
         preparer = MessagePreparer(_rendered(send_id))
         while index < len(rows):
             delivery = rows[index]
             elapsed = _monotonic() - started
-            stop = elapsed > budget or (
-                index and index % STATUS_CHECK_EVERY == 0 and not _still_sending(send_id)
-            )
-            if stop:
+            if elapsed > budget or (index and not marks.still_sending()):
                 break
             if interval and index:
                 _sleep(max(0.0, started + interval * index - _monotonic()))
             index += 1
             try:
                 # Inside: a message that cannot be built fails its own row, not the batch.
-                message = preparer.build(delivery, connection=smtp)
+                prepared = preparer.wire(delivery) if wire else None
+                message = None if prepared else preparer.build(delivery, connection=smtp)
                 if not opened:
-                    smtp.open()
+                    (wire or smtp).open()
                     opened = True
-                smtp.send_messages([message])
+                if prepared:
+                    # Everything but the final ".", while the last mark commits.
+                    wire.begin(preparer.envelope_from, *prepared)
             except Exception as error:  # every answer of the server is recorded on the row
-                outcome, code, answer, refused = smtp_outcome(error)
-                moment = clock()
-                if outcome == PERMANENT:
-                    delivery_mark_failed(
-                        delivery=delivery,
-                        token=token,
-                        code=code,
-                        answer=answer,
-                        bouncing=refused,
-                        now=moment,
-                    )
-                    result.failed += 1
+                if failed(delivery, error):
+                    continue
+                break
+            marks.settle()
+            if not marks.still_sending(count=False):
+                # Paused or cancelled meanwhile: this row goes back unsent (a message begun on
+                # the wire is dropped unfinished with the connection).
+                index -= 1
+                break
+            try:
+                if prepared:
+                    wire.finish()
                 else:
-                    status = delivery_mark_deferred(
-                        delivery=delivery, token=token, code=code, answer=answer, now=moment
-                    )
-                    result.deferred += status == D.PENDING
-                    result.failed += status == D.FAILED
-                if outcome in (CONNECTION, STOP):
-                    _close(smtp)
-                    opened = False
-                    connection_failures += 1
-                    if outcome == STOP or connection_failures >= 2:
-                        break
-                continue
+                    smtp.send_messages([message])
+            except Exception as error:
+                if failed(delivery, error):
+                    continue
+                break
             connection_failures = 0
-            if delivery_mark_sent(delivery=delivery, token=token, now=clock()):
-                result.sent += 1
-            else:
-                result.lost += 1
+            marks.sent(delivery, clock())
     finally:
         # Whatever stopped the batch (a pause, the lease, a lost server, an error of our own):
         # the rows not yet handed to the server go back at once, not after the lease.
-        result.released = deliveries_release(ids=[d.pk for d in rows[index:]], token=token)
-        if opened:
-            _close(smtp)
+        try:
+            marks.settle()
+        finally:
+            result.released = deliveries_release(ids=[d.pk for d in rows[index:]], token=token)
+            if opened:
+                _close(wire or smtp)
     now = clock()
     Send.objects.filter(pk=send_id).update(progress_at=now)
     send_finish_if_done(send_id=send_id, now=now)

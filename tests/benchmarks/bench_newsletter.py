@@ -12,11 +12,13 @@ Options: --recipients N (default 6000).
 Both sides mail a local SMTP sink (aiosmtpd, in this process). It times:
   - baseline: one smtplib connection sending the rendered message to every address in a loop;
   - the engine with one worker process, then with two: each worker claims batches in the
-    database, sends them over one SMTP connection (Django's SMTP backend) and marks every row
-    after its SMTP transaction, as the Celery task does;
+    database, sends them over one SMTP connection (Django's SMTP backend, driven by
+    lms.smtpwire with each mail's bytes made from the edition serialised once) and marks every
+    row after its SMTP transaction, as the Celery task does;
 and prints messages per second, the ratios to the baseline (goals: one worker at least 0.8, two
-at least 1.6 on two cores), and the largest resident memory of a worker. Timings are printed,
-never asserted: they depend on the machine.
+at least 1.6 on two cores), the largest resident memory of a worker, and the machine's load
+average before and after (the ratios mean little on a machine busy with other work). Timings
+are printed, never asserted: they depend on the machine.
 """
 
 from __future__ import annotations
@@ -124,6 +126,22 @@ def engine(port: int, send_id: int, workers: int) -> tuple[float, int]:
     return seconds, max(peaks.get() for _ in processes)
 
 
+def commit_latency(send_id: int, count: int = 200) -> float:
+    """Median seconds of one committed UPDATE (autocommit): the floor of one worker's time per
+    message, since each row's mark is committed before the next message is accepted."""
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(count):
+            started = time.perf_counter()
+            cursor.execute(
+                "UPDATE newsletters_send SET progress_at = progress_at WHERE id = %s", [send_id]
+            )
+            times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
 def report(label: str, count: int, seconds: float, baseline: float | None = None) -> float:
     rate = count / seconds
     ratio = f"  ({rate / baseline:.2f} x baseline)" if baseline else ""
@@ -151,9 +169,12 @@ def run(recipients: int = RECIPIENTS) -> None:
     controller.start()
     try:
         new_send = setup(recipients)
-        print(f"{recipients:,} recipients on {connection.vendor}")  # noqa: T201
+        print(f"{recipients:,} recipients on {connection.vendor}, {os.cpu_count()} cores")  # noqa: T201
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))  # noqa: T201
         first = new_send()
         rendered = RenderedEdition(**first.rendered)
+        latency = commit_latency(first.pk)
+        print(f"one committed UPDATE (median): {latency * 1000:.2f} ms")  # noqa: T201
         base = report(
             "baseline: bare smtplib loop", recipients, bare_loop(port, recipients, rendered)
         )
@@ -165,6 +186,7 @@ def run(recipients: int = RECIPIENTS) -> None:
             assert sent == recipients, sent
             assert Send.objects.get(pk=send.pk).status == "sent"
         print(f"check: the sink accepted {sink.count:,} messages")  # noqa: T201
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))  # noqa: T201
     finally:
         controller.stop()
 
