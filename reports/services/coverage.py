@@ -31,21 +31,35 @@ from lms.people.models import OrgUnit
 # pg_advisory_xact_lock key: two refreshes at once would both delete and then both insert.
 _LOCK_KEY = 0x434F5645  # "COVE"
 
+# Every join is an equality, so the planner can hash it: a unit's ancestors are the prefixes of
+# its path (one per depth that occurs in the tree), never a LIKE between two columns.
 _INSERT = """
 INSERT INTO reports_coveragecell
     (org_unit_id, job_category_id, competence_id, external,
      required, valid, expiring, expired, missing, computed_at)
-WITH applies AS (
-    SELECT DISTINCT p.id AS person_id, p.org_unit_id, p.job_category_id, r.competence_id
-    FROM people_person p
-    JOIN people_orgunit u ON u.id = p.org_unit_id
-    JOIN competence_requirement_job_categories rj ON rj.jobcategory_id = p.job_category_id
-    JOIN competence_requirement r ON r.id = rj.requirement_id
+WITH levels AS (
+    SELECT DISTINCT depth FROM people_orgunit
+),
+ancestry AS (
+    SELECT u.id AS org_unit_id, a.id AS ancestor_id, a.kind AS ancestor_kind
+    FROM people_orgunit u
+    JOIN levels d ON d.depth <= u.depth
+    JOIN people_orgunit a ON a.path = substr(u.path, 1, %(steplen)s * d.depth)
+    WHERE 1 = 1 {scope}
+),
+covering AS (
+    SELECT DISTINCT s.org_unit_id, r.competence_id, rj.jobcategory_id
+    FROM ancestry s
+    JOIN competence_requirement r ON r.org_unit_id = s.ancestor_id
     JOIN competence_competence c ON c.id = r.competence_id
-    JOIN people_orgunit ru ON ru.id = r.org_unit_id
-    WHERE p.active AND p.anonymised_at IS NULL AND c.active
-      AND u.path LIKE ru.path || '%%'
-      {scope}
+    JOIN competence_requirement_job_categories rj ON rj.requirement_id = r.id
+    WHERE c.active
+),
+applies AS (
+    SELECT p.id AS person_id, p.org_unit_id, p.job_category_id, k.competence_id
+    FROM people_person p
+    JOIN covering k ON k.org_unit_id = p.org_unit_id AND k.jobcategory_id = p.job_category_id
+    WHERE p.active AND p.anonymised_at IS NULL
 ),
 best AS (
     SELECT e.person_id, e.competence_id,
@@ -53,18 +67,16 @@ best AS (
            MAX(e.expires_on) AS latest
     FROM competence_evidence e
     WHERE e.voided_at IS NULL AND e.achieved_on <= %(today)s
-      AND EXISTS (SELECT 1 FROM applies a
-                  WHERE a.person_id = e.person_id AND a.competence_id = e.competence_id)
+      {evidence_scope}
     GROUP BY e.person_id, e.competence_id
 ),
 external_units AS (
-    SELECT DISTINCT u.id
-    FROM people_orgunit u
-    JOIN people_orgunit x ON u.path LIKE x.path || '%%'
-    WHERE x.kind IN (%(institution)s, %(partner)s)
+    SELECT DISTINCT org_unit_id FROM ancestry
+    WHERE ancestor_kind IN (%(institution)s, %(partner)s)
 )
 SELECT a.org_unit_id, a.job_category_id, a.competence_id,
-       CASE WHEN a.org_unit_id IN (SELECT id FROM external_units) THEN %(true)s ELSE %(false)s END,
+       CASE WHEN a.org_unit_id IN (SELECT org_unit_id FROM external_units)
+            THEN %(true)s ELSE %(false)s END,
        COUNT(*),
        SUM(CASE WHEN b.never = 1 OR b.latest > %(soon)s THEN 1 ELSE 0 END),
        SUM(CASE WHEN b.never = 0 AND b.latest >= %(today)s AND b.latest <= %(soon)s
@@ -105,9 +117,13 @@ def coverage_refresh(
         "now": now,
         "institution": OrgUnit.Kind.INSTITUTION.value,
         "partner": OrgUnit.Kind.PARTNER.value,
+        "steplen": OrgUnit.steplen,
         "true": True,
         "false": False,
     }
+    # The whole country aggregates the live evidence in the covering index's order; a subtree
+    # reads only its own people's.
+    evidence_scope = ""
     if org_units is None:
         insert_scope, delete_scope = "", "1 = 1"
     else:
@@ -120,10 +136,18 @@ def coverage_refresh(
             likes.append(f"u.path LIKE %(path{index})s")
         either = "(" + " OR ".join(likes) + ")"
         insert_scope, delete_scope = f"AND {either}", either
+        evidence_scope = (
+            "AND e.person_id IN (SELECT p.id FROM people_person p"
+            " JOIN people_orgunit u ON u.id = p.org_unit_id"
+            f" WHERE {either})"
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            # The country's requirement coverage (units x competences x job categories) and
+            # its people are hashed in memory rather than spilled to disk; this transaction only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_DELETE.format(scope=delete_scope), params)
-        cursor.execute(_INSERT.format(scope=insert_scope), params)
+        cursor.execute(_INSERT.format(scope=insert_scope, evidence_scope=evidence_scope), params)
         written = cursor.rowcount
     return written

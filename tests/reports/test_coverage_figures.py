@@ -11,7 +11,7 @@ from reports.selectors import coverage as selectors
 from reports.selectors.coverage import Filters
 from reports.services.coverage import coverage_refresh
 from reports.tasks import refresh_coverage
-from tests.reports.conftest import TODAY
+from tests.reports.builders import TODAY
 
 
 def cells():

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from reports.services.coverage import coverage_refresh
 from tests.factories import PersonFactory, org_unit
-from tests.reports.conftest import TODAY
+from tests.reports.builders import TODAY
 
 INDEX = "reports_coverage:index"
 
