@@ -9,3 +9,10 @@ class ReportsConfig(AppConfig):
         from reports import access
 
         access.register()
+
+    def demo_load(self):
+        """Called by `manage.py load_demo_data` after every other app's demo data (reports is
+        last in INSTALLED_APPS): the coverage aggregate, computed from it."""
+        from reports.demo.coverage import coverage_demo_load
+
+        return coverage_demo_load()

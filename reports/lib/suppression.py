@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 SMALLEST = 5
 HIDDEN = "<5"
@@ -55,15 +56,16 @@ class Table:
             self.row_total_hidden = [False] * len(self.cells)
             self.total_hidden = [False] * self.parts
 
-    @property
+    # The cells never change once the table is made: the margins are computed once.
+    @cached_property
     def row_totals(self) -> list[int]:
         return [sum(row) for row in self.cells]
 
-    @property
+    @cached_property
     def totals(self) -> list[int]:
         return [sum(row[j] for row in self.cells) for j in range(self.parts)]
 
-    @property
+    @cached_property
     def grand(self) -> int:
         return sum(self.row_totals)
 

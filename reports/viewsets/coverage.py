@@ -111,10 +111,17 @@ def _figure(rows: list[Row], title: str) -> dict:
             hovertemplate="%{y}: %{x:.1f} pct.<extra>" + name + "</extra>",
         )
     figure.update_layout(
+        # No plotly theme: its 6 KB of defaults would travel in every figure.
+        template="none",
         title={"text": title},
         barmode="stack",
         separators=",.",
-        xaxis={"range": [0, 100], "ticksuffix": " pct.", "title": {"text": _("Share")}},
+        xaxis={
+            "range": [0, 100],
+            "ticksuffix": " pct.",
+            "title": {"text": _("Share")},
+            "gridcolor": "#d0d0d0",
+        },
         yaxis={"autorange": "reversed", "automargin": True},
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 40, "b": 10},

@@ -239,7 +239,6 @@ def naive(unit, today: dt.date):
     import warnings
 
     warnings.filterwarnings("ignore", message="pandas only supports SQLAlchemy")
-    import numpy as np
     import pandas as pd
     from django.db import connection
 
@@ -268,13 +267,17 @@ def naive(unit, today: dt.date):
     )
     people = people[people["active"].astype(bool) & people["anonymised_at"].isna()]
     requirements = requirements[requirements["active"].astype(bool)]
-    applies = people.merge(requirements, on="job_category_id")
-    starts = np.fromiter(
-        (p.startswith(r) for p, r in zip(applies["path"], applies["rpath"], strict=True)),
-        dtype=bool,
-        count=len(applies),
-    )
-    applies = applies[starts].drop_duplicates(["person_id", "competence_id"])
+    # A requirement applies to a person when its unit is one of the person's unit's ancestors:
+    # one row per person and ancestor path (the tree is 4 deep), merged on path and job category.
+    depth = people["path"].str.len() // 4
+    ancestors = people.loc[people.index.repeat(depth)].copy()
+    ancestors["rpath"] = [
+        path[: 4 * (level + 1)]
+        for path, count in zip(people["path"], depth, strict=True)
+        for level in range(count)
+    ]
+    applies = ancestors.merge(requirements, on=["rpath", "job_category_id"])
+    applies = applies.drop_duplicates(["person_id", "competence_id"])
     evidence = evidence[evidence["voided_at"].isna()]
     evidence = evidence[pd.to_datetime(evidence["achieved_on"]) <= pd.Timestamp(today)]
     evidence = evidence.assign(
@@ -340,6 +343,9 @@ def run() -> None:
         repeat=3,
     )
     say(f"{'cells in the aggregate':<58} {CoverageCell.objects.count():10,d}")
+    with connection.cursor() as cursor:
+        # As autovacuum does soon after: the pages of the replaced rows are free again.
+        cursor.execute("VACUUM ANALYZE reports_coveragecell")
 
     say("\n-- the coverage view (server time)")
     results = {}
