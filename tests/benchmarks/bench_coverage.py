@@ -435,13 +435,13 @@ def run() -> None:
             "true": True,
             "false": False,
         }
-        scope = evidence_scope = ""
+        scope = people_scope = ""
         if unit is not None:
             params["path0"] = unit.path + "%"
             scope = "AND (u.path LIKE %(path0)s)"
-            evidence_scope = (
-                "AND e.person_id IN (SELECT p.id FROM people_person p"
-                " JOIN people_orgunit u ON u.id = p.org_unit_id WHERE (u.path LIKE %(path0)s))"
+            people_scope = (
+                "AND p.org_unit_id IN (SELECT u.id FROM people_orgunit u"
+                " WHERE (u.path LIKE %(path0)s))"
             )
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -451,7 +451,7 @@ def run() -> None:
                     [(unit.path if unit else "") + "%"],
                 )
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-            sql = coverage_services._INSERT.format(scope=scope, evidence_scope=evidence_scope)
+            sql = coverage_services._INSERT.format(scope=scope, people_scope=people_scope)
             say(explain(sql, params))
             transaction.set_rollback(True)
         say()

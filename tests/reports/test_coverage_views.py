@@ -85,6 +85,8 @@ def test_the_coordinator_sees_figures_and_the_names_one_click_further(client, re
     assert overview.suppressed is False
     html = response.content.decode()
     assert "&lt;5" not in html
+    # Danish numbers: a decimal comma and "pct." (HJ Gymnasium: 1 of 2).
+    assert "50,0 pct." in html
     gaps_link = overview.by_unit[1].gaps_url
     names = client.get(gaps_link)
     assert names.status_code == 200
