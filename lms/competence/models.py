@@ -205,7 +205,17 @@ class Evidence(models.Model):
                 name="evidence_expires_after_achieved",
             ),
         ]
-        indexes = [models.Index(fields=["person", "competence"])]
+        indexes = [
+            models.Index(fields=["person", "competence"]),
+            # Live evidence only, with what a status needs: aggregates over the ledger (a
+            # person's best evidence per competence) read it by an index-only scan on PostgreSQL.
+            models.Index(
+                fields=["person", "competence"],
+                include=["expires_on", "achieved_on"],
+                condition=models.Q(voided_at__isnull=True),
+                name="evidence_live_covering",
+            ),
+        ]
 
     def __str__(self):
         # No name: str() ends up in logs and admin titles.

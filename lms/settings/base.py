@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletters.send_plan_reminders",
         "schedule": crontab(hour=7, minute=35),
     },
+    # The steering group's coverage figures: never older than this (reports.services.coverage).
+    "reports-coverage-refresh": {
+        "task": "reports.coverage_refresh",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Authentication (django-allauth is the only way in) ------------------------------------------
@@ -506,6 +511,12 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "lms" / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.js for the dashboards' charts, from the pinned plotly package (no CDN).
+    "reports.finders.PlotlyFinder",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Uploaded rosters wait here between the admin's preview and its confirmation: personal data, so

@@ -72,12 +72,12 @@ def test_the_seeded_site_is_named_after_the_infohus(seeded_site):
     assert seeded_site.site.site_name == "Infohus Hjørring"
 
 
-def test_the_steering_group_gets_the_place_of_its_dashboards(client, seeded_site, staff):
+def test_the_steering_group_gets_its_coverage_panel(client, seeded_site, staff):
     client.force_login(staff(Role.STEERING_GROUP))
     html = client.get(ADMIN).content.decode()
-    assert "Dækning og rapporter" in html
+    assert "Dækning i forhold til krav" in html
     client.force_login(staff(Role.DEPARTMENT_CONTACT, "HJ-BFU"))
-    assert "Dækning og rapporter" not in client.get(ADMIN).content.decode()
+    assert "Dækning i forhold til krav" not in client.get(ADMIN).content.decode()
 
 
 def test_account_mails_name_the_infohus_not_the_host(client, seeded_site):

@@ -1,0 +1,58 @@
+"""Who sees which coverage figures: built only from the core policy's primitives.
+
+COVERAGE_VIEW: the aggregate figures of a unit's subtree. The steering group over its
+municipality, a department contact over their administration, an institution coordinator over
+their institution; the coordinator (who holds every action) over their Infohus's area. A role
+covers the subtree of the unit it is assigned to, so nobody sees another municipality's figures.
+
+COVERAGE_NAMES: who is behind a gap (the people missing or about to lose a required competence).
+The coordinators only. Whoever may not see names gets the figures with small numbers suppressed
+(reports.lib.suppression).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from lms.people import policy
+from lms.people.models import OrgUnit, Role, User
+
+
+class Action(StrEnum):
+    COVERAGE_VIEW = "reports.coverage.view"
+    COVERAGE_NAMES = "reports.coverage.names"
+
+
+VIEW = Action.COVERAGE_VIEW
+NAMES = Action.COVERAGE_NAMES
+
+GRANTS: dict[Role, frozenset[Action]] = {
+    Role.STEERING_GROUP: frozenset({VIEW}),
+    Role.DEPARTMENT_CONTACT: frozenset({VIEW}),
+    Role.INSTITUTION_COORDINATOR: frozenset({VIEW}),
+}
+
+
+def register() -> None:
+    """Tell the core policy this app's actions and grants (ReportsConfig.ready())."""
+    policy.actions_register(actions=Action)
+    for role, actions in GRANTS.items():
+        policy.grants_add(role=role, actions=actions)
+
+
+def may_view(user: User | None, unit: OrgUnit | None = None) -> bool:
+    return policy.can(user, VIEW, unit)
+
+
+def may_see_names(user: User | None, unit: OrgUnit) -> bool:
+    """Names behind a gap, and the figures unsuppressed."""
+    return policy.can(user, NAMES, unit)
+
+
+def scope_units(user: User) -> QuerySet[OrgUnit]:
+    """The top units of the user's coverage scope (every root for a superuser), by path."""
+    if policy.is_superuser(user):
+        return OrgUnit.get_root_nodes()
+    return OrgUnit.objects.filter(path__in=policy.scope_paths(user, VIEW)).order_by("path")

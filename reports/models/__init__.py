@@ -1,0 +1,3 @@
+from reports.models.coverage import CoverageCell
+
+__all__ = ["CoverageCell"]
