@@ -26,3 +26,47 @@ def register_newsletter_log_actions(actions):
         ("lms.newsletter_optout.create", _("Unsubscribe"), _("Unsubscribed from newsletters")),
     ):
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_log_actions")
+def register_newsletter_send_admin_log_actions(actions):
+    actions.register_action(
+        "lms.newsletter_send.update", _("Edit newsletter send"), _("Newsletter send edited")
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_newsletter_send_urls():
+    from django.urls import include, path
+
+    from newsletters.viewsets.sends import admin_urlpatterns
+
+    return [path("newsletter-sends/", include((admin_urlpatterns, "newsletter_sends")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_newsletter_send_menu_item():
+    from newsletters.viewsets.sends import menu_item
+
+    return menu_item()
+
+
+@hooks.register("register_page_header_buttons")
+def newsletter_page_header_buttons(page, user, view_name=None, next_url=None):
+    from newsletters.viewsets.sends import page_buttons
+
+    yield from page_buttons(page, user)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def newsletter_page_listing_more_buttons(page, user, next_url=None):
+    from newsletters.viewsets.sends import page_buttons
+
+    yield from page_buttons(page, user)
+
+
+@hooks.register("construct_homepage_panels")
+def add_newsletter_home_panels(request, panels):
+    from newsletters.panels import panels_for
+
+    panels.extend(panels_for(request))
