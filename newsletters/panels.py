@@ -1,6 +1,8 @@
-"""When the next edition is due (newsletters.selectors.plans), shown in the admin: a panel on the
-admin home for the coordinators (each Infohus they send for), and one on the newsletter
-archive's edit page (its site's Infohus)."""
+"""This app's panels in the admin: on the admin home (Wagtail's construct_homepage_panels hook),
+the sends under way, paused or scheduled with their progress (for those who may see sends), and
+when the next edition is due (newsletters.selectors.plans; for the coordinators, each Infohus
+they send for); on the newsletter archive's edit page, when its site's Infohus's next edition is
+due."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from newsletters import access
 # The page models name EditionPlanPanel: what reads the models is imported when a panel renders.
 
 SHOWN = 10
+SENDS_SHOWN = 8
 
 
 def _date(day: dt.date) -> str:
@@ -94,11 +97,58 @@ class EditionPlanHomePanel(Component):
         }
 
 
+class SendsPanel(Component):
+    name = "newsletter_sends"
+    order = 130
+    template_name = "newsletters/admin/home_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def rows(self) -> list[dict]:
+        from newsletters.models import Send
+        from newsletters.selectors.sends import progress_of_many, sends_running_for
+
+        sends = list(sends_running_for(self.request.user)[:SENDS_SHOWN])
+        progress = progress_of_many(sends)
+        rows = []
+        for send in sends:
+            if send.status == Send.Status.SCHEDULED:
+                when = date_format(timezone.localtime(send.scheduled_at), "j. F Y, H:i")
+                detail = _("Scheduled for %(when)s") % {"when": when}
+                percent = None
+            else:
+                done = progress[send.pk]
+                detail = _("%(status)s · %(sent)s of %(recipients)s sent, %(failed)s failed") % {
+                    "status": send.get_status_display(),
+                    "sent": done.sent,
+                    "recipients": done.recipients,
+                    "failed": done.failed,
+                }
+                percent = done.percent
+            rows.append(
+                {
+                    "title": f"{send.edition.title} \u2013 {send.edition.edition_label} "
+                    f"({send.org_unit.name})",
+                    "detail": detail,
+                    "percent": percent,
+                    "url": reverse("newsletter_sends:item", args=(send.pk,)),
+                }
+            )
+        return rows
+
+    def get_context_data(self, parent_context):
+        return {"heading": gettext_lazy("Newsletters being sent"), "rows": self.rows()}
+
+
 def home_panels_for(request) -> list[Component]:
-    """Only for those who send newsletters (the coordinators)."""
+    """The sends for those who may see them; the plan for those who send (the coordinators)."""
+    panels: list[Component] = []
+    if policy.can(request.user, access.VIEW):
+        panels.append(SendsPanel(request))
     if policy.can(request.user, access.SEND):
-        return [EditionPlanHomePanel(request)]
-    return []
+        panels.append(EditionPlanHomePanel(request))
+    return panels
 
 
 class EditionPlanPanel(Panel):

@@ -38,6 +38,7 @@ def register_urgent_message_menu_item():
 def register_newsletter_log_actions(actions):
     for action, label, message in (
         ("lms.newsletter_send.create", _("Create newsletter send"), _("Newsletter send created")),
+        ("lms.newsletter_send.update", _("Edit newsletter send"), _("Newsletter send edited")),
         ("lms.newsletter_send.schedule", _("Schedule newsletter send"), _("Send scheduled")),
         ("lms.newsletter_send.start", _("Start newsletter send"), _("Send started")),
         ("lms.newsletter_send.pause", _("Pause newsletter send"), _("Send paused")),
@@ -72,14 +73,6 @@ def register_newsletter_log_actions(actions):
         actions.register_action(action, label, message)
 
 
-@hooks.register("construct_homepage_panels")
-def add_newsletter_plan_home_panel(request, panels):
-    """ "Næste nyhedsbrev": when each Infohus's next edition is due (coordinators only)."""
-    from newsletters.panels import home_panels_for
-
-    panels.extend(home_panels_for(request))
-
-
 @hooks.register("register_admin_urls")
 def register_newsletter_plan_urls():
     from django.urls import include, path
@@ -87,3 +80,41 @@ def register_newsletter_plan_urls():
     from newsletters.viewsets.plans import admin_urlpatterns
 
     return [path("newsletter-plan/", include((admin_urlpatterns, "newsletter_plan")))]
+
+
+@hooks.register("register_admin_urls")
+def register_newsletter_send_urls():
+    from django.urls import include, path
+
+    from newsletters.viewsets.sends import admin_urlpatterns
+
+    return [path("newsletter-sends/", include((admin_urlpatterns, "newsletter_sends")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_newsletter_send_menu_item():
+    from newsletters.viewsets.sends import menu_item
+
+    return menu_item()
+
+
+@hooks.register("register_page_header_buttons")
+def newsletter_page_header_buttons(page, user, view_name=None, next_url=None):
+    from newsletters.viewsets.sends import page_buttons
+
+    yield from page_buttons(page, user)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def newsletter_page_listing_more_buttons(page, user, next_url=None):
+    from newsletters.viewsets.sends import page_buttons
+
+    yield from page_buttons(page, user)
+
+
+@hooks.register("construct_homepage_panels")
+def add_newsletter_home_panels(request, panels):
+    """The sends under way and "Næste nyhedsbrev" (newsletters.panels)."""
+    from newsletters.panels import home_panels_for
+
+    panels.extend(home_panels_for(request))

@@ -35,6 +35,7 @@ from newsletters.selectors.audiences import LEDGER_COLUMNS, default_audience, le
 __all__ = [
     "audience_check",
     "send_create",
+    "send_update",
     "send_schedule",
     "send_start",
     "send_pause",
@@ -454,3 +455,39 @@ def _enqueue(send: Send, *, batches: int) -> None:
 
 def _enqueue_after_commit(send: Send, *, batches: int) -> None:
     transaction.on_commit(lambda: _enqueue(send, batches=batches))
+
+
+@transaction.atomic
+def send_update(
+    *,
+    send: Send,
+    edition: NewsletterPage,
+    audience_units: Iterable[OrgUnit],
+    job_categories: Iterable[JobCategory] = (),
+    include_externals: bool = False,
+    by: User | None,
+) -> Send:
+    """Change a draft send: its edition and audience. Only a draft: a scheduled send is taken
+    back to a draft by cancelling it and creating it again."""
+    access.require(by, access.WRITE, send)
+    send = _lock(send)
+    if send.status != S.DRAFT:
+        raise _status_error(send)
+    units = list({u.pk: u for u in audience_units}.values())
+    _check_audience(org_unit=send.org_unit, units=units, by=by)
+    send.edition = edition
+    send.include_externals = include_externals
+    send.save(update_fields=["edition", "include_externals"])
+    send.audience_units.set(units)
+    send.job_categories.set(list(job_categories))
+    audit.log(
+        send,
+        "lms.newsletter_send.update",
+        by=by,
+        data={
+            "edition": edition.pk,
+            "audience_units": sorted(u.pk for u in units),
+            "include_externals": include_externals,
+        },
+    )
+    return send
