@@ -167,6 +167,18 @@ def cache_fresh():
 
 
 @pytest.fixture(autouse=True)
+def _rendered_mails_forgotten():
+    """A newsletter worker keeps each send's rendered mail by the send's id. Ids are never
+    reused in production, but a rolled-back test's send id is (SQLite), in every test that sends
+    (the browser tests' live server runs in this process too): start every test without it."""
+    from newsletters.services import deliveries
+
+    deliveries._rendered_cache.clear()
+    yield
+    deliveries._rendered_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_guard_reset():
     """Start every test with Celery's "never call get() within a task" guard down.
 

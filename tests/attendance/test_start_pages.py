@@ -205,7 +205,7 @@ def _add_meetings(cast, make_meeting, make_request, count):
         make_request(by=cast.institution, expected_participants=10 + number)
 
 
-@pytest.mark.parametrize("who,url,queries", [("employee", MY_PAGE, 16), ("coordinator", ADMIN, 26)])
+@pytest.mark.parametrize("who,url,queries", [("employee", MY_PAGE, 17), ("coordinator", ADMIN, 28)])
 def test_start_pages_read_a_fixed_number_of_queries(
     client, cast, make_meeting, make_request, assert_queries, who, url, queries
 ):

@@ -31,7 +31,7 @@ STAFF = [
     ("koordinator@example.dk", Role.COORDINATOR, "HJK", "Åbne mødeanmodninger"),
     ("afdeling@example.dk", Role.DEPARTMENT_CONTACT, "HJK-BFU", "Jeres mødeanmodninger"),
     ("institution@example.dk", Role.INSTITUTION_COORDINATOR, "HJK-GYM", "Kommende møder"),
-    ("styregruppe@example.dk", Role.STEERING_GROUP, "HJK", "Dækning og rapporter"),
+    ("styregruppe@example.dk", Role.STEERING_GROUP, "HJK", "Dækning i forhold til krav"),
 ]
 
 

@@ -13,7 +13,6 @@ from lms.people.models import Role
 from lms.site.models import HomePage
 from lms.site.services.pages import site_seed
 from newsletters.models import NewsletterIndexPage, NewsletterPage
-from newsletters.services import deliveries
 from newsletters.services import sends as send_services
 from tests.factories import PersonFactory
 
@@ -43,15 +42,6 @@ def edition_make(*, title="Nyhedsbrev", label="Forår 2027", publish=True) -> Ne
     else:
         NewsletterPage.objects.filter(pk=edition.pk).update(live=False)
     return NewsletterPage.objects.get(pk=edition.pk)
-
-
-@pytest.fixture(autouse=True)
-def _rendered_mails_forgotten():
-    """A worker keeps each send's rendered mail by the send's id. Ids are never reused in
-    production, but a rolled-back test's send id is (SQLite): start every test without it."""
-    deliveries._rendered_cache.clear()
-    yield
-    deliveries._rendered_cache.clear()
 
 
 @pytest.fixture

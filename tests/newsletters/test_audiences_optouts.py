@@ -15,7 +15,7 @@ from newsletters.models import AudienceDefault, Delivery, OptOut
 from newsletters.selectors.audiences import audience_preview, default_audience
 from newsletters.services import sends as send_services
 from newsletters.services.audiences import audience_default_set
-from tests.factories import JobCategoryFactory, PersonFactory
+from tests.factories import JobCategoryFactory, PersonFactory, wagtail_roots_ensure
 
 from .conftest import edition_make
 
@@ -139,6 +139,8 @@ def test_another_infohus_opt_out_does_not_skip(make_send, staff, tree):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_scopes_existing_opt_outs_to_their_sends_infohus(tree):
+    # An earlier transactional test's flush took Wagtail's root page with it.
+    wagtail_roots_ensure()
     edition = edition_make()
     person = PersonFactory(org_unit=tree["HJ-GYM"], email="lektor@gym.dk")
     executor = MigrationExecutor(connection)
