@@ -2,11 +2,13 @@
 a send, starts it and watches its progress bar reach the end, then opens the web version; axe-core
 finds no WCAG 2.1 A/AA violations on the sends admin's pages."""
 
+import datetime as dt
 import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from lms.people.models import Role
@@ -109,12 +111,19 @@ def test_a_coordinator_writes_previews_tests_and_sends_a_newsletter(
     assert mail.outbox[0].subject == "Nyt fra Infohuset – Forår 2027"
     assert not Delivery.objects.exists()
 
-    # 4. Send now (after a confirmation), then watch the progress.
+    # 4. Schedule the send; the beat starts it when its time has come. Then watch the progress.
     click(page.get_by_role("link", name="Tilbage til udsendelsen"))
-    page.get_by_role("link", name="Send nu").click()
-    expect(page.get_by_text("til 5 personer")).to_be_visible()
-    page.get_by_role("button", name="Send nu").click()
-    expect(page.locator(".messages")).to_contain_text("Udsendelsen er startet.")
+    page.get_by_role("link", name="Planlæg").click()
+    at = timezone.localtime() + dt.timedelta(hours=2)
+    page.get_by_label("Tidspunkt for udsendelse").fill(at.strftime("%Y-%m-%d %H:%M"))
+    page.keyboard.press("Escape")  # close the date picker
+    assert_accessible(page)
+    click(page.get_by_role("button", name="Planlæg"))
+    expect(page.locator(".messages")).to_contain_text("Udsendelsen er planlagt.")
+    expect(page.locator("[data-nl-field='status_label']")).to_have_text("Planlagt")
+    assert send_services.sends_start_due() == []  # not yet
+    assert send_services.sends_start_due(now=timezone.now() + dt.timedelta(hours=3)) == [send.pk]
+    page.reload()
     bar = page.locator("#nl-progress-bar")
     expect(bar).to_have_attribute("value", "16")  # the one without an address is skipped
     assert_accessible(page)
