@@ -23,7 +23,7 @@ from newsletters.models import EditionPlan, EditionReminder, NewsletterIndexPage
 from newsletters.selectors.plans import edition_dues, edition_next, infohus_units
 from newsletters.services import plans as plan_services
 from newsletters.services import sends as send_services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, wagtail_roots_ensure
 
 from .conftest import edition_make
 
@@ -39,6 +39,7 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
 @pytest.fixture
 def sites(tree):
     """Hjørring's site (with its newsletter archive) and Frederikshavn's home page."""
+    wagtail_roots_ensure()  # after an earlier transactional test's flush (the thread test)
     site_seed(
         infohus_name="Infohus Hjørring", organisation_name="Hjørring Kommune", org_unit=tree["HJ"]
     )
