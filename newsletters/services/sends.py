@@ -100,6 +100,31 @@ def _check_edition(edition: NewsletterPage | None) -> None:
         raise ValidationError({"edition": ValidationError(message, code="edition_not_live")})
 
 
+def _audience_save(
+    send: Send,
+    *,
+    units: list[OrgUnit],
+    job_categories: Iterable[JobCategory],
+    action: str,
+    by: User | None,
+) -> Send:
+    """A draft's audience (its units and job categories) written, with the audit entry of the
+    create or change."""
+    send.audience_units.set(units)
+    send.job_categories.set(list(job_categories))
+    audit.log(
+        send,
+        action,
+        by=by,
+        data={
+            "edition": send.edition_id,
+            "audience_units": sorted(u.pk for u in units),
+            "include_externals": send.include_externals,
+        },
+    )
+    return send
+
+
 @transaction.atomic
 def send_create(
     *,
@@ -141,19 +166,9 @@ def send_create(
         # after it.
         Send.objects.filter(pk=send.pk).update(created_at=created_at)
         send.created_at = created_at
-    send.audience_units.set(units)
-    send.job_categories.set(list(job_categories))
-    audit.log(
-        send,
-        "lms.newsletter_send.create",
-        by=by,
-        data={
-            "edition": edition.pk,
-            "audience_units": sorted(u.pk for u in units),
-            "include_externals": include_externals,
-        },
+    return _audience_save(
+        send, units=units, job_categories=job_categories, action="lms.newsletter_send.create", by=by
     )
-    return send
 
 
 @transaction.atomic
@@ -478,16 +493,6 @@ def send_update(
     send.edition = edition
     send.include_externals = include_externals
     send.save(update_fields=["edition", "include_externals"])
-    send.audience_units.set(units)
-    send.job_categories.set(list(job_categories))
-    audit.log(
-        send,
-        "lms.newsletter_send.update",
-        by=by,
-        data={
-            "edition": edition.pk,
-            "audience_units": sorted(u.pk for u in units),
-            "include_externals": include_externals,
-        },
+    return _audience_save(
+        send, units=units, job_categories=job_categories, action="lms.newsletter_send.update", by=by
     )
-    return send
