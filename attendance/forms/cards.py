@@ -1,12 +1,11 @@
 """Forms of the Action Card admin (attendance.viewsets.cards and .distributions): a card's
 details, a version's content, and recording Action Cards handed out. They only collect input: the
-rules are attendance.services', whose errors `errors_to_form` puts on the form.
+rules are attendance.services', whose errors `lms.forms.errors_to_form` puts on the form.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -35,15 +34,6 @@ def person_name(user: User | None) -> str:
         return _("the system")
     person = getattr(user, "person", None)
     return person.name if person is not None else user.email
-
-
-def errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error)
 
 
 class UserChoiceField(forms.ModelChoiceField):

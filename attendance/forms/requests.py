@@ -6,7 +6,6 @@ attendance.services.requests, whose errors `errors_to_form` puts on these forms'
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
@@ -18,15 +17,6 @@ from lms.competence import access as competence_access
 from lms.competence.models import Competence
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
-
-
-def errors_to_form(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

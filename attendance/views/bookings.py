@@ -31,6 +31,7 @@ from attendance.models import Meeting, Registration
 from attendance.selectors import bookings as booking_selectors
 from attendance.selectors import meetings as selectors
 from attendance.views.meetings import cancel_confirm_page, cancel_confirmed
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.middleware import NEXT_SESSION_KEY, staff_mfa_missing
 from lms.people.models import OrgUnit, Person
@@ -97,15 +98,6 @@ def _guard(request, pk: int):
     if mfa is not None:
         return None, mfa
     return meeting, None
-
-
-def _put_errors(form, error: ValidationError, *, default_field: str | None = None) -> None:
-    """A service's ValidationError onto the form: by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else default_field, errors)
-    else:
-        form.add_error(default_field, error.messages)
 
 
 def _booking_message(result: services.BookingResult) -> str:
@@ -228,7 +220,7 @@ def booking(request, pk: int):
                 meeting=meeting, people=list(form.cleaned_data["people"]), by=request.user
             )
         except ValidationError as error:
-            _put_errors(form, error, default_field="people")
+            errors_to_form(form, error, default_field="people")
         else:
             level = messages.SUCCESS if not result.waiting else messages.WARNING
             messages.add_message(request, level, _booking_message(result))
@@ -263,7 +255,7 @@ def colleague_create(request, pk: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            errors_to_form(form, error)
         else:
             booking = result.bookings[0]
             if booking.registration.status == R.CONFIRMED:

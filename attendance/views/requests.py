@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attendance import access, services
-from attendance.forms.requests import ProposalDeclineForm, RequestForm, errors_to_form
+from attendance.forms.requests import ProposalDeclineForm, RequestForm
 from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.views.guards import guarded
 

@@ -29,7 +29,6 @@ from attendance.forms.cards import (
     CardCreateForm,
     CardForm,
     VersionForm,
-    errors_to_form,
     person_name,
     short_date,
 )
@@ -37,6 +36,7 @@ from attendance.models import ActionCard, ActionCardVersion
 from attendance.selectors import cards as card_selectors
 from attendance.views import cards as card_views
 from attendance.viewsets.distributions import CirculationReportViewSet, DistributionViewSet
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.views.guards import PolicyRequiredMixin
 from lms.people.viewsets.scoped import (

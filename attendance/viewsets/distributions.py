@@ -29,9 +29,10 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from attendance import access, services
-from attendance.forms.cards import DistributionForm, errors_to_form
+from attendance.forms.cards import DistributionForm
 from attendance.models import CardDistribution, Meeting
 from attendance.selectors import distributions as distribution_selectors
+from lms.forms import errors_to_form
 from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.views.guards import PolicyRequiredMixin

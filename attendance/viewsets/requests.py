@@ -22,9 +22,10 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
 from attendance import access, services
-from attendance.forms.requests import AcceptForm, DeclineForm, ProposeForm, errors_to_form
+from attendance.forms.requests import AcceptForm, DeclineForm, ProposeForm
 from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.views.guards import guarded
 

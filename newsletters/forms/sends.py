@@ -8,7 +8,6 @@ names the units ("Du må ikke sende til disse enheder: ...") and changes nothing
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
@@ -18,15 +17,6 @@ from newsletters import access
 from newsletters.models import NewsletterPage
 from newsletters.selectors.sends import infohus_units_for
 from newsletters.services.sends import TEST_ADDRESSES_MAX
-
-
-def errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class EditionChoiceField(forms.ModelChoiceField):

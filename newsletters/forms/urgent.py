@@ -6,7 +6,6 @@ sent from and its audience, prefilled with the Infohus's default audience
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lms.people import policy
@@ -14,15 +13,6 @@ from lms.people.models import JobCategory, OrgUnit, User
 from newsletters import access
 from newsletters.selectors.audiences import default_audience
 from newsletters.services.urgent import REQUIRED_MESSAGES
-
-
-def errors_to_form(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class _Units(forms.ModelMultipleChoiceField):

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.models import OrgUnit
 from lms.people.views.guards import guarded
 from newsletters import access
 from newsletters.forms.audiences import AudienceDefaultForm
-from newsletters.forms.urgent import errors_to_form
 from newsletters.selectors.audiences import default_audience
 from newsletters.services.audiences import audience_default_set
 

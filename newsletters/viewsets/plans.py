@@ -15,6 +15,7 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lms.forms import errors_to_form
 from lms.people.models import OrgUnit
 from lms.people.views.guards import PolicyRequiredMixin
 from newsletters import access
@@ -22,14 +23,6 @@ from newsletters.forms.plans import EditionPlanForm
 from newsletters.models import EditionPlan
 from newsletters.selectors.plans import infohus_units
 from newsletters.services.plans import edition_plan_save
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error)
 
 
 class EditionPlanEditView(PolicyRequiredMixin, WagtailAdminTemplateMixin, FormView):
@@ -83,7 +76,7 @@ class EditionPlanEditView(PolicyRequiredMixin, WagtailAdminTemplateMixin, FormVi
                 by=self.request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The newsletter plan has been saved."))
         return redirect("wagtailadmin_home")

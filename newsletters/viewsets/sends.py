@@ -32,11 +32,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 
 from lms import display
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.views.guards import guarded
 from newsletters import access
 from newsletters.emails.editions import RenderedEdition, edition_render
-from newsletters.forms.sends import ScheduleForm, SendForm, TestForm, errors_to_form
+from newsletters.forms.sends import ScheduleForm, SendForm, TestForm
 from newsletters.models import Delivery, NewsletterPage, Send
 from newsletters.selectors import sends as selectors
 from newsletters.services import sends as services

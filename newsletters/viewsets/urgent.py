@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.views.guards import guarded
 from newsletters import access
-from newsletters.forms.urgent import UrgentMessageForm, errors_to_form
+from newsletters.forms.urgent import UrgentMessageForm
 from newsletters.models import Delivery, Send
 from newsletters.selectors.audiences import audience_preview_of
 from newsletters.services.urgent import urgent_message_send

@@ -22,6 +22,7 @@ from lms.concerns.forms.intake import CitizenForm, ProfessionalForm
 from lms.concerns.models import Concern
 from lms.concerns.selectors.intake import infohus_for_request
 from lms.concerns.services.intake import concern_report
+from lms.forms import errors_to_form
 from lms.people import policy
 from lms.site.selectors.site import site_info
 
@@ -81,11 +82,7 @@ def _submit(request, form, *, kind: str, template: str, **fields):
             **fields,
         )
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            form.add_error(None, error.messages)
+        errors_to_form(form, error)
         return _form_page(request, template, form, kind=kind, status=400)
     request.session[RECEIPT_SESSION_KEY] = {
         "reference": concern.reference,

@@ -27,6 +27,7 @@ from lms.concerns.forms.cases import STEP_FORMS
 from lms.concerns.models import Concern
 from lms.concerns.selectors import cases as case_selectors
 from lms.concerns.services.cases import concern_advance, concern_read_record, next_status
+from lms.forms import errors_to_form
 
 PER_PAGE = 50
 
@@ -109,11 +110,7 @@ def advance(request, pk: int):
             try:
                 concern_advance(by=request.user, concern=concern, to=step, **form.cleaned_data)
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
+                errors_to_form(form, error)
             else:
                 messages.success(
                     request, _("Recorded: %(step)s.") % {"step": Concern.Status(step).label}

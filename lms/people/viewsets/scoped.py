@@ -21,6 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import multigetattr
 
 from lms import display
+from lms.forms import errors_to_form
 
 
 class OrgUnitChoiceField(forms.ModelChoiceField):
@@ -46,11 +47,7 @@ class ServiceFormMixin:
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
-            else:
-                form.add_error(None, error)
+            errors_to_form(form, error)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
