@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-__all__ = ["errors_to_form"]
+__all__ = ["OrgUnitChoiceField", "OrgUnitMultipleChoiceField", "errors_to_form"]
 
 
 def errors_to_form(
@@ -18,3 +18,17 @@ def errors_to_form(
             form.add_error(field if field in form.fields else default_field, messages)
     else:
         form.add_error(default_field, error.messages)
+
+
+class OrgUnitChoiceField(forms.ModelChoiceField):
+    """An org unit, listed with its place in the tree (OrgUnit.indented_name)."""
+
+    def label_from_instance(self, obj):
+        return obj.indented_name
+
+
+class OrgUnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Org units, listed with their place in the tree (OrgUnit.indented_name)."""
+
+    def label_from_instance(self, obj):
+        return obj.indented_name

@@ -18,9 +18,9 @@ from attendance import access
 from attendance.blocks import SignsBlock, StepsBlock
 from attendance.models import ActionCard, ActionCardVersion, Meeting
 from attendance.selectors import cards as card_selectors
+from lms.forms import OrgUnitChoiceField
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-from lms.people.viewsets.scoped import OrgUnitChoiceField
 
 A = access.Action
 

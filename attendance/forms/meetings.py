@@ -14,9 +14,9 @@ from attendance.models import Meeting
 from attendance.selectors import cards as card_selectors
 from lms import bounds
 from lms.competence import access as competence_access
+from lms.forms import OrgUnitChoiceField, OrgUnitMultipleChoiceField
 from lms.people import policy
 from lms.people.models import OrgUnit, User
-from lms.people.viewsets.scoped import OrgUnitChoiceField
 
 A = policy.Action
 
@@ -25,11 +25,6 @@ class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         person = getattr(obj, "person", None)
         return f"{person.name} ({obj.email})" if person else obj.email
-
-
-class OrgUnitMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
 
 
 def facilitator_choices(user):

@@ -15,13 +15,9 @@ from attendance.models import ActionCardVersion, Meeting, MeetingRequest
 from attendance.selectors import requests as request_selectors
 from lms.competence import access as competence_access
 from lms.competence.models import Competence
+from lms.forms import OrgUnitChoiceField
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
 
 
 class DateInput(forms.DateInput):
@@ -61,7 +57,7 @@ class OfferedJobCategoriesField(HeadCountJobCategoriesField):
 
 
 class RequestForm(forms.Form):
-    org_unit = UnitChoiceField(
+    org_unit = OrgUnitChoiceField(
         label=_("Who is the meeting for?"),
         queryset=OrgUnit.objects.none(),
         empty_label=None,
@@ -144,7 +140,7 @@ class AcceptForm(forms.Form):
         label=_("Online meeting link"), required=False, assume_scheme="https"
     )
     capacity = forms.IntegerField(label=_("Capacity"))
-    organiser = UnitChoiceField(
+    organiser = OrgUnitChoiceField(
         label=_("Organising unit"), queryset=OrgUnit.objects.none(), empty_label=None
     )
     facilitators = FacilitatorChoiceField(

@@ -5,19 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lms.forms import OrgUnitMultipleChoiceField
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 from newsletters import access
 from newsletters.selectors.audiences import Audience
 
 
-class _Units(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
-
-
 class AudienceDefaultForm(forms.Form):
-    units = _Units(
+    units = OrgUnitMultipleChoiceField(
         label=_("Audience units"),
         queryset=OrgUnit.objects.none(),
         required=False,

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
+from lms.forms import OrgUnitMultipleChoiceField
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 from newsletters import access
@@ -30,11 +31,6 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class AudienceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
-
-
 class SendForm(forms.Form):
     edition = EditionChoiceField(
         label=_("Edition"),
@@ -44,7 +40,7 @@ class SendForm(forms.Form):
     org_unit = UnitChoiceField(
         label=_("Sent by (Infohus)"), queryset=OrgUnit.objects.none(), empty_label=None
     )
-    audience_units = AudienceField(
+    audience_units = OrgUnitMultipleChoiceField(
         label=_("Send to"),
         queryset=OrgUnit.objects.all(),
         widget=forms.CheckboxSelectMultiple,

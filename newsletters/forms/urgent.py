@@ -8,16 +8,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lms.forms import OrgUnitMultipleChoiceField
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 from newsletters import access
 from newsletters.selectors.audiences import default_audience
 from newsletters.services.urgent import REQUIRED_MESSAGES
-
-
-class _Units(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
 
 
 class _Infohus(forms.ModelChoiceField):
@@ -42,7 +38,7 @@ class UrgentMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Names, phone numbers and when they can be reached."),
     )
-    audience_units = _Units(
+    audience_units = OrgUnitMultipleChoiceField(
         label=_("Send to"),
         queryset=OrgUnit.objects.none(),
         help_text=_("Each unit with everything below it."),

@@ -20,9 +20,9 @@ from lms.competence.models import Competence
 from lms.competence.services import competences as competence_services
 from lms.competence.viewsets.evidence import EvidenceViewSet
 from lms.competence.viewsets.requirements import RequirementViewSet
+from lms.forms import OrgUnitChoiceField
 from lms.people.models import OrgUnit
 from lms.people.viewsets.scoped import (
-    OrgUnitChoiceField,
     ScopedEditView,
     ScopedIndexView,
     ScopedViewSet,

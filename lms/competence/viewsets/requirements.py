@@ -18,10 +18,10 @@ from wagtail.admin.views import generic
 from lms.competence import access
 from lms.competence.models import Competence, Requirement
 from lms.competence.services import requirements as requirement_services
+from lms.forms import OrgUnitChoiceField
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit
 from lms.people.viewsets.scoped import (
-    OrgUnitChoiceField,
     ScopedDeleteView,
     ScopedEditView,
     ScopedIndexView,

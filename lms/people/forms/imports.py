@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lms.forms import OrgUnitChoiceField
 from lms.importflow import ImportUploadForm
 from lms.people import policy
 from lms.people.models import OrgUnit
@@ -36,14 +37,9 @@ def may_import_everywhere(user) -> bool:
     return policy.may_create_root_unit(user)
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
-
-
 class ImportForm(ImportUploadForm):
     kind = forms.ChoiceField(label=gettext_lazy("What to import"), widget=forms.RadioSelect)
-    scope = AreaChoiceField(
+    scope = OrgUnitChoiceField(
         label=gettext_lazy("Area"),
         queryset=OrgUnit.objects.none(),
         help_text=gettext_lazy(

@@ -14,11 +14,11 @@ from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 
+from lms.forms import OrgUnitChoiceField
 from lms.people import policy, services
 from lms.people.filters import OrgUnitFilterSet
 from lms.people.models import OrgUnit
 from lms.people.viewsets.scoped import (
-    OrgUnitChoiceField,
     ScopedEditView,
     ScopedIndexView,
     ScopedViewSet,

@@ -14,11 +14,11 @@ from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 
+from lms.forms import OrgUnitChoiceField
 from lms.people import policy, services
 from lms.people.filters import PersonFilterSet
 from lms.people.models import OrgUnit, Person
 from lms.people.viewsets.scoped import (
-    OrgUnitChoiceField,
     ScopedEditView,
     ScopedIndexView,
     ScopedViewSet,

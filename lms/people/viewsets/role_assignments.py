@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.views import generic
 
+from lms.forms import OrgUnitChoiceField
 from lms.people import policy, services
 from lms.people.filters import RoleAssignmentFilterSet
 from lms.people.models import OrgUnit, Role, RoleAssignment, User
 from lms.people.viewsets.scoped import (
-    OrgUnitChoiceField,
     ScopedDeleteView,
     ScopedIndexView,
     ScopedViewSet,

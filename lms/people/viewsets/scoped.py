@@ -24,11 +24,6 @@ from lms import display
 from lms.forms import errors_to_form
 
 
-class OrgUnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.indented_name
-
-
 class ScopedMixin:
     """Narrows the rows a view may load to those the access policy allows; others are 404."""
 
