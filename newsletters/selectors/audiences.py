@@ -86,6 +86,30 @@ def default_audience(infohus_unit: OrgUnit) -> Audience:
     )
 
 
+def audience_chosen_or_default(
+    infohus_unit: OrgUnit,
+    *,
+    units: Iterable[OrgUnit] | None,
+    job_categories: Iterable[JobCategory] | None,
+    include_externals: bool | None,
+) -> Audience:
+    """The audience a send is created with (send_create, urgent_message_send): what was chosen,
+    each part left out (None) taken from the Infohus's default audience when no units were
+    chosen either; the units without repeats, in the order given."""
+    if units is None:
+        default = default_audience(infohus_unit)
+        units = default.units
+        if job_categories is None:
+            job_categories = default.job_categories
+        if include_externals is None:
+            include_externals = default.include_externals
+    return Audience(
+        units=list({unit.pk: unit for unit in units}.values()),
+        job_categories=list(job_categories or ()),
+        include_externals=bool(include_externals),
+    )
+
+
 def audience_people(send: Send) -> QuerySet[Person]:
     """The people of the send's audience, leavers included (skipped with a reason), anonymised
     people never, annotated with `nl_external` (bool) and `nl_skip_reason` ("" when mailed)."""

@@ -30,7 +30,11 @@ from newsletters import access
 from newsletters.emails.editions import RenderedEdition, edition_render, message_build
 from newsletters.emails.urgent import urgent_render
 from newsletters.models import BouncingAddress, Delivery, NewsletterPage, Send
-from newsletters.selectors.audiences import LEDGER_COLUMNS, default_audience, ledger_rows
+from newsletters.selectors.audiences import (
+    LEDGER_COLUMNS,
+    audience_chosen_or_default,
+    ledger_rows,
+)
 
 __all__ = [
     "audience_check",
@@ -143,16 +147,14 @@ def send_create(
     those are not given either."""
     policy.require(by, access.WRITE, org_unit)
     created_at = as_of(now) if now is not None else None
-    if audience_units is None:
-        default = default_audience(org_unit)
-        audience_units = default.units
-        if job_categories is None:
-            job_categories = default.job_categories
-        if include_externals is None:
-            include_externals = default.include_externals
-    job_categories = () if job_categories is None else job_categories
-    include_externals = bool(include_externals)
-    units = list({u.pk: u for u in audience_units}.values())
+    audience = audience_chosen_or_default(
+        org_unit,
+        units=audience_units,
+        job_categories=job_categories,
+        include_externals=include_externals,
+    )
+    units, job_categories = audience.units, audience.job_categories
+    include_externals = audience.include_externals
     _check_audience(org_unit=org_unit, units=units, by=by)
     send = Send.objects.create(
         edition=edition,

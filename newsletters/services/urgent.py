@@ -21,7 +21,7 @@ from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
 from newsletters import access
 from newsletters.models import Send, UrgentMessage
-from newsletters.selectors.audiences import default_audience
+from newsletters.selectors.audiences import audience_chosen_or_default
 from newsletters.services import sends as send_services
 
 __all__ = ["REQUIRED_MESSAGES", "urgent_message_send"]
@@ -78,25 +78,24 @@ def urgent_message_send(
     if len(fields["subject"]) > UrgentMessage._meta.get_field("subject").max_length:
         message = _("The subject is too long.")
         raise ValidationError({"subject": ValidationError(message, code="max_length")})
-    if audience_units is None:
-        default = default_audience(org_unit)
-        audience_units = default.units
-        if job_categories is None:
-            job_categories = default.job_categories
-        if include_externals is None:
-            include_externals = default.include_externals
-    units = list({u.pk: u for u in audience_units}.values())
+    audience = audience_chosen_or_default(
+        org_unit,
+        units=audience_units,
+        job_categories=job_categories,
+        include_externals=include_externals,
+    )
+    units = audience.units
     send_services.audience_check(org_unit=org_unit, units=units, by=by, action=access.URGENT_SEND)
     message = UrgentMessage.objects.create(org_unit=org_unit, created_by=by, **fields)
     send = Send.objects.create(
         urgent_message=message,
         org_unit=org_unit,
-        include_externals=bool(include_externals),
+        include_externals=audience.include_externals,
         urgent=True,
         created_by=by,
     )
     send.audience_units.set(units)
-    send.job_categories.set(list(job_categories or ()))
+    send.job_categories.set(audience.job_categories)
     audit.log(
         message,
         "lms.urgent_message.send",
