@@ -20,7 +20,7 @@ from lms.people.models import OrgUnit, Role
 from lms.site.services.pages import site_seed
 from tests.factories import org_unit
 
-from .conftest import PASSWORD, assert_accessible, totp_now
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,17 +30,6 @@ STEPS = [
     ("step", {"kind": "acute", "title": "Ved akut fare", "text": "Ring straks."}),
 ]
 WHAT = "En elev har vist voldsforherligende videoer og taler om at straffe de vantro."
-
-
-def sign_in(page, email: str, *, totp_secret: str | None = None) -> None:
-    page.goto("/konto/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    if totp_secret is not None:
-        expect(page.get_by_role("heading", name="Totrinsbekræftelse")).to_be_visible()
-        page.get_by_label("Kode").fill(totp_now(totp_secret))
-        page.get_by_role("button", name="Log ind").click()
 
 
 @pytest.fixture
