@@ -23,10 +23,14 @@ from lms.people.models import OrgUnit, Role, User
 class Action(StrEnum):
     COVERAGE_VIEW = "reports.coverage.view"
     COVERAGE_NAMES = "reports.coverage.names"
+    # The steering group's meeting dates (the half-year report is offered before each): the
+    # coordinators only (they hold every action).
+    STEERING_MEETINGS_MANAGE = "reports.steering_meetings.manage"
 
 
 VIEW = Action.COVERAGE_VIEW
 NAMES = Action.COVERAGE_NAMES
+STEERING_MEETINGS_MANAGE = Action.STEERING_MEETINGS_MANAGE
 
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.STEERING_GROUP: frozenset({VIEW}),

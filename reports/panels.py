@@ -26,7 +26,10 @@ class CoveragePanel(Component):
 
         user = self.request.user
         unit = access.scope_units(user).first()
+        from reports.viewsets.halfyear import halfyear_context
+
         context = {"unit": unit, "overview_url": reverse("reports_coverage:index")}
+        context.update(halfyear_context(self.request))
         if unit is None:
             return context
         overview = coverage_overview(

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between installations comes from
 environment variables (see README, "Configuration")."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -274,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.coverage_refresh",
         "schedule": crontab(minute="*/5"),
     },
+    # The half-year report, built and offered to the steering group before its meetings.
+    "reports-halfyear-reports-due": {
+        "task": "reports.halfyear_reports_due",
+        "schedule": crontab(hour=6, minute=20),
+    },
 }
 
 # --- Authentication (django-allauth is the only way in) ------------------------------------------
@@ -539,11 +545,22 @@ EVIDENCE_STORAGE = {
         "directory_permissions_mode": 0o700,
     },
 }
+# The steering group's half-year reports (reports.HalfYearReport): served only through a view
+# that asks the access policy.
+REPORTS_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(VAR_DIR / "private" / "reports"),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "imports": IMPORTS_STORAGE,
     "evidence": EVIDENCE_STORAGE,
+    "reports": REPORTS_STORAGE,
 }
 
 # --- Email --------------------------------------------------------------------------------------
@@ -670,6 +687,16 @@ NEWSLETTER_STALL_SECONDS = env.int("NEWSLETTER_STALL_SECONDS", default=120)
 # (doubled after each try, at most an hour).
 NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_RETRY_BACKOFF_SECONDS = env.int("NEWSLETTER_RETRY_BACKOFF_SECONDS", default=60)
+
+# --- Reports ------------------------------------------------------------------------------------
+# The action plan's four years begin on this day (the first of January or of July): the coverage
+# trend shows its half-years (reports.lib.periods).
+REPORTS_ACTION_PLAN_START = datetime.date.fromisoformat(
+    env.str("REPORTS_ACTION_PLAN_START", default="2025-01-01")
+)
+# The half-year report is built and offered to the steering group this many days before its
+# meeting (reports.services.halfyear).
+REPORTS_HALFYEAR_DAYS_BEFORE = env.int("REPORTS_HALFYEAR_DAYS_BEFORE", default=14)
 # `load_demo_data` creates logins with a published password, a superuser among them: only the
 # demo run (dev.py) and the tests allow it.
 LMS_DEMO_DATA_ALLOWED = False

@@ -196,6 +196,12 @@ def index(request):
     if overview.total is not None:
         overview.total.share_text = _percent(overview.total.share)
         overview.total.shown = overview.total.cells()
+    # The trend and the half-year report: their own modules (which import this one).
+    from reports.viewsets.halfyear import halfyear_context
+    from reports.viewsets.trend import trend_context
+
+    context.update(trend_context(request, overview))
+    context.update(halfyear_context(request))
     return TemplateResponse(request, "reports/admin/coverage.html", context)
 
 
