@@ -15,7 +15,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -43,7 +44,10 @@ CELL = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11, textColor=I
 
 def percent(value: float | None) -> str:
     """'87,5 pct.'; the suppression mark when it may not be shown."""
-    return suppression.HIDDEN if value is None else f"{formats.number_format(value, 1)} pct."
+    # Rounded first: number_format cuts the digits off (64,29 would read 64,2).
+    if value is None:
+        return suppression.HIDDEN
+    return f"{formats.number_format(round(value, 1), 1)} pct."
 
 
 def points(value: float | None) -> str:
@@ -51,7 +55,9 @@ def points(value: float | None) -> str:
     if value is None:
         return "–"
     sign = "+" if value > 0 else ""
-    return _("%(value)s percentage points") % {"value": f"{sign}{formats.number_format(value, 1)}"}
+    return _("%(value)s percentage points") % {
+        "value": f"{sign}{formats.number_format(round(value, 1), 1)}"
+    }
 
 
 def _table(rows: list[list], widths: list[float]) -> Table:
@@ -111,28 +117,40 @@ def _bar_chart(facts: HalfYearFacts, width: float) -> Drawing:
     return drawing
 
 
-def _line_chart(facts: HalfYearFacts, width: float) -> Drawing:
-    """Coverage per half-year of the action plan, a line per competence."""
+def _line_chart(facts: HalfYearFacts, width: float) -> Drawing | None:
+    """Coverage per half-year of the action plan, a line per competence through the half-years
+    whose share may be shown (a suppressed one is left out, as on the dashboard)."""
     height = 70 * mm
+    series = []
+    for item in facts.trend.series:
+        shown = [(i, p.share) for i, p in enumerate(item.points) if p.share is not None]
+        if shown:
+            # A line needs two points: a single one is drawn as its marker.
+            series.append((item.competence.name, shown if len(shown) > 1 else shown * 2))
+    if not series:
+        return None
+    labels = [p.label for p in facts.trend.periods]
     drawing = Drawing(width, height)
-    chart = HorizontalLineChart()
+    chart = LinePlot()
     chart.x, chart.y = 12 * mm, 12 * mm
     chart.width, chart.height = width - 70 * mm, height - 20 * mm
-    chart.data = [[p.share for p in s.points] for s in facts.trend.series] or [[None]]
-    chart.categoryAxis.categoryNames = [p.label for p in facts.trend.periods] or [""]
-    chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = "%d pct."
-    for index in range(len(facts.trend.series)):
-        chart.lines[index].strokeColor = PALETTE[index % len(PALETTE)]
+    chart.data = [points for _name, points in series]
+    chart.xValueAxis.valueMin, chart.xValueAxis.valueMax = -0.3, len(labels) - 0.7
+    chart.xValueAxis.valueSteps = list(range(len(labels)))
+    chart.xValueAxis.labelTextFormat = lambda value: labels[round(value)]
+    chart.xValueAxis.labels.fontName = FONT
+    chart.xValueAxis.labels.fontSize = 7
+    chart.yValueAxis.valueMin, chart.yValueAxis.valueMax, chart.yValueAxis.valueStep = 0, 100, 20
+    chart.yValueAxis.labels.fontName = FONT
+    chart.yValueAxis.labels.fontSize = 7
+    chart.yValueAxis.labelTextFormat = "%d pct."
+    for index in range(len(series)):
+        colour = PALETTE[index % len(PALETTE)]
+        chart.lines[index].strokeColor = colour
         chart.lines[index].strokeWidth = 1.5
+        chart.lines[index].symbol = makeMarker("FilledCircle", size=4, fillColor=colour)
     drawing.add(chart)
-    drawing.add(
-        _legend([s.competence.name for s in facts.trend.series], width - 2 * mm, height - 10 * mm)
-    )
+    drawing.add(_legend([name for name, _points in series], width - 2 * mm, height - 10 * mm))
     return drawing
 
 
@@ -213,11 +231,11 @@ def halfyear_pdf(*, facts: HalfYearFacts, issuer: str) -> bytes:
             )
         )
     if facts.trend.series:
-        story += [
-            paragraph(_("Coverage per half-year of the action plan"), HEADING),
-            _line_chart(facts, width),
-            Spacer(1, 3 * mm),
-        ]
+        story.append(paragraph(_("Coverage per half-year of the action plan"), HEADING))
+        line_chart = _line_chart(facts, width)
+        if line_chart is not None:
+            story.append(line_chart)
+        story.append(Spacer(1, 3 * mm))
         rows = [[_("Half-year"), *[s.competence.name for s in facts.trend.series]]]
         for index, period in enumerate(facts.trend.periods):
             rows.append(

@@ -77,3 +77,18 @@ def trend_build(tree, jobs, competences):
     people["y"] = y = person("Ole Olsen", unit="FR-SKOLE")
     hold(y, signs, achieved_on=d(2024, 1, 1))
     return {"tree": tree, "jobs": jobs, "competences": competences, "people": people}
+
+
+def trend_more(tree, jobs, competences):
+    """Six more teachers at HJ-SKOLE valid for ever and one without evidence, all there since
+    2024: large enough groups that the steering group sees HJ's shares. HJ then has, per
+    half-year (required / valid): 14/9, 15/9, 15/8, 15/9 (64,3 / 60,0 / 53,3 / 60,0 pct.)."""
+    early = dt.datetime(2024, 1, 1, 8, 0, tzinfo=CPH)
+    signs, teacher = competences["signs"], jobs["teacher"]
+    for index in range(7):
+        person = PersonFactory(
+            name=f"Lærer {index}", org_unit=tree["HJ-SKOLE"], job_category=teacher
+        )
+        joined(person, early)
+        if index < 6:
+            hold(person, signs, achieved_on=dt.date(2024, 1, 1))
