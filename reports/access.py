@@ -8,6 +8,10 @@ covers the subtree of the unit it is assigned to, so nobody sees another municip
 COVERAGE_NAMES: who is behind a gap (the people missing or about to lose a required competence).
 The coordinators only. Whoever may not see names gets the figures with small numbers suppressed
 (reports.lib.suppression).
+
+The half-year report is downloaded by whoever has COVERAGE_VIEW over its unit (the steering group
+of that municipality, its coordinators). STEERING_MEETINGS_MANAGE: the steering group's meeting
+dates, before which the report is built; the coordinators only.
 """
 
 from __future__ import annotations
