@@ -1,11 +1,13 @@
 """The demo's coverage figures: computed once the other apps' demo data (evidence from meetings
-and courses) is in, so that "Overblik" has figures before the beat task's first run."""
+and courses) is in, so that "Overblik" has figures, and its trend the current half-year's, before
+the beat task's first run."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from reports.services.coverage import coverage_refresh
+from reports.services.trend import trend_refresh
 
 
 @dataclass
@@ -22,4 +24,6 @@ class CoverageDemoResult:
 
 
 def coverage_demo_load() -> CoverageDemoResult:
-    return CoverageDemoResult(cells=coverage_refresh())
+    cells = coverage_refresh()
+    trend_refresh()
+    return CoverageDemoResult(cells=cells)

@@ -129,3 +129,24 @@ def test_a_deliberate_attempt_to_reveal_one_person_without_evidence(tree, jobs, 
         .points[-1]
     )
     assert (point.valid_shown, point.required_shown, point.share) == ("<5", 8, None)
+
+
+def test_the_beat_task_refreshes_the_current_half_year_with_the_coverage(tree, jobs, competences):
+    from django.utils import timezone
+
+    from reports.models import CoverageCell
+    from reports.tasks import refresh_coverage
+
+    trend_build(tree, jobs, competences)
+    refresh_coverage()
+    current = HalfYear.of(timezone.localdate())
+    assert CoverageCell.objects.exists()
+    assert CoverageTrendCell.objects.filter(
+        period_start=current.start, as_of=timezone.localdate()
+    ).exists()
+
+
+def test_the_daily_task_offers_nothing_without_meetings(db):
+    from reports.tasks import halfyear_reports_due
+
+    assert halfyear_reports_due() == 0
