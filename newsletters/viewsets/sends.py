@@ -33,6 +33,7 @@ from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 
 from lms import display
 from lms.forms import errors_to_form
+from lms.parsing import parse_id
 from lms.people import policy
 from lms.people.views.guards import guarded
 from newsletters import access
@@ -172,8 +173,8 @@ def create(request):
         return _form_response(request, form, title=title, status=400)
     initial = {}
     edition_pk = request.GET.get("edition", "")
-    if edition_pk.isdigit():
-        initial["edition"] = int(edition_pk)
+    if edition_pk:
+        initial["edition"] = parse_id(edition_pk)
     units = list(selectors.infohus_units_for(user)[:1])
     if units:
         initial["org_unit"] = units[0].pk

@@ -27,6 +27,7 @@ from wagtail.admin.menu import MenuItem
 
 from lms import display
 from lms.competence.models import Competence
+from lms.parsing import parse_id
 from lms.people.models import JobCategory, OrgUnit
 from reports import access
 from reports.selectors import coverage as selectors
@@ -41,8 +42,9 @@ def part_labels() -> list[str]:
 
 
 def _int_param(request, name: str) -> int | None:
+    """The id in the query string, None when absent; a malformed one is a 400 (lms.parsing)."""
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(value) if value else None
 
 
 def _scope(request) -> OrgUnit:

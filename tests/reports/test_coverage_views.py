@@ -49,6 +49,15 @@ def test_the_steering_group_may_not_open_names(client, refreshed, roles):
     assert "Bent Berg" not in response.content.decode()
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "abc", "-1", "99999999999999999999"])
+@pytest.mark.parametrize("param", ["unit", "competence", "job_category"])
+def test_a_malformed_id_in_the_query_string_is_a_400(client, refreshed, roles, param, value):
+    """Not plain ASCII digits ("²" passes str.isdigit()) is a clear 400, never a server error."""
+    for name in (INDEX, "reports_coverage:export", "reports_coverage:gaps"):
+        response = get(client, roles["coordinator"], name, **{param: value})
+        assert response.status_code == 400, (name, param, value)
+
+
 @pytest.mark.parametrize("role", ["steering", "contact", "institution"])
 def test_another_municipality_is_not_found(client, refreshed, roles, role):
     fr = refreshed["tree"]["FR"]
