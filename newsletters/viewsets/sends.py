@@ -35,7 +35,7 @@ from lms import display
 from lms.forms import errors_to_form
 from lms.parsing import parse_id
 from lms.people import policy
-from lms.people.views.guards import guarded
+from lms.people.views.guards import guarded, policy_required
 from newsletters import access
 from newsletters.emails.editions import RenderedEdition, edition_render
 from newsletters.forms.sends import ScheduleForm, SendForm, TestForm
@@ -109,14 +109,9 @@ def actions_for(user, send: Send, progress: selectors.Progress | None = None) ->
     }
 
 
-def _require_view(user) -> None:
-    if not policy.can(user, access.VIEW):
-        raise PermissionDenied
-
-
 @require_GET
+@policy_required(access.VIEW)
 def index(request):
-    _require_view(request.user)
     status = request.GET.get("status", "")
     if status not in S.values:
         status = ""
@@ -145,10 +140,9 @@ def _form_response(request, form, *, title: str, send: Send | None = None, statu
 
 
 @require_http_methods(["GET", "POST"])
+@policy_required(access.WRITE)
 def create(request):
     user = request.user
-    if not policy.can(user, access.WRITE):
-        raise PermissionDenied
     title = _("New send")
     if request.method == "POST":
         form = SendForm(request.POST, user=user)
