@@ -152,9 +152,8 @@ def _mark(
     return attendance
 
 
-def _attendance_begin(meeting: Meeting, *, by: User | None, now: datetime) -> Meeting:
-    if by is not None and not access.may_take_attendance(by, meeting):
-        _deny()
+def _open_locked(meeting: Meeting, now: datetime) -> Meeting:
+    """The meeting re-read under its row lock, refused unless attendance is open at `now`."""
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
         .select_related("org_unit", "competence")
@@ -164,6 +163,12 @@ def _attendance_begin(meeting: Meeting, *, by: User | None, now: datetime) -> Me
     if error is not None:
         raise error
     return meeting
+
+
+def _attendance_begin(meeting: Meeting, *, by: User | None, now: datetime) -> Meeting:
+    if by is not None and not access.may_take_attendance(by, meeting):
+        _deny()
+    return _open_locked(meeting, now)
 
 
 def _check_people(meeting: Meeting, people: list[Person], *, by: User | None) -> None:
@@ -357,14 +362,7 @@ def attendance_check_in(
                 code="not_found",
             )
         person = registration.person
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("org_unit", "competence")
-        .get(pk=meeting.pk)
-    )
-    error = attendance_open_error(meeting, now)
-    if error is not None:
-        raise error
+    meeting = _open_locked(meeting, now)
     existing = Attendance.objects.filter(meeting=meeting, person=person).first()
     if existing is not None and existing.mark in Attendance.ATTENDED:
         # Scanning twice (or after the facilitator marked them) changes nothing.
