@@ -99,7 +99,7 @@ def register_attendance_log_actions(actions):
 def register_attendance_admin_urls():
     from django.urls import include, path
 
-    from attendance.views.attendance import admin_urlpatterns
+    from attendance.viewsets.attendance import admin_urlpatterns
 
     return [path("attendance/", include((admin_urlpatterns, "attendance_admin")))]
 

@@ -30,7 +30,8 @@ def registry(monkeypatch):
 def test_a_reference_names_a_registered_kind_and_an_id(registry):
     assert teasers.reference("thing", 3) == "thing:3"
     assert teasers.reference_parse("thing:3") == ("thing", 3)
-    for bad in ("thing", "thing:", "thing:x", "nothing:3", "", None, "thing:-1"):
+    bad_ids = ("thing:²", "thing:٣", "thing: 3", "thing:99999999999999999999")
+    for bad in ("thing", "thing:", "thing:x", "nothing:3", "", None, "thing:-1", *bad_ids):
         assert teasers.reference_parse(bad) is None
 
 

@@ -1,4 +1,4 @@
-"""Forms of the admin attendance sheet (attendance.views.attendance): a new walk-in and the
+"""Forms of the admin attendance sheet (attendance.viewsets.attendance): a new walk-in and the
 CSV import. They only collect input: the rules are attendance.services'."""
 
 from __future__ import annotations

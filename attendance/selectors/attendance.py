@@ -1,4 +1,4 @@
-"""Reads of a meeting's attendance that the admin sheet (attendance.views.attendance) shows."""
+"""Reads of a meeting's attendance that the admin sheet (attendance.viewsets.attendance) shows."""
 
 from __future__ import annotations
 

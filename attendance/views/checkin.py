@@ -1,5 +1,5 @@
 """The QR self check-in page (front end, works without JavaScript): the QR code the admin shows
-(attendance.views.attendance) links here with a signed token that limits check-in to the room and
+(attendance.viewsets.attendance) links here with a signed token that limits check-in to the room and
 the time.
 
 Who is checked in is attendance.services' (attendance_check_in); the token is

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
 from lms.forms import errors_to_form
 from lms.people import policy
-from lms.people.views.guards import guarded
+from lms.people.views.guards import guarded, policy_required
 
 Status = MeetingRequest.Status
 
@@ -40,9 +40,8 @@ def _may_request(user) -> bool:
 
 
 @login_required
+@policy_required(_may_request)
 def request_list(request):
-    if not _may_request(request.user):
-        raise PermissionDenied
     return TemplateResponse(
         request,
         "attendance/request_list.html",
@@ -52,9 +51,8 @@ def request_list(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@policy_required(_may_request)
 def request_create(request):
-    if not _may_request(request.user):
-        raise PermissionDenied
     if "refresh" in request.POST:
         # "Show the unit's job categories": the same form again, for the unit now chosen, with
         # what was typed and ticked kept, and nothing sent yet.

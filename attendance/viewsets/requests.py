@@ -9,7 +9,7 @@ get 403, and a request outside the user's view is 404. The writes are attendance
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -27,7 +27,7 @@ from attendance.models import MeetingRequest
 from attendance.selectors import requests as request_selectors
 from lms.forms import errors_to_form
 from lms.people import policy
-from lms.people.views.guards import guarded
+from lms.people.views.guards import guarded, policy_required
 
 Status = MeetingRequest.Status
 PER_PAGE = 50
@@ -63,12 +63,14 @@ def _context(title: str, meeting_request: MeetingRequest | None = None, **extra)
     }
 
 
+def _may_see_requests(user) -> bool:
+    return policy.can(user, access.Action.MEETING_MANAGE) or policy.can(
+        user, access.Action.MEETING_REQUEST
+    )
+
+
+@policy_required(_may_see_requests)
 def index(request):
-    if not (
-        policy.can(request.user, access.Action.MEETING_MANAGE)
-        or policy.can(request.user, access.Action.MEETING_REQUEST)
-    ):
-        raise PermissionDenied
     status = request.GET.get("status", "")
     page = Paginator(request_selectors.queue_for(request.user, status=status), PER_PAGE).get_page(
         request.GET.get("p")

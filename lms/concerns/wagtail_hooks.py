@@ -1,4 +1,5 @@
-"""Registers the concern cases' admin (lms.concerns.viewsets.cases) and their audit actions."""
+"""Registers the concern cases' admin (lms.concerns.viewsets.cases), its admin home panel
+(lms.concerns.panels) and their audit actions."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -22,7 +23,7 @@ def register_concern_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_concern_home_panels(request, panels):
-    from lms.concerns.viewsets.cases import panels_for
+    from lms.concerns.panels import panels_for
 
     panels.extend(panels_for(request))
 

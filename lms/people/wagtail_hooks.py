@@ -63,14 +63,14 @@ def register_people_log_actions(actions):
 
 @hooks.register("register_admin_urls")
 def register_import_urls():
-    from lms.people.views.imports import urlpatterns
+    from lms.people.viewsets.imports import urlpatterns
 
     return urlpatterns
 
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    from lms.people.views.imports import ImportMenuItem
+    from lms.people.viewsets.imports import ImportMenuItem
 
     return ImportMenuItem()
 

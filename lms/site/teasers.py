@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
+from lms.parsing import is_id
+
 
 @dataclass(frozen=True)
 class Teaser:
@@ -70,7 +72,7 @@ def reference(key: str, pk: int) -> str:
 def reference_parse(value: object) -> tuple[str, int] | None:
     """(key, id) of a reference to a registered kind, or None for anything else."""
     key, _sep, pk = str(value or "").partition(":")
-    if key not in _kinds or not pk.isdigit():
+    if key not in _kinds or not is_id(pk):
         return None
     return key, int(pk)
 

@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms import audit
+from lms import audit, bounds
 from lms.clock import as_of
 from lms.people import policy
 from lms.people.models import JobCategory, OrgUnit, User
@@ -182,6 +182,9 @@ def send_schedule(*, send: Send, at: dt.datetime, by: User | None) -> Send:
     if at <= timezone.now():
         message = _("Choose a time in the future.")
         raise ValidationError({"scheduled_at": ValidationError(message, code="schedule_in_past")})
+    # A time in year 9999 would break every page that shows it (issue 8): the platform's range.
+    if (error := bounds.date_error(at)) is not None:
+        raise ValidationError({"scheduled_at": error})
     send = _lock(send)
     if send.status != S.DRAFT:
         raise _status_error(send)

@@ -4,7 +4,7 @@ nobody chooses (and what the send form prefills). For those who may write its se
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from wagtail.admin.menu import MenuItem
 from lms.forms import errors_to_form
 from lms.people import policy
 from lms.people.models import OrgUnit
-from lms.people.views.guards import guarded
+from lms.people.views.guards import guarded, policy_required
 from newsletters import access
 from newsletters.forms.audiences import AudienceDefaultForm
 from newsletters.selectors.audiences import default_audience
@@ -51,9 +51,8 @@ def _context(title: str, *crumbs: tuple[str, str], **extra) -> dict:
     }
 
 
+@policy_required(access.WRITE)
 def index(request):
-    if not policy.can(request.user, access.WRITE):
-        raise PermissionDenied
     rows = [(unit, default_audience(unit)) for unit in _infohus_units(request.user)]
     context = _context(_("Default newsletter audience"), rows=rows)
     return TemplateResponse(request, "newsletters/admin/audience_default_index.html", context)

@@ -33,8 +33,9 @@ from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 
 from lms import display
 from lms.forms import errors_to_form
+from lms.parsing import parse_id
 from lms.people import policy
-from lms.people.views.guards import guarded
+from lms.people.views.guards import guarded, policy_required
 from newsletters import access
 from newsletters.emails.editions import RenderedEdition, edition_render
 from newsletters.forms.sends import ScheduleForm, SendForm, TestForm
@@ -108,14 +109,9 @@ def actions_for(user, send: Send, progress: selectors.Progress | None = None) ->
     }
 
 
-def _require_view(user) -> None:
-    if not policy.can(user, access.VIEW):
-        raise PermissionDenied
-
-
 @require_GET
+@policy_required(access.VIEW)
 def index(request):
-    _require_view(request.user)
     status = request.GET.get("status", "")
     if status not in S.values:
         status = ""
@@ -144,10 +140,9 @@ def _form_response(request, form, *, title: str, send: Send | None = None, statu
 
 
 @require_http_methods(["GET", "POST"])
+@policy_required(access.WRITE)
 def create(request):
     user = request.user
-    if not policy.can(user, access.WRITE):
-        raise PermissionDenied
     title = _("New send")
     if request.method == "POST":
         form = SendForm(request.POST, user=user)
@@ -172,8 +167,8 @@ def create(request):
         return _form_response(request, form, title=title, status=400)
     initial = {}
     edition_pk = request.GET.get("edition", "")
-    if edition_pk.isdigit():
-        initial["edition"] = int(edition_pk)
+    if edition_pk:
+        initial["edition"] = parse_id(edition_pk)
     units = list(selectors.infohus_units_for(user)[:1])
     if units:
         initial["org_unit"] = units[0].pk

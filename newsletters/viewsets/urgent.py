@@ -7,7 +7,7 @@ the pages; a message outside their area is 404. The write is newsletters.service
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,7 +20,7 @@ from wagtail.admin.menu import MenuItem
 
 from lms.forms import errors_to_form
 from lms.people import policy
-from lms.people.views.guards import guarded
+from lms.people.views.guards import guarded, policy_required
 from newsletters import access
 from newsletters.forms.urgent import UrgentMessageForm
 from newsletters.models import Delivery, Send
@@ -54,22 +54,17 @@ def _context(title: str, *crumbs: tuple[str, str], **extra) -> dict:
     }
 
 
-def _require_sender(request) -> None:
-    if not policy.can(request.user, access.URGENT_SEND):
-        raise PermissionDenied
-
-
+@policy_required(access.URGENT_SEND)
 def index(request):
-    _require_sender(request)
     context = _context(_("Urgent messages"), sends=list(_sends(request.user)[:100]))
     return TemplateResponse(request, "newsletters/admin/urgent_index.html", context)
 
 
 @require_http_methods(["GET", "POST"])
+@policy_required(access.URGENT_SEND)
 def create(request):
     """GET: the form. POST: the form again with its errors, or the confirm page (how many the
     message reaches and who is skipped), or, confirmed, the message sent at once."""
-    _require_sender(request)
     title = _("New urgent message")
     crumbs = (("", title),)
     if request.method == "GET":

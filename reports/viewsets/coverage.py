@@ -27,7 +27,9 @@ from wagtail.admin.menu import MenuItem
 
 from lms import display
 from lms.competence.models import Competence
+from lms.parsing import parse_id, parse_id_or_none
 from lms.people.models import JobCategory, OrgUnit
+from lms.people.views.guards import policy_required
 from reports import access
 from reports.selectors import coverage as selectors
 from reports.selectors.coverage import EXTERNAL, INTERNAL, Filters, Overview, Row
@@ -41,14 +43,19 @@ def part_labels() -> list[str]:
 
 
 def _int_param(request, name: str) -> int | None:
+    """The id in the query string, None when absent; a malformed one is a 400 (lms.parsing)."""
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(value) if value else None
+
+
+def _filter_param(request, name: str) -> int | None:
+    """A filter's id: nonsense is ignored, as the admin's list filters do (lms.parsing)."""
+    return parse_id_or_none(request.GET.get(name, ""))
 
 
 def _scope(request) -> OrgUnit:
-    """The unit asked for (404 outside the user's view), else the top of the user's scope."""
-    if not access.may_view(request.user):
-        raise PermissionDenied
+    """The unit asked for (404 outside the user's view), else the top of the user's scope; the
+    views ask access.may_view first (@policy_required)."""
     pk = _int_param(request, "unit")
     if pk is not None:
         unit = get_object_or_404(OrgUnit, pk=pk)
@@ -64,9 +71,9 @@ def _scope(request) -> OrgUnit:
 def _filters(request) -> Filters:
     reach = request.GET.get("reach", "")
     return Filters(
-        job_category=_int_param(request, "job_category"),
+        job_category=_filter_param(request, "job_category"),
         reach=reach if reach in (INTERNAL, EXTERNAL) else "",
-        competence=_int_param(request, "competence"),
+        competence=_filter_param(request, "competence"),
     )
 
 
@@ -144,6 +151,7 @@ def _breadcrumbs(request, unit: OrgUnit, filters: Filters) -> list[dict]:
     return crumbs
 
 
+@policy_required(access.may_view)
 def index(request):
     overview = _overview(request)
     unit, filters = overview.unit, overview.filters
@@ -205,6 +213,7 @@ def index(request):
     return TemplateResponse(request, "reports/admin/coverage.html", context)
 
 
+@policy_required(access.may_view)
 def export(request):
     """The page's tables as an XLSX workbook, suppressed as on the page; Danish headers."""
     from openpyxl import Workbook
@@ -268,6 +277,7 @@ def _reach_labels():
     return [(INTERNAL, _("Internal units")), (EXTERNAL, _("External institutions"))]
 
 
+@policy_required(access.may_view)
 def gaps(request):
     """The people behind a gap: one click further from the figures, for those who may see names."""
     unit = _scope(request)

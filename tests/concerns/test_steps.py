@@ -80,6 +80,7 @@ def test_the_leader_is_informed_before_the_interview_and_no_step_is_skipped(cast
             {"leader_informed_on": timezone.localdate() + dt.timedelta(days=1)},
             "leader_informed_on",
         ),
+        ("leader_informed", {"leader_informed_on": dt.date(1, 1, 1)}, "leader_informed_on"),
     ],
 )
 def test_a_step_without_its_facts_changes_nothing(cast, case, step, data, field):

@@ -1,9 +1,10 @@
 """Per-IP rate limits behind the reverse proxy: every limit keys on the client's address, not the
 proxy's, and an address the client adds to X-Forwarded-For itself does not get it out of a limit.
 
-Every per-IP limit (login, check-in by email, certificate verification) is allauth's, which asks
-one function for the address: the account adapter's get_client_ip. The settings come from
-LMS_TRUSTED_PROXY_COUNT / LMS_TRUSTED_CLIENT_IP_HEADER (lms/settings/base.py, production.py).
+Every per-IP limit (login, check-in by email, certificate verification, reporting a concern) is
+allauth's, which asks one function for the address: the account adapter's get_client_ip. The
+settings come from LMS_TRUSTED_PROXY_COUNT / LMS_TRUSTED_CLIENT_IP_HEADER (lms/settings/base.py,
+production.py).
 """
 
 import pytest
@@ -40,10 +41,14 @@ def per_ip_actions() -> list[str]:
 
 def test_check_in_and_certificate_limits_are_per_ip():
     # The actions of our own views (not allauth's login) are among them.
-    assert {"attendance_check_in_failed", "certificate_verify_failed"} <= set(per_ip_actions())
+    assert {"attendance_check_in_failed", "certificate_verify_failed", "concern_report"} <= set(
+        per_ip_actions()
+    )
 
 
-@pytest.mark.parametrize("action", ["attendance_check_in_failed", "certificate_verify_failed"])
+@pytest.mark.parametrize(
+    "action", ["attendance_check_in_failed", "certificate_verify_failed", "concern_report"]
+)
 def test_two_clients_behind_one_proxy_are_limited_separately(one_proxy, action):
     factory = RequestFactory()
 

@@ -452,6 +452,13 @@ def test_the_ledger_and_its_downloads(login, make_send, staff, cast, tree):
     )
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "abc", "-1", "99999999999999999999"])
+def test_a_malformed_edition_id_on_the_new_send_page_is_a_400(login, value):
+    """The pre-filled edition from the page's button: "²" passes str.isdigit() but not int()."""
+    response = login("coordinator").get(url("create"), {"edition": value})
+    assert response.status_code == 400
+
+
 # --- Query counts -------------------------------------------------------------------------------
 
 

@@ -223,6 +223,24 @@ def test_scheduling_in_the_past_is_refused(make_send, coordinator):
     assert send.status == Send.Status.DRAFT
 
 
+@pytest.mark.parametrize(
+    "at",
+    [
+        dt.datetime(9999, 12, 31, 23, 30, tzinfo=dt.UTC),
+        dt.datetime(2101, 1, 2, 10, 0, tzinfo=dt.UTC),
+    ],
+)
+def test_scheduling_beyond_the_platforms_dates_is_refused(make_send, coordinator, at):
+    """Issue 8 (unbounded values): a send scheduled in year 9999 would break every page that
+    shows its time (Copenhagen time overflows the calendar)."""
+    send = make_send(by=coordinator)
+    with pytest.raises(ValidationError) as error:
+        send_services.send_schedule(send=send, at=at, by=coordinator)
+    assert error.value.error_dict["scheduled_at"][0].code == "out_of_range"
+    send.refresh_from_db()
+    assert (send.status, send.scheduled_at) == (Send.Status.DRAFT, None)
+
+
 def test_every_change_is_in_the_audit_log(make_send, coordinator, staff):
     from wagtail.models import ModelLogEntry
 

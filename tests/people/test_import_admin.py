@@ -9,7 +9,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from lms.people.models import OrgUnit, Person, Role
-from lms.people.views.imports import SESSION_KEY, ImportMenuItem
+from lms.people.viewsets.imports import SESSION_KEY, ImportMenuItem
 from tests.factories import JobCategoryFactory, PersonFactory, UserFactory
 
 URL = reverse("people_import")
@@ -207,7 +207,7 @@ def test_preview_lists_the_first_errors_and_counts_the_rest(client, coordinator,
 
 
 def test_every_import_form_shares_the_size_limit():
-    from attendance.views.attendance import ImportForm as AttendanceImportForm
+    from attendance.viewsets.attendance import ImportForm as AttendanceImportForm
     from lms.competence.viewsets.evidence import ImportForm as EvidenceImportForm
     from lms.people.forms.imports import ImportForm as PeopleImportForm
     from lms.tabular import validate_import_size

@@ -24,9 +24,9 @@ def test_every_import_reads_its_file_with_the_core_reader():
 
 
 def test_every_admin_import_is_the_one_flow():
-    from attendance.views import attendance as attendance_views
+    from attendance.viewsets import attendance as attendance_views
     from lms.competence.viewsets import evidence as evidence_admin
-    from lms.people.views import imports as import_views
+    from lms.people.viewsets import imports as import_views
 
     uploads = (import_views.ImportView, evidence_admin.ImportView, attendance_views.ImportView)
     for view in uploads:

@@ -49,6 +49,19 @@ def test_the_steering_group_may_not_open_names(client, refreshed, roles):
     assert "Bent Berg" not in response.content.decode()
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "abc", "-1", "99999999999999999999"])
+def test_a_malformed_id_in_the_query_string_is_no_server_error(client, refreshed, roles, value):
+    """Not plain ASCII digits ("²" passes str.isdigit() but not int()): the unit asked for is a
+    clear 400; a filter's nonsense is ignored, as the admin's list filters do."""
+    for name in (INDEX, "reports_coverage:export", "reports_coverage:gaps"):
+        response = get(client, roles["coordinator"], name, unit=value)
+        assert response.status_code == 400, (name, value)
+    for param in ("competence", "job_category"):
+        response = get(client, roles["coordinator"], INDEX, **{param: value})
+        assert response.status_code == 200, (param, value)
+        assert response.context["overview"].unit.code == "HJ"
+
+
 @pytest.mark.parametrize("role", ["steering", "contact", "institution"])
 def test_another_municipality_is_not_found(client, refreshed, roles, role):
     fr = refreshed["tree"]["FR"]

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms import audit
+from lms import audit, bounds
 from lms.concerns import access
 from lms.concerns.lib import routing
 from lms.concerns.models import Concern
@@ -55,6 +55,8 @@ def _date(value, field: str, errors: dict) -> dt.date | None:
         return None
     if value > timezone.localdate():
         errors[field] = [_("The date cannot be in the future.")]
+    elif (error := bounds.date_error(value)) is not None:
+        errors[field] = [error]  # year 1 and the like: the platform's range (lms.bounds)
     return value
 
 

@@ -2,9 +2,6 @@
 now, with the case's audit trail. Only those whom lms.concerns.access lets read cases see the
 menu and the pages (a superuser without an Infohus role gets 403); a case outside the user's
 municipality is 404. Opening a case is recorded (services.cases.concern_read_record).
-
-A department contact gets one panel on the admin home: how many concerns reported from their
-administration are open.
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 
 from lms.concerns import access
 from lms.concerns.forms.cases import STEP_FORMS
@@ -28,6 +24,7 @@ from lms.concerns.models import Concern
 from lms.concerns.selectors import cases as case_selectors
 from lms.concerns.services.cases import concern_advance, concern_read_record, next_status
 from lms.forms import errors_to_form
+from lms.people.views.guards import guarded, policy_required
 
 PER_PAGE = 50
 
@@ -51,9 +48,8 @@ def _context(title: str, concern: Concern | None = None, **extra) -> dict:
 
 
 @never_cache
+@policy_required(access.may_view_cases)
 def index(request):
-    if not access.may_view_cases(request.user):
-        raise PermissionDenied
     status = request.GET.get("status", "open")
     page = Paginator(case_selectors.cases_for(request.user, status=status), PER_PAGE).get_page(
         request.GET.get("p")
@@ -67,13 +63,17 @@ def index(request):
     return TemplateResponse(request, "concerns/admin/case_index.html", context)
 
 
-@never_cache
-def item(request, pk: int):
-    if not access.may_view_cases(request.user):
-        raise PermissionDenied
+def _case_or_404(request, pk: int) -> Concern:
     concern = case_selectors.case_for(request.user, pk)
     if concern is None:
         raise Http404
+    return concern
+
+
+@never_cache
+@policy_required(access.may_view_cases)
+@guarded(_case_or_404)
+def item(request, concern: Concern):
     concern_read_record(by=request.user, concern=concern)
     step = next_status(concern)
     context = _context(
@@ -86,19 +86,11 @@ def item(request, pk: int):
     return TemplateResponse(request, "concerns/admin/case_item.html", context)
 
 
-def _case_or_404(request, pk: int) -> Concern:
-    if not access.may_view_cases(request.user):
-        raise PermissionDenied
-    concern = case_selectors.case_for(request.user, pk)
-    if concern is None:
-        raise Http404
-    return concern
-
-
 @never_cache
-def advance(request, pk: int):
+@policy_required(access.may_view_cases)
+@guarded(_case_or_404)
+def advance(request, concern: Concern):
     """Record the case's next step: the step's form, then services.cases.concern_advance."""
-    concern = _case_or_404(request, pk)
     step = next_status(concern)
     if step is None or not access.may_handle_case(request.user, concern):
         raise PermissionDenied
@@ -151,25 +143,3 @@ def menu_item() -> MenuItem:
         icon_name="warning",
         order=150,
     )
-
-
-class OpenConcernsPanel(Component):
-    """For a department contact: the number of open concerns from their administration."""
-
-    name = "open_concerns"
-    order = 90
-    template_name = "concerns/admin/open_panel.html"
-
-    def __init__(self, count: int):
-        self.count = count
-
-    def get_context_data(self, parent_context):
-        return {"count": self.count, "panel_id": self.name}
-
-
-def panels_for(request) -> list[Component]:
-    user = request.user
-    if access.may_view_cases(user) or not access.may_see_open_count(user):
-        # The Infohus has the list itself; everyone else learns nothing.
-        return []
-    return [OpenConcernsPanel(case_selectors.open_from_my_area(user))]

@@ -1,5 +1,6 @@
 """The access guard every view shares: ask the access policy before the view does anything
-(PolicyRequiredMixin for class-based views, @guarded for function views)."""
+(PolicyRequiredMixin for class-based views; for function views @policy_required, or @guarded
+when the view is about one object)."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -27,6 +28,25 @@ class PolicyRequiredMixin:
         if not policy.can(request.user, self.policy_action, self.get_policy_object()):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def policy_required(allowed: str | Callable[[Any], bool]) -> Callable:
+    """`@policy_required(action)` on a function view: 403 unless `policy.can(user, action)`;
+    `@policy_required(question)` asks `question(user)` instead (a feature's access rule). The
+    function views' PolicyRequiredMixin; a view about one object takes @guarded. Put it below
+    login_required and the method checks, which come first."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def policy_view(request, *args, **kwargs):
+            user = request.user
+            if not (allowed(user) if callable(allowed) else policy.can(user, allowed)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return policy_view
+
+    return decorator
 
 
 def guarded(

@@ -24,7 +24,6 @@ from attendance.forms.attendance import ImportForm, NewWalkInForm
 from attendance.lib import checkin
 from attendance.models import Attendance, Meeting
 from attendance.selectors import attendance as attendance_selectors
-from attendance.services.attendance import attendance_import
 from lms import importflow
 from lms.parsing import parse_id
 from lms.people.models import Person
@@ -171,7 +170,7 @@ class ImportView(importflow.ImportView):
         return access.may_take_attendance(self.request.user, self.meeting)
 
     def run(self, *, source, filename, dry_run):
-        return attendance_import(
+        return services.attendance_import(
             meeting=self.meeting, source=source, filename=filename, by=self.request.user
         )
 
