@@ -1,6 +1,8 @@
 """lms.audit: the one entry point every service logs through."""
 
+import pytest
 from django.contrib.auth.models import Group
+from wagtail import log_actions
 from wagtail.models import ModelLogEntry
 
 from lms import audit
@@ -51,3 +53,42 @@ def test_log_many_writes_one_entry_per_row_as_one_action(db, assert_queries):
     assert [e.label for e in entries] == [f"person #{p.pk}" for p in people]
     assert len({e.uuid for e in entries}) == 1
     assert {e.user_id for e in entries} == {by.pk}
+
+
+def _fields(entry):
+    return (
+        entry.content_type_id,
+        entry.object_id,
+        entry.label,
+        entry.data,
+        entry.user_id,
+        entry.uuid,
+        entry.content_changed,
+        entry.deleted,
+    )
+
+
+def test_log_without_validation_writes_the_same_row_in_one_insert(db, assert_queries):
+    unit = OrgUnit.add_root(code="X", name="Xby Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+    person = Person.objects.create(name="Karen Jensen", email="karen@example.dk", org_unit=unit)
+    by = UserFactory()
+    with log_actions.LogContext(user=by):
+        audit.log(person, "lms.person.update", by=None, data={"fields": ["name"]})
+        assert_queries(
+            1,
+            lambda: audit.log(
+                person, "lms.person.update", by=None, data={"fields": ["name"]}, validate=False
+            ),
+            warm=False,
+        )
+    checked, trusted = ModelLogEntry.objects.filter(action="lms.person.update").order_by("pk")
+    assert _fields(trusted) == _fields(checked)
+    assert trusted.user_id == by.pk and trusted.uuid is not None
+    assert trusted.timestamp >= checked.timestamp
+
+
+def test_log_without_validation_still_refuses_an_unregistered_action(db):
+    unit = OrgUnit.add_root(code="X", name="Xby Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+    with pytest.raises(ValueError, match="not been registered"):
+        audit.log(unit, "lms.nothing.such", by=None, validate=False)
+    assert not ModelLogEntry.objects.filter(action="lms.nothing.such").exists()

@@ -206,9 +206,12 @@ class Evidence(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["person", "competence"]),
             # Live evidence only, with what a status needs: aggregates over the ledger (a
             # person's best evidence per competence) read it by an index-only scan on PostgreSQL.
+            # Every read by person and competence is of live evidence, so no full index on the
+            # pair is kept (docs/plans/evidence.md); the person's own ledger, voided rows
+            # included, and the checks before a person is deleted read the person's foreign-key
+            # index.
             models.Index(
                 fields=["person", "competence"],
                 include=["expires_on", "achieved_on"],

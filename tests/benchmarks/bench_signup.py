@@ -7,16 +7,22 @@ Run it on demand (it is excluded from the normal test run):
     .venv/bin/python -m tests.benchmarks.bench_signup                    # SQLite, a file DB
 
 Options: --clients N (default 20), --signups N (default 2000), --capacity N (default half of the
-sign-ups, so that both confirmations and the waiting list are exercised).
+sign-ups, so that both confirmations and the waiting list are exercised), --mail inline|worker|both
+(default both).
 
 Every client is a process with its own database connection. It times:
   - baseline: the same number of plain Registration inserts (autocommit, no lock, no checks, no
     audit log), from the same number of clients;
   - registration_create: the real service (policy check, audience check, meeting row lock,
-    re-check, insert, confirmed_count update, audit log) for one meeting, so that every client
-    queues on the same row lock: the worst case.
-and prints sign-ups per second for each and the ratio to the baseline. Timings are printed, never
-asserted: they depend on the machine.
+    seat claim, insert, audit log) for one meeting, so that every client queues on the same row
+    lock: the worst case;
+  - before: the service as it was before issue 13 (lock, a count of the meeting's registrations,
+    insert, counter update, a validated audit row: 8 round trips under the lock), kept only here
+    (registration_create_before) so that both are measured in the same run;
+each with the notification mails either rendered and sent in the client processes (inline: the
+test settings run Celery tasks eagerly) or enqueued on commit and sent by a worker process
+(worker), and prints sign-ups per second, the ratio to the baseline and after/before. Timings are
+printed, never asserted: they depend on the machine.
 """
 
 from __future__ import annotations
@@ -70,7 +76,7 @@ def setup(signups: int, capacity: int):
         )
         return services.meeting_publish(meeting=m, by=None)
 
-    return people, meeting("baseline"), meeting("service")
+    return people, meeting
 
 
 def in_clients(clients: int, people, work) -> float:
@@ -112,14 +118,131 @@ def in_clients(clients: int, people, work) -> float:
     return seconds
 
 
-def report(label: str, count: int, seconds: float, baseline: float | None = None) -> float:
+def report(
+    label: str, count: int, seconds: float, baseline: float | None = None, before=None
+) -> float:
     rate = count / seconds
-    ratio = f"  ({rate / baseline:.2f} x baseline)" if baseline else ""
-    print(f"{label:<46} {seconds:8.2f} s {rate:10,.0f} sign-ups/s{ratio}")  # noqa: T201
+    ratio = f"  {rate / baseline:5.2f} x baseline" if baseline else ""
+    if before:
+        ratio += f"  {rate / before:5.2f} x before"
+    print(f"{label:<52} {seconds:8.2f} s {rate:8,.0f} /s{ratio}")  # noqa: T201
     return rate
 
 
-def run(clients: int = CLIENTS, signups: int = SIGNUPS, capacity: int | None = None) -> None:
+def registration_create_before(*, meeting, person, by):
+    """registration_create as it was before issue 13, for comparison in the same run only: lock,
+    count every live registration of the meeting, insert (after a booking-code lookup), move the
+    counter, and the audit row through Wagtail's validated path (two foreign-key reads)."""
+    from django.db import transaction
+    from django.db.models import Count, F, Q
+    from django.utils import timezone
+
+    from attendance import access
+    from attendance.models import Meeting, Registration
+    from attendance.notifications import meetings as notifications
+    from attendance.services.meetings import _booking_code_free, _lock, _sign_up_error
+    from lms import audit
+
+    R = Registration.Status
+    with transaction.atomic():
+        now = timezone.now()
+        if _sign_up_error(meeting, now) is not None:
+            raise RuntimeError("closed")
+        if by is not None and not access.may_register_person(by, meeting=meeting, person=person):
+            raise RuntimeError("denied")
+        meeting = _lock(meeting)
+        seen = meeting.registrations.filter(status__in=Registration.LIVE).aggregate(
+            confirmed=Count("pk", filter=Q(status=R.CONFIRMED)),
+            mine=Count("pk", filter=Q(person=person)),
+        )
+        if seen["mine"]:
+            return None
+        status = R.CONFIRMED if seen["confirmed"] < meeting.capacity else R.WAITING
+        registration = Registration.objects.create(
+            meeting=meeting,
+            person=person,
+            status=status,
+            created_at=now,
+            created_by=by,
+            booking_code=_booking_code_free(meeting),
+        )
+        if status == R.CONFIRMED:
+            Meeting.objects.filter(pk=meeting.pk).update(confirmed_count=F("confirmed_count") + 1)
+        audit.log(
+            registration,
+            "lms.registration.create",
+            by=by,
+            data={"meeting_id": meeting.pk, "person_id": person.pk, "status": status},
+        )
+        notifications.after_commit(
+            notifications.registration_confirmed
+            if status == R.CONFIRMED
+            else notifications.registration_waitlisted,
+            registration_id=registration.pk,
+        )
+        return registration
+
+
+class MailWorker:
+    """Notifications enqueued on commit (attendance.notifications.enqueue, as in production) to a
+    queue that one worker process drains by running the tasks, instead of Celery's eager mode
+    rendering and sending every mail inside the client that signed up."""
+
+    def __init__(self):
+        import multiprocessing
+
+        from attendance.notifications import meetings as notifications
+
+        self.fork = multiprocessing.get_context("fork")
+        self.queue = self.fork.Queue()
+        self.notifications = notifications
+        self.original = notifications.enqueue
+        self.process = None
+
+    def __enter__(self):
+        from django.db import connections
+
+        queue = self.queue
+
+        def enqueue(task, *args):
+            queue.put((task.name, args))
+
+        connections.close_all()
+        self.process = self.fork.Process(target=self._drain, args=(queue,))
+        self.process.start()
+        self.notifications.enqueue = enqueue
+        return self
+
+    @staticmethod
+    def _drain(queue):
+        from celery import current_app
+        from django.db import connections
+
+        sent = 0
+        while (item := queue.get()) is not None:
+            name, args = item
+            current_app.tasks[name].run(*args)
+            sent += 1
+        connections.close_all()
+        queue.put(sent)
+
+    def finish(self) -> tuple[int, float]:
+        """Wait for the worker to send what is queued: (mails, seconds it took after the
+        clients ended)."""
+        started = time.perf_counter()
+        self.queue.put(None)
+        self.process.join()
+        return self.queue.get(), time.perf_counter() - started
+
+    def __exit__(self, *exc):
+        self.notifications.enqueue = self.original
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+
+
+def run(
+    clients: int = CLIENTS, signups: int = SIGNUPS, capacity: int | None = None, mail="both"
+) -> None:
     from django.db import connection
     from django.utils import timezone
 
@@ -127,10 +250,12 @@ def run(clients: int = CLIENTS, signups: int = SIGNUPS, capacity: int | None = N
     from attendance.models import Registration
 
     capacity = capacity or max(signups // 2, 1)
-    people, baseline_meeting, meeting = setup(signups, capacity)
+    modes = ("inline", "worker") if mail == "both" else (mail,)
+    people, new_meeting = setup(signups, capacity)
     print(  # noqa: T201
         f"{signups:,} sign-ups from {clients} clients on {connection.vendor}, {capacity:,} seats"
     )
+    baseline_meeting = new_meeting("baseline")
 
     def plain_insert(person):
         Registration.objects.create(
@@ -144,17 +269,39 @@ def run(clients: int = CLIENTS, signups: int = SIGNUPS, capacity: int | None = N
         "baseline: plain Registration inserts", signups, in_clients(clients, people, plain_insert)
     )
 
-    def sign_up(person):
-        services.registration_create(meeting=meeting, person=person, by=person.user)
+    def check(meeting):
+        meeting.refresh_from_db()
+        confirmed = Registration.objects.filter(meeting=meeting, status="confirmed").count()
+        waiting = Registration.objects.filter(meeting=meeting, status="waiting").count()
+        assert (confirmed, waiting) == (capacity, signups - capacity), (confirmed, waiting)
+        assert meeting.confirmed_count == confirmed
 
-    seconds = in_clients(clients, people, sign_up)
-    report("registration_create (locked, one meeting)", signups, seconds, base)
-    meeting.refresh_from_db()
-    confirmed = Registration.objects.filter(meeting=meeting, status="confirmed").count()
-    waiting = Registration.objects.filter(meeting=meeting, status="waiting").count()
-    assert (confirmed, waiting) == (capacity, signups - capacity), (confirmed, waiting)
-    assert meeting.confirmed_count == confirmed
-    print(f"check: {confirmed:,} confirmed, {waiting:,} waiting, never over capacity")  # noqa: T201
+    services_by_name = {
+        "before": registration_create_before,
+        "registration_create": services.registration_create,
+    }
+    for mode in modes:
+        rates = {}
+        for name, service in services_by_name.items():
+            meeting = new_meeting(f"{name} {mode}")
+
+            def sign_up(person, service=service, meeting=meeting):
+                service(meeting=meeting, person=person, by=person.user)
+
+            label = f"{name} (one meeting, mail {mode})"
+            if mode == "worker":
+                with MailWorker() as worker:
+                    seconds = in_clients(clients, people, sign_up)
+                    mails, drained = worker.finish()
+                rates[name] = report(label, signups, seconds, base, rates.get("before"))
+                print(  # noqa: T201
+                    f"{'':<4}worker: {mails:,} mails, done {drained:.2f} s after the clients"
+                )
+            else:
+                seconds = in_clients(clients, people, sign_up)
+                rates[name] = report(label, signups, seconds, base, rates.get("before"))
+            check(meeting)
+    print("check: every meeting exactly full, the rest waiting, never over capacity")  # noqa: T201
 
 
 def main(argv=None) -> None:
@@ -162,6 +309,7 @@ def main(argv=None) -> None:
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--signups", type=int, default=SIGNUPS)
     parser.add_argument("--capacity", type=int, default=None)
+    parser.add_argument("--mail", choices=("inline", "worker", "both"), default="both")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
     import django
@@ -174,10 +322,14 @@ def main(argv=None) -> None:
         # Threads need a file: the in-memory test database fails a second writer at once.
         folder = tempfile.mkdtemp(prefix="lms-bench-")
         connection.settings_dict["TEST"]["NAME"] = os.path.join(folder, "bench.sqlite3")
+    # Eager tasks log a line each ("Task ... succeeded"): not part of the report.
+    import logging
+
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        run(args.clients, args.signups, args.capacity)
+        run(args.clients, args.signups, args.capacity, args.mail)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()

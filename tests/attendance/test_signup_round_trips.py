@@ -1,0 +1,142 @@
+"""A sign-up's locked section, counted: on PostgreSQL one statement locks the meeting, claims the
+seat (confirmed_count < capacity) and inserts the registration; then the audit row (written
+without a validation round trip) and the commit. Three round trips while the meeting row is
+locked, none of them a count that grows with the meeting. SQLite keeps a plain ORM path under its
+IMMEDIATE transaction; its outcomes are tested here too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import ModelLogEntry
+
+from attendance import services
+from attendance.models import Meeting, Registration
+from attendance.notifications import meetings as notifications
+from tests.attendance.test_concurrency import (
+    assert_consistent,
+    postgres_only,
+    run_threads,
+    setup_meeting,
+    sign_up,
+)
+from tests.queries import caches_warm
+
+R = Registration.Status
+
+
+def locked_statements(fn):
+    """(result, the statements sent from the one that takes the meeting's lock onwards). The
+    mails, which run after commit (Celery is eager in the tests), are left out."""
+    with notifications.silenced(), CaptureQueriesContext(connection) as captured:
+        result = fn()
+    sql = [q["sql"] for q in captured.captured_queries]
+    first = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s)
+    return result, sql[first:]
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("full", [False, True], ids=["confirmed", "waiting"])
+def test_three_round_trips_under_the_lock_on_postgresql(full):
+    meeting, persons = setup_meeting(capacity=1, people=3)
+    if full:
+        sign_up(persons[2], meeting=meeting)
+    caches_warm()  # as in a running process: the content types are cached
+    # The claim-and-insert statement, the audit insert, the commit.
+    registration, statements = locked_statements(lambda: sign_up(persons[0], meeting=meeting))
+    assert registration.status == (R.WAITING if full else R.CONFIRMED)
+    assert len(statements) == 3, statements
+    assert "INSERT INTO attendance_registration" in statements[0]
+    assert "wagtailcore_modellogentry" in statements[1]
+    assert statements[2] == "COMMIT"
+    assert not any("COUNT(" in s.upper() for s in statements)
+    assert_consistent(meeting)
+    entry = ModelLogEntry.objects.get(action="lms.registration.create", object_id=registration.pk)
+    assert entry.user_id == persons[0].user.pk
+    assert entry.data == {
+        "meeting_id": meeting.pk,
+        "person_id": persons[0].pk,
+        "status": registration.status,
+    }
+    stored = Registration.objects.get(pk=registration.pk)
+    assert (stored.status, stored.created_at, stored.booking_code) == (
+        registration.status,
+        registration.created_at,
+        registration.booking_code,
+    )
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_signing_up_twice_at_once_gives_one_registration():
+    meeting, persons = setup_meeting(capacity=5, people=1)
+    person = persons[0]
+    results, errors = run_threads(lambda _: sign_up(person, meeting=meeting), range(8))
+    assert errors == []
+    assert len({r.pk for r in results}) == 1
+    assert Registration.objects.filter(meeting=meeting, person=person).count() == 1
+    assert assert_consistent(meeting) == 1
+    assert ModelLogEntry.objects.filter(action="lms.registration.create").count() == 1
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_waiting_list_is_in_the_order_the_lock_was_granted():
+    """created_at is taken under the lock, so (created_at, pk), the order seats are given from
+    the waiting list in, is the order of the inserts (pk) even when 30 clients race."""
+    meeting, persons = setup_meeting(capacity=5, people=30)
+    results, errors = run_threads(lambda p: sign_up(p, meeting=meeting), persons)
+    assert errors == []
+    assert Counter(r.status for r in results) == {R.CONFIRMED: 5, R.WAITING: 25}
+    rows = Registration.objects.filter(meeting=meeting)
+    by_time = list(rows.order_by("created_at", "pk").values_list("pk", flat=True))
+    assert by_time == sorted(by_time)
+    confirmed = set(rows.filter(status=R.CONFIRMED).values_list("pk", flat=True))
+    assert confirmed == set(by_time[:5])
+    assert assert_consistent(meeting) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_outcomes_on_either_database():
+    """The path of the database in use (SQLite by default, PostgreSQL with DATABASE_URL)."""
+    meeting, persons = setup_meeting(capacity=2, people=4)
+    first = sign_up(persons[0], meeting=meeting)
+    again = sign_up(persons[0], meeting=meeting)
+    assert again.pk == first.pk
+    statuses = [sign_up(p, meeting=meeting).status for p in persons[1:]]
+    assert [first.status, *statuses] == [R.CONFIRMED, R.CONFIRMED, R.WAITING, R.WAITING]
+    assert assert_consistent(meeting) == 2
+    waiting = list(
+        Registration.objects.filter(meeting=meeting, status=R.WAITING)
+        .order_by("created_at", "pk")
+        .values_list("person_id", flat=True)
+    )
+    assert waiting == [persons[2].pk, persons[3].pk]
+    assert ModelLogEntry.objects.filter(action="lms.registration.create").count() == 4
+    # A cancelled person signs up again at the end of the waiting list.
+    services.registration_cancel(registration=first, by=None)
+    assert Registration.objects.get(pk=first.pk).status == R.CANCELLED
+    back = sign_up(persons[0], meeting=meeting)
+    assert back.pk != first.pk and back.status == R.WAITING
+    assert assert_consistent(meeting) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_sign_up_for_a_meeting_cancelled_meanwhile():
+    meeting, persons = setup_meeting(capacity=2, people=1)
+    stale = Meeting.objects.get(pk=meeting.pk)
+    services.meeting_cancel(meeting=meeting, reason="Sygdom", by=None)
+    with pytest.raises(ValidationError) as raised:
+        services.registration_create(meeting=stale, person=persons[0], by=None)
+    assert getattr(raised.value, "code", None) == "cancelled"
+    assert not Registration.objects.filter(meeting=meeting).exists()
+    assert assert_consistent(meeting) == 0
