@@ -9,12 +9,15 @@ administration are open.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,12 +27,15 @@ from wagtail.admin.ui.components import Component
 
 from lms.concerns import access
 from lms.concerns.forms.cases import STEP_FORMS
-from lms.concerns.models import Concern
+from lms.concerns.models import Concern, ConcernReminder
 from lms.concerns.selectors import cases as case_selectors
+from lms.concerns.selectors.deadlines import deadlines_owed
 from lms.concerns.services.cases import concern_advance, concern_read_record, next_status
 from lms.forms import errors_to_form
 
 PER_PAGE = 50
+OVERDUE_SHOWN = 10
+Deadline = ConcernReminder.Deadline
 
 
 def _context(title: str, concern: Concern | None = None, **extra) -> dict:
@@ -55,14 +61,27 @@ def index(request):
     if not access.may_view_cases(request.user):
         raise PermissionDenied
     status = request.GET.get("status", "open")
-    page = Paginator(case_selectors.cases_for(request.user, status=status), PER_PAGE).get_page(
-        request.GET.get("p")
-    )
+    sort = request.GET.get("sort", "-received")
+    if sort not in case_selectors.SORTS:
+        sort = "-received"
+    cases = case_selectors.cases_for(request.user, status=status, sort=sort)
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("p"))
     context = _context(
         _("Concerns"),
         page=page,
         status=status,
-        statuses=[("open", _("Open cases")), *Concern.Status.choices],
+        sort=sort,
+        statuses=[
+            ("open", _("Open cases")),
+            ("overdue", _("Overdue cases")),
+            *Concern.Status.choices,
+        ],
+        sorts=[
+            ("-received", _("Newest first")),
+            ("received", _("Oldest first")),
+            ("due", _("Next deadline first")),
+        ],
+        may_configure=bool(access.configurable_units(request.user)),
     )
     return TemplateResponse(request, "concerns/admin/case_index.html", context)
 
@@ -76,9 +95,12 @@ def item(request, pk: int):
         raise Http404
     concern_read_record(by=request.user, concern=concern)
     step = next_status(concern)
+    owed = dict(deadlines_owed(concern, today=timezone.localdate() - dt.timedelta(days=1)))
     context = _context(
         _("Concern %(reference)s") % {"reference": concern.reference},
         concern,
+        overdue_acknowledge=Deadline.ACKNOWLEDGE in owed,
+        overdue_feedback=Deadline.FEEDBACK in owed,
         trail=case_selectors.audit_trail(concern),
         next_step=Concern.Status(step).label if step else None,
         may_advance=step is not None and access.may_handle_case(request.user, concern),
@@ -103,7 +125,7 @@ def advance(request, pk: int):
     if step is None or not access.may_handle_case(request.user, concern):
         raise PermissionDenied
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, concern=concern)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -135,6 +157,7 @@ admin_urlpatterns = [
     path("", index, name="index"),
     path("<int:pk>/", item, name="item"),
     path("<int:pk>/next/", advance, name="advance"),
+    path("settings/", include("lms.concerns.viewsets.settings")),
 ]
 
 
@@ -167,9 +190,48 @@ class OpenConcernsPanel(Component):
         return {"count": self.count, "panel_id": self.name}
 
 
+class OverdueConcernsPanel(Component):
+    """For the Infohus members: their overdue cases, at the top of the admin home. The case
+    reference, which deadline and since when: no content, no names."""
+
+    name = "overdue_concerns"
+    # Before every other panel (the features' panels start at 90).
+    order = 1
+    template_name = "concerns/admin/overdue_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        today = timezone.localdate()
+        cases = case_selectors.overdue_for(self.request.user, today=today)
+        total = cases.count()
+        rows = []
+        for case in cases[:OVERDUE_SHOWN]:
+            owed = deadlines_owed(case, today=today - dt.timedelta(days=1))
+            rows.append(
+                {
+                    "reference": case.reference,
+                    "url": reverse("concerns_admin:item", args=(case.pk,)),
+                    "deadlines": [
+                        {"label": Deadline(deadline).label, "due_on": due} for deadline, due in owed
+                    ],
+                }
+            )
+        return {
+            "panel_id": self.name,
+            "rows": rows,
+            "total": total,
+            "more": max(total - len(rows), 0),
+            "list_url": reverse("concerns_admin:index") + "?status=overdue&sort=due",
+        }
+
+
 def panels_for(request) -> list[Component]:
     user = request.user
-    if access.may_view_cases(user) or not access.may_see_open_count(user):
-        # The Infohus has the list itself; everyone else learns nothing.
+    if access.may_view_cases(user):
+        return [OverdueConcernsPanel(request)]
+    if not access.may_see_open_count(user):
+        # Everyone else learns nothing.
         return []
     return [OpenConcernsPanel(case_selectors.open_from_my_area(user))]
