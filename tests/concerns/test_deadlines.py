@@ -150,9 +150,19 @@ def test_overdue_cases_head_the_infohus_members_admin_home(client, cast, case):
     assert late.reference in html and "Bekymringer over fristen" in html
     assert "Karl Hemmelig" not in html and "hellig krig" not in html
 
-    for who in ("other_coordinator", "superuser"):
+    # Another municipality's coordinator has their own (empty) list; no panel for the others.
+    client.force_login(cast.other_coordinator)
+    html = client.get(HOME).content.decode()
+    assert late.reference not in html and "Ingen bekymringer er over fristen." in html
+    for who in ("superuser", "steering"):
         client.force_login(getattr(cast, who))
-        assert late.reference not in client.get(HOME).content.decode()
+        html = client.get(HOME).content.decode()
+        assert late.reference not in html and "Bekymringer over fristen" not in html
+
+    # A department contact keeps their count only: no overdue list, no reference.
+    client.force_login(cast.contact)
+    html = client.get(HOME).content.decode()
+    assert late.reference not in html and "Bekymringer over fristen" not in html
 
 
 def test_the_admin_home_says_when_nothing_is_overdue(client, cast, case):
