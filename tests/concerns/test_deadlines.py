@@ -139,6 +139,17 @@ def test_the_list_marks_filters_and_sorts_overdue_cases(client, cast, case):
     assert len(client.get(INDEX, {"status": "overdue"}).context["page"].object_list) == 1
 
 
+def test_the_list_keeps_the_filter_and_sort_from_page_to_page(client, cast, monkeypatch):
+    from lms.concerns.viewsets import cases as viewset
+
+    monkeypatch.setattr(viewset, "PER_PAGE", 1)
+    for _n in range(2):
+        concern_make(infohus=cast.units["HJ"], kind="partner")
+    client.force_login(cast.coordinator)
+    html = client.get(INDEX, {"status": "open", "sort": "due"}).content.decode()
+    assert "?status=open&amp;sort=due&amp;p=2" in html
+
+
 def test_overdue_cases_head_the_infohus_members_admin_home(client, cast, case):
     late = overdue(case, days=4)
     client.force_login(cast.coordinator)
