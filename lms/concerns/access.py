@@ -28,6 +28,9 @@ class Action(StrEnum):
     CONCERN_HANDLE = "concern.handle"
     # Only "a concern from your administration is open": a count, no case.
     CONCERN_OPEN_SEE = "concern.open_see"
+    # Set the Infohus's deadlines and keep its list of forwarding services: the coordinators
+    # only (the coordinator holds every action; no other role is granted this one).
+    CONCERN_CONFIGURE = "concern.configure"
 
 
 # The coordinator holds every action. The SSP consultant and the police representative are
@@ -103,6 +106,26 @@ def may_advance(user, concern, *, outcome: str = "") -> bool:
     if outcome == "police":
         return may_record_police_decision(user, concern)
     return True
+
+
+def configurable_units(user) -> list[OrgUnit]:
+    """The Infohus units (an Infohus site's unit, HomePage.org_unit) whose deadlines and
+    forwarding services `user` keeps: within their coordinator scope. None for a superuser
+    without the role."""
+    from lms.site.models import HomePage
+
+    paths = _paths(user, Action.CONCERN_CONFIGURE)
+    if not paths:
+        return []
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    homes = HomePage.objects.filter(org_unit__isnull=False).values("org_unit")
+    return list(OrgUnit.objects.filter(q, pk__in=homes).order_by("name", "pk"))
+
+
+def may_configure(user, unit: OrgUnit) -> bool:
+    return any(unit.path.startswith(scope) for scope in _paths(user, Action.CONCERN_CONFIGURE))
 
 
 def may_see_open_count(user) -> bool:

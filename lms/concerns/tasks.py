@@ -29,3 +29,11 @@ def erase_closed_concerns() -> int:
     from lms.concerns.services.erasure import concerns_erase_due
 
     return concerns_erase_due()
+
+
+@shared_task(name="lms.concerns.send_deadline_reminders")
+def send_deadline_reminders() -> int:
+    """Daily: remind those who receive a case once its acknowledgement or feedback is due."""
+    from lms.concerns.services.reminders import concern_reminders_send
+
+    return len(concern_reminders_send())

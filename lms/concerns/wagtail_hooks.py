@@ -34,6 +34,23 @@ def register_concern_log_actions(actions):
         ("lms.concern.create", _("Report a concern"), _("Concern received")),
         ("lms.concern.view", _("Open a concern"), _("Concern opened")),
         ("lms.concern.erase", _("Erase a concern's text"), _("Text and names erased")),
+        ("lms.concern.remind", _("Remind of a concern's deadline"), _("Deadline reminder sent")),
+        ("lms.concern_settings.change", _("Change concern deadlines"), _("Deadlines changed")),
+        (
+            "lms.concern_service.create",
+            _("Add a forwarding service"),
+            _("Forwarding service added"),
+        ),
+        (
+            "lms.concern_service.change",
+            _("Change a forwarding service"),
+            _("Forwarding service changed"),
+        ),
+        (
+            "lms.concern_service.delete",
+            _("Delete a forwarding service"),
+            _("Forwarding service deleted"),
+        ),
     ):
         actions.register_action(action, label, message)
 
@@ -46,6 +63,11 @@ def register_concern_log_actions(actions):
         label = _("Record a step of a concern")
 
         def format_message(self, log_entry):
-            step = (log_entry.data or {}).get("to", "")
+            data = log_entry.data or {}
+            step = data.get("to", "")
             label = Concern.Status(step).label if step in Concern.Status.values else step
-            return _("Step recorded: %(step)s") % {"step": label}
+            message = _("Step recorded: %(step)s") % {"step": label}
+            if data.get("forwarded_to"):
+                # To whom the case was forwarded (a service, never a person).
+                message += " · " + _("forwarded to %(service)s") % {"service": data["forwarded_to"]}
+            return message

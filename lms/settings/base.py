@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lms.concerns.erase_closed_concerns",
         "schedule": crontab(hour=2, minute=50),
     },
+    # Reminds those who receive a concern, once per case and deadline, when it is due unmet.
+    "concerns-send-deadline-reminders": {
+        "task": "lms.concerns.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
     # Starts the newsletter sends whose time has come and re-enqueues stalled ones.
     "newsletters-dispatch": {
         "task": "newsletters.dispatch",

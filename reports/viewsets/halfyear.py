@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,6 +21,7 @@ from lms import bounds
 from lms.forms import OrgUnitChoiceField, errors_to_form
 from lms.people import policy
 from lms.people.models import OrgUnit
+from lms.people.views.guards import policy_required
 from reports import access
 from reports.models import HalfYearReport, SteeringMeeting
 from reports.services.halfyear import steering_meeting_delete, steering_meeting_save
@@ -58,9 +59,8 @@ def _units(user):
     return OrgUnit.objects.filter(path__in=paths).order_by("path")
 
 
+@policy_required(access.STEERING_MEETINGS_MANAGE)
 def meetings(request):
-    if not policy.can(request.user, access.STEERING_MEETINGS_MANAGE):
-        raise PermissionDenied
     units = _units(request.user)
     form = SteeringMeetingForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():

@@ -110,18 +110,6 @@ def test_a_police_representative_of_another_municipality_may_not(cast, case, mak
         advance(case, other_police, "outcome", outcome="police", police_decision="report")
 
 
-def test_a_forwarded_case_records_where_and_leaves_the_route_forwarded(cast, case):
-    to_outcome(case, cast.coordinator)
-    with pytest.raises(ValidationError):
-        advance(case, cast.coordinator, "outcome", outcome="forwarded")
-
-    done = advance(
-        case, cast.coordinator, "outcome", outcome="forwarded", forwarded_to="Familierådgivningen"
-    )
-
-    assert done.route == "forwarded" and done.forwarded_to == "Familierådgivningen"
-
-
 @pytest.mark.parametrize(
     "who", ["contact", "steering", "institution", "other_coordinator", "superuser", "employee"]
 )

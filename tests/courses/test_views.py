@@ -146,6 +146,20 @@ def test_lesson_page_renders_its_blocks_and_navigation(client, make_course, make
     assert 'rel="next"' not in html
 
 
+def test_the_courses_last_lesson_leads_to_the_concern_intake(client, make_course, make_learner):
+    from lms.concerns.links import intake_path
+
+    course = make_course(lessons=("Et", "To"))
+    first, last = selectors.course_lessons(course)
+    client.force_login(make_learner())
+
+    html = client.get(last.url).content.decode()
+    assert "Er du bekymret for en person?" in html
+    assert f'href="{intake_path()}"' in html and "Meld en bekymring til Infohuset" in html
+    # Only the last lesson: the others lead on through the course.
+    assert "lesson-concern" not in client.get(first.url).content.decode()
+
+
 # --- The quiz -----------------------------------------------------------------------------------
 
 

@@ -81,3 +81,30 @@ def receipt_send(*, concern_id: int) -> bool:
         text = render_to_string("concerns/mail/receipt.txt", context)
     mail_send(subject=subject, to=[concern.reporter_email], text=text)
     return True
+
+
+def reminder_send(*, concern_id: int, user_id: int, deadline: str) -> bool:
+    """A deadline reminder to one of those who receive the case: the reference, which deadline,
+    the due date and the link; never content or names."""
+    from lms.concerns.models import ConcernReminder
+
+    concern = _load(concern_id)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if concern is None or user is None or not user.email:
+        return False
+    due_on = (
+        concern.acknowledge_due_on
+        if deadline == ConcernReminder.Deadline.ACKNOWLEDGE
+        else concern.feedback_due_on
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "reference": concern.reference,
+            "deadline": ConcernReminder.Deadline(deadline).label,
+            "due_on": due_on,
+            "url": case_admin_url(concern),
+        }
+        subject = _("Deadline for concern %(reference)s: %(deadline)s") % context
+        text = render_to_string("concerns/mail/deadline_reminder.txt", context)
+    mail_send(subject=subject, to=[user.email], text=text)
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lms.concerns.models import Concern
+from lms.concerns.models import Concern, ForwardingService
 
 Status = Concern.Status
 
@@ -14,18 +14,26 @@ class _DateInput(forms.DateInput):
     input_type = "date"
 
 
-class LeaderForm(forms.Form):
+class _StepForm(forms.Form):
+    """A step's form; the outcome's needs the case (its Infohus's forwarding services)."""
+
+    def __init__(self, *args, concern: Concern | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concern = concern
+
+
+class LeaderForm(_StepForm):
     leader_informed_on = forms.DateField(label=_("Leader informed on"), widget=_DateInput)
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(_StepForm):
     interview_on = forms.DateField(label=_("Concern interview on"), widget=_DateInput)
     interview_by = forms.CharField(
         label=_("Who took part"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(_StepForm):
     analysis_authorities = forms.CharField(
         label=_("Authorities that took part in the analysis"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -33,7 +41,7 @@ class AnalysisForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(_StepForm):
     assessment = forms.CharField(
         label=_("Overall assessment and recommendation"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -41,7 +49,7 @@ class AssessmentForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(_StepForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Concern.Outcome.choices, widget=forms.RadioSelect
     )
@@ -51,19 +59,32 @@ class OutcomeForm(forms.Form):
         choices=[("", "---------"), *Concern.PoliceDecision.choices],
         required=False,
     )
-    forwarded_to = forms.CharField(
+    forwarded_service = forms.ModelChoiceField(
         label=_("Forwarded to"),
-        help_text=_("The service the concern was forwarded to, when it is not about extremism."),
-        max_length=200,
+        help_text=_(
+            "When it is not about extremism: the service the concern was forwarded to, from the "
+            "Infohus's list of forwarding services."
+        ),
+        queryset=ForwardingService.objects.none(),
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.concern is not None:
+            self.fields["forwarded_service"].queryset = ForwardingService.objects.filter(
+                infohus_id=self.concern.infohus_id, active=True
+            )
+            self.fields["forwarded_service"].label_from_instance = lambda service: (
+                f"{service.name} ({service.handles})"
+            )
 
-class FeedbackForm(forms.Form):
+
+class FeedbackForm(_StepForm):
     feedback_on = forms.DateField(label=_("Feedback given to the reporter on"), widget=_DateInput)
 
 
-class CloseForm(forms.Form):
+class CloseForm(_StepForm):
     journal_reference = forms.CharField(
         label=_("Journal reference in the municipality's case system"), max_length=100
     )

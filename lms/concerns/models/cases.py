@@ -108,6 +108,25 @@ class Concern(models.Model):
         _("the police's decision"), max_length=16, choices=PoliceDecision.choices, blank=True
     )
     forwarded_to = models.CharField(_("forwarded to"), max_length=200, blank=True)
+    # Outcome (d): the service from the Infohus's list (models.settings.ForwardingService), who
+    # forwarded the case and when. forwarded_to keeps the service's name as it was then.
+    forwarded_service = models.ForeignKey(
+        "concerns.ForwardingService",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("forwarded to service"),
+    )
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("forwarded by"),
+    )
+    forwarded_at = models.DateTimeField(_("forwarded"), null=True, blank=True)
     feedback_on = models.DateField(_("feedback given on"), null=True, blank=True)
     journal_reference = models.CharField(_("journal reference"), max_length=100, blank=True)
 
@@ -116,6 +135,10 @@ class Concern(models.Model):
     submission = models.UUIDField(unique=True, editable=False)
 
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # The deadlines, from the received date and the Infohus's periods (ConcernSettings) when the
+    # case came in: acknowledged once its first step is recorded, feedback once it is given.
+    acknowledge_due_on = models.DateField(_("acknowledge by"), null=True, blank=True)
+    feedback_due_on = models.DateField(_("feedback by"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # When the free text and names were erased (services.erasure), after the period since closing.
@@ -125,7 +148,10 @@ class Concern(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
-        indexes = [models.Index(fields=["infohus", "status"], name="concern_infohus_status")]
+        indexes = [
+            models.Index(fields=["infohus", "status"], name="concern_infohus_status"),
+            models.Index(fields=["status", "feedback_due_on"], name="concern_status_feedback_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 # Only a citizen may stay anonymous: staff and partners are called back.

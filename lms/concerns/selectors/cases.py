@@ -2,27 +2,54 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from lms.concerns import access
 from lms.concerns.models import Concern
+from lms.concerns.selectors import deadlines
+
+SORTS = {
+    "-received": ["-created_at", "-pk"],
+    "received": ["created_at", "pk"],
+    # The next deadline first; cases that owe none last.
+    "due": [F("next_due_on").asc(nulls_last=True), "created_at", "pk"],
+    "-due": [F("next_due_on").desc(nulls_last=True), "-created_at", "-pk"],
+}
 
 
-def cases_for(user, *, status: str = "") -> QuerySet[Concern]:
-    """The cases `user` may read, newest first; `status` "open" or a Status value filters."""
-    cases = Concern.objects.filter(access.cases_visible_q(user)).select_related("infohus")
+def cases_for(
+    user, *, status: str = "", sort: str = "-received", today: dt.date | None = None
+) -> QuerySet[Concern]:
+    """The cases `user` may read, annotated with their next deadline and whether they are
+    overdue (selectors.deadlines); `status` "open", "overdue" or a Status value filters; `sort`
+    one of SORTS (newest first by default)."""
+    today = today or timezone.localdate()
+    cases = deadlines.with_deadlines(
+        Concern.objects.filter(access.cases_visible_q(user)).select_related("infohus"),
+        today=today,
+    )
     if status == "open":
         cases = cases.exclude(status=Concern.Status.CLOSED)
+    elif status == "overdue":
+        cases = cases.filter(deadlines.overdue_q(today=today))
     elif status in Concern.Status.values:
         cases = cases.filter(status=status)
-    return cases
+    return cases.order_by(*SORTS.get(sort, SORTS["-received"]))
+
+
+def overdue_for(user, *, today: dt.date | None = None) -> QuerySet[Concern]:
+    """The overdue cases `user` may read, the longest overdue first (the admin home's panel)."""
+    return cases_for(user, status="overdue", sort="due", today=today)
 
 
 def case_for(user, pk: int) -> Concern | None:
     return (
         Concern.objects.filter(access.cases_visible_q(user))
-        .select_related("infohus", "reporter_unit")
+        .select_related("infohus", "reporter_unit", "forwarded_service", "forwarded_by")
         .filter(pk=pk)
         .first()
     )

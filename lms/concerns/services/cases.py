@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from lms import audit, bounds
 from lms.concerns import access
 from lms.concerns.lib import routing
-from lms.concerns.models import Concern
+from lms.concerns.models import Concern, ForwardingService
 from lms.people.models import User
 
 LOG_VIEW = "lms.concern.view"
@@ -109,21 +109,43 @@ def _outcome(concern: Concern, data: dict, errors: dict) -> dict:
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose the outcome.")]
         return {}
-    fields: dict[str, Any] = {"outcome": outcome, "police_decision": "", "forwarded_to": ""}
+    fields: dict[str, Any] = {
+        "outcome": outcome,
+        "police_decision": "",
+        "forwarded_to": "",
+        "forwarded_service": None,
+        "forwarded_at": None,
+    }
     if outcome == Outcome.POLICE:
         decision = data.get("police_decision") or ""
         if decision not in Concern.PoliceDecision.values:
             errors["police_decision"] = [_("Record the police's decision on PET/EAE.")]
         fields["police_decision"] = decision
     if outcome == Outcome.FORWARDED:
-        fields["forwarded_to"] = _text(
-            data.get("forwarded_to"),
-            "forwarded_to",
-            errors,
-            _("Say which service the concern was forwarded to."),
-        )
+        service = _service(concern, data.get("forwarded_service"))
+        if service is None:
+            errors["forwarded_service"] = [
+                _("Choose the service the concern was forwarded to from the Infohus's list.")
+            ]
+        else:
+            fields["forwarded_service"] = service
+            fields["forwarded_to"] = service.name
+            fields["forwarded_at"] = timezone.now()
         fields["route"] = routing.FORWARDED
     return fields
+
+
+def _service(concern: Concern, value) -> ForwardingService | None:
+    """An active service on the case's own Infohus's list (an instance or its id), or None."""
+    pk = value.pk if isinstance(value, ForwardingService) else value
+    if pk in (None, ""):
+        return None
+    try:
+        return ForwardingService.objects.filter(
+            pk=int(pk), infohus_id=concern.infohus_id, active=True
+        ).first()
+    except (TypeError, ValueError):
+        return None
 
 
 def _feedback(concern: Concern, data: dict, errors: dict) -> dict:
@@ -171,14 +193,19 @@ def concern_advance(*, by: User, concern: Concern, to: str, **data: Any) -> Conc
         if errors:
             raise ValidationError(errors)
         previous = locked.status
+        forwarded = fields.get("forwarded_service") is not None
+        if forwarded:
+            # Who forwarded it: the case records it beside the service and the moment.
+            fields["forwarded_by"] = by
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.status = to
         locked.save(update_fields=[*fields, "status", "updated_at"])
-        audit.log(
-            locked,
-            LOG_ADVANCE,
-            by=by,
-            data={"from": previous, "to": to, "outcome": locked.outcome},
-        )
+        logged = {"from": previous, "to": to, "outcome": locked.outcome}
+        if forwarded:
+            # To whom (a service of the Infohus's list, never a person); who and when are the
+            # entry's own user and timestamp.
+            logged["forwarded_service"] = locked.forwarded_service_id
+            logged["forwarded_to"] = locked.forwarded_to
+        audit.log(locked, LOG_ADVANCE, by=by, data=logged)
     return locked

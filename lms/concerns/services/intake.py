@@ -17,12 +17,15 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms import audit
+from lms.clock import as_of
 from lms.concerns.lib.routing import route_for
 from lms.concerns.models import Concern
 from lms.concerns.notifications import intake as notifications
+from lms.concerns.selectors.deadlines import due_dates
 from lms.people.models import OrgUnit, User
 
 Kind = Concern.ReporterKind
@@ -89,8 +92,13 @@ def concern_report(
     if errors:
         raise ValidationError(errors)
 
+    acknowledge_due_on, feedback_due_on = due_dates(
+        infohus=infohus, received_on=timezone.localtime(as_of(None)).date()
+    )
     concern = Concern(
         infohus=infohus,
+        acknowledge_due_on=acknowledge_due_on,
+        feedback_due_on=feedback_due_on,
         submission=submission,
         reporter_kind=reporter_kind,
         reporter_user=by if reporter_kind == Kind.STAFF else None,

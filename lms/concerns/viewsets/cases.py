@@ -6,12 +6,15 @@ municipality is 404. Opening a case is recorded (services.cases.concern_read_rec
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -20,13 +23,16 @@ from wagtail.admin.menu import MenuItem
 
 from lms.concerns import access
 from lms.concerns.forms.cases import STEP_FORMS
-from lms.concerns.models import Concern
+from lms.concerns.models import Concern, ConcernReminder
 from lms.concerns.selectors import cases as case_selectors
+from lms.concerns.selectors.deadlines import deadlines_owed
 from lms.concerns.services.cases import concern_advance, concern_read_record, next_status
 from lms.forms import errors_to_form
 from lms.people.views.guards import guarded, policy_required
 
 PER_PAGE = 50
+OVERDUE_SHOWN = 10
+Deadline = ConcernReminder.Deadline
 
 
 def _context(title: str, concern: Concern | None = None, **extra) -> dict:
@@ -51,14 +57,27 @@ def _context(title: str, concern: Concern | None = None, **extra) -> dict:
 @policy_required(access.may_view_cases)
 def index(request):
     status = request.GET.get("status", "open")
-    page = Paginator(case_selectors.cases_for(request.user, status=status), PER_PAGE).get_page(
-        request.GET.get("p")
-    )
+    sort = request.GET.get("sort", "-received")
+    if sort not in case_selectors.SORTS:
+        sort = "-received"
+    cases = case_selectors.cases_for(request.user, status=status, sort=sort)
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("p"))
     context = _context(
         _("Concerns"),
         page=page,
         status=status,
-        statuses=[("open", _("Open cases")), *Concern.Status.choices],
+        sort=sort,
+        statuses=[
+            ("open", _("Open cases")),
+            ("overdue", _("Overdue cases")),
+            *Concern.Status.choices,
+        ],
+        sorts=[
+            ("-received", _("Newest first")),
+            ("received", _("Oldest first")),
+            ("due", _("Next deadline first")),
+        ],
+        may_configure=bool(access.configurable_units(request.user)),
     )
     return TemplateResponse(request, "concerns/admin/case_index.html", context)
 
@@ -76,9 +95,12 @@ def _case_or_404(request, pk: int) -> Concern:
 def item(request, concern: Concern):
     concern_read_record(by=request.user, concern=concern)
     step = next_status(concern)
+    owed = dict(deadlines_owed(concern, today=timezone.localdate() - dt.timedelta(days=1)))
     context = _context(
         _("Concern %(reference)s") % {"reference": concern.reference},
         concern,
+        overdue_acknowledge=Deadline.ACKNOWLEDGE in owed,
+        overdue_feedback=Deadline.FEEDBACK in owed,
         trail=case_selectors.audit_trail(concern),
         next_step=Concern.Status(step).label if step else None,
         may_advance=step is not None and access.may_handle_case(request.user, concern),
@@ -95,7 +117,7 @@ def advance(request, concern: Concern):
     if step is None or not access.may_handle_case(request.user, concern):
         raise PermissionDenied
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, concern=concern)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -127,6 +149,7 @@ admin_urlpatterns = [
     path("", index, name="index"),
     path("<int:pk>/", item, name="item"),
     path("<int:pk>/next/", advance, name="advance"),
+    path("settings/", include("lms.concerns.viewsets.settings")),
 ]
 
 
