@@ -596,11 +596,11 @@ class SendsMenuItem(MenuItem):
 
 def menu_item() -> MenuItem:
     return SendsMenuItem(
-        gettext_lazy("Newsletters"),
+        gettext_lazy("Sends"),
         reverse("newsletter_sends:index"),
         name="newsletter-sends",
         icon_name="mail",
-        order=245,
+        order=100,
     )
 
 

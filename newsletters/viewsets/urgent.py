@@ -168,5 +168,5 @@ def menu_item() -> MenuItem:
         reverse("urgent_messages:index"),
         name="urgent-messages",
         icon_name="warning",
-        order=245,
+        order=200,
     )
