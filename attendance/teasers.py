@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from attendance import access
 from attendance.models import ActionCard, Meeting
 from lms.display import local
 from lms.mail import absolute_url
@@ -37,13 +38,14 @@ def _one_line(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "\u2026"
 
 
-def meeting_choices() -> list[tuple[int, str]]:
+def meeting_choices(user=None) -> list[tuple[int, str]]:
+    """The shown meetings of the last season and ahead that `user` sees in the admin: organised
+    in or aimed at their area (None: the system, every one)."""
     since = timezone.now() - dt.timedelta(days=CHOOSER_DAYS_BACK)
-    meetings = (
-        Meeting.objects.filter(status__in=MEETINGS_SHOWN, starts_at__gte=since)
-        .select_related("org_unit")
-        .order_by("starts_at", "pk")
-    )
+    meetings = Meeting.objects.filter(status__in=MEETINGS_SHOWN, starts_at__gte=since)
+    if user is not None:
+        meetings = access.meetings_in_staff_view(user, meetings)
+    meetings = meetings.select_related("org_unit").order_by("starts_at", "pk")
     return [(m.pk, f"{m.title} \u2013 {_when(m)} ({m.org_unit.name})") for m in meetings]
 
 
@@ -60,11 +62,14 @@ def meeting_teasers(ids: Collection[int]) -> dict[int, Teaser]:
     }
 
 
-def card_choices() -> list[tuple[int, str]]:
-    cards = (
-        ActionCard.objects.filter(current_version__isnull=False)
-        .select_related("current_version", "org_unit")
-        .order_by("current_version__title", "pk")
+def card_choices(user=None) -> list[tuple[int, str]]:
+    """The approved cards of the Infohus units in `user`'s ACTIONCARD_VIEW scope (None: the
+    system, every one)."""
+    cards = ActionCard.objects.filter(current_version__isnull=False)
+    if user is not None:
+        cards = access.cards_visible_to(user, cards)
+    cards = cards.select_related("current_version", "org_unit").order_by(
+        "current_version__title", "pk"
     )
     return [(c.pk, f"{c.current_version.title} ({c.org_unit.name})") for c in cards]
 

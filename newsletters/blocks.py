@@ -7,6 +7,8 @@ inlined and nothing is loaded from a third party.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -70,18 +72,59 @@ class CallToActionBlock(blocks.StructBlock):
 
 
 class _ReferenceField(forms.ChoiceField):
-    """Accepts any reference to a registered kind, not only the chooser's current items: an
-    edition that points at last season's meeting can still be saved."""
+    """The system's field (no editor): accepts any reference to a registered kind, not only the
+    chooser's current items, so that an edition pointing at last season's meeting still saves."""
 
     def valid_value(self, value):
         return teasers.reference_parse(value) is not None
 
 
+class _EditorReferenceField(forms.ChoiceField):
+    """An editor's field: accepts what the chooser offers them (lms.site.teasers.choices(user):
+    their own area's items), and the references the edition already held when the form opened
+    (last season's meeting stays). Another municipality's item is refused, also when its id is
+    typed into the request."""
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "Choose one of the items offered: this one is outside your area or no longer shown."
+        ),
+    }
+
+    def __init__(self, *, user, kept, **kwargs):
+        self._user = user
+        self._kept = frozenset(kept)
+        self._offered = None
+        super().__init__(**kwargs)
+
+    def valid_value(self, value):
+        if teasers.reference_parse(value) is None:
+            return False
+        if value in self._kept:
+            return True
+        if self._offered is None:
+            self._offered = teasers.references_offered(self._user)
+        return value in self._offered
+
+
 class ItemChooserBlock(blocks.ChoiceBlock):
     """A meeting, a course or an Action Card (whatever the features registered in
-    lms.site.teasers), stored as a reference "<kind>:<id>"."""
+    lms.site.teasers), stored as a reference "<kind>:<id>".
+
+    Declared on the page type without an editor (every item, the system's view); the page's
+    admin form puts in its place one made for the editor (body_block_for), whose chooser and
+    check know only that editor's items."""
+
+    def __init__(self, *args, user=None, kept=(), **kwargs):
+        self._editor = user
+        self._kept = tuple(kept)
+        if user is not None:
+            kwargs["choices"] = partial(teasers.choices, user)
+        super().__init__(*args, **kwargs)
 
     def get_field(self, **kwargs):
+        if self._editor is not None:
+            return _EditorReferenceField(user=self._editor, kept=self._kept, **kwargs)
         return _ReferenceField(**kwargs)
 
     def normalize_choice(self, value):
@@ -90,12 +133,15 @@ class ItemChooserBlock(blocks.ChoiceBlock):
         return None if value is None else str(value)
 
 
+ITEM_LABEL = _("Meeting, course or Action Card")
+
+
 class LinkedItemBlock(blocks.StructBlock):
     """An item of another part of the platform, with its link: its title, when and where, one
     line, and the editor's own words. An item that is gone (deleted, cancelled, unpublished)
     shows nothing, on the web page and in the mail."""
 
-    item = ItemChooserBlock(choices=teasers.choices, label=_("Meeting, course or Action Card"))
+    item = ItemChooserBlock(choices=teasers.choices, label=ITEM_LABEL)
     note = blocks.TextBlock(
         label=_("Your own words"),
         required=False,
@@ -133,3 +179,14 @@ class NewsletterBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     call_to_action = CallToActionBlock()
     linked_item = LinkedItemBlock()
+
+
+def body_block_for(*, user, kept=()) -> NewsletterBodyBlock:
+    """The body's block as `user` edits it: the same blocks, with a linked-item chooser that
+    offers and accepts only their own area's items (and `kept`, the references the edition holds
+    already). One per form: the page type's block is shared by every request."""
+    item = ItemChooserBlock(user=user, kept=kept, label=ITEM_LABEL)
+    linked_item = LinkedItemBlock([("item", item)])
+    block = NewsletterBodyBlock([("linked_item", linked_item)])
+    block.set_name("body")
+    return block

@@ -20,20 +20,6 @@ def register_audience_default_urls():
     return [path("newsletter-audience/", include((admin_urlpatterns, "newsletter_audiences")))]
 
 
-@hooks.register("register_admin_menu_item")
-def register_audience_default_menu_item():
-    from newsletters.viewsets.audiences import menu_item
-
-    return menu_item()
-
-
-@hooks.register("register_admin_menu_item")
-def register_urgent_message_menu_item():
-    from newsletters.viewsets.urgent import menu_item
-
-    return menu_item()
-
-
 @hooks.register("register_log_actions")
 def register_newsletter_log_actions(actions):
     for action, label, message in (
@@ -92,8 +78,9 @@ def register_newsletter_send_urls():
 
 
 @hooks.register("register_admin_menu_item")
-def register_newsletter_send_menu_item():
-    from newsletters.viewsets.sends import menu_item
+def register_newsletter_menu_item():
+    """One "Nyhedsbreve" submenu: the sends, urgent messages, the default audience."""
+    from newsletters.viewsets.menu import menu_item
 
     return menu_item()
 

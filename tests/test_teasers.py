@@ -19,10 +19,17 @@ def registry(monkeypatch):
         return {pk: teasers.Teaser(title=f"Ting {pk}", url=f"/t/{pk}/") for pk in ids if pk < 10}
 
     teasers.kind_register(
-        teasers.Kind("thing", "Ting", lambda: [(1, "Ting 1")], things, item_label="Ting", order=2)
+        teasers.Kind(
+            "thing",
+            "Ting",
+            lambda user: [(1, "Ting 1")] if user is None else [],
+            things,
+            item_label="Ting",
+            order=2,
+        )
     )
     teasers.kind_register(
-        teasers.Kind("other", "Andet", lambda: [(5, "Andet 5")], lambda ids: {}, order=1)
+        teasers.Kind("other", "Andet", lambda user: [(5, "Andet 5")], lambda ids: {}, order=1)
     )
     return calls
 
@@ -45,6 +52,13 @@ def test_the_choices_are_grouped_by_kind_in_order(registry):
         ("Andet", [("other:5", "Andet 5")]),
         ("Ting", [("thing:1", "Ting 1")]),
     ]
+    assert teasers.references_offered(None) == {"other:5", "thing:1"}
+
+
+def test_each_kind_is_asked_for_the_editors_own_items(registry):
+    editor = object()
+    assert teasers.choices(editor) == [("Andet", [("other:5", "Andet 5")]), ("Ting", [])]
+    assert teasers.references_offered(editor) == {"other:5"}
 
 
 def test_many_references_are_one_call_per_kind_and_gone_ones_are_left_out(registry):

@@ -15,6 +15,9 @@ LMS_MFA_EXEMPT_EMAILS = env.list(
         "institution@demo.infohus.dk",
         "styregruppe@demo.infohus.dk",
         "admin@demo.infohus.dk",
+        "leder@demo.infohus.dk",
+        "ssp@demo.infohus.dk",
+        "politi@demo.infohus.dk",
     ],
 )
 # `make run` seeds the demo with `load_demo_data` (known passwords): allowed here only.

@@ -6,7 +6,9 @@ asks a registry: each feature registers, in its AppConfig.ready(), a `Kind` of i
 - `key`: a short name stored in content ("meeting"), never shown;
 - `label`: what an editor reads above the kind's items in the chooser ("Meetings");
 - `item_label`: what a reader sees above one item ("Meeting");
-- `choices()`: the items an editor may pick now, as (id, label) pairs;
+- `choices(user)`: the items `user` may pick now, as (id, label) pairs: only what that editor may
+  see (their Infohus, their municipality), never another municipality's; `user=None` is the
+  system itself (the demo loader), which sees every item;
 - `teasers(ids)`: the items of those ids that may still be shown, as small `Teaser`s (title, one
   line, facts such as when and where, an absolute address on LMS_BASE_URL). One query or a few
   for all the ids: a mail that points at twenty items costs what one costs. An id that is gone
@@ -21,10 +23,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 
 from lms.parsing import is_id
+
+if TYPE_CHECKING:
+    from lms.people.models import User
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class Kind:
 
     key: str
     label: str | Promise
-    choices: Callable[[], Iterable[tuple[int, str]]]
+    choices: Callable[[User | None], Iterable[tuple[int, str]]]
     teasers: Callable[[Collection[int]], Mapping[int, Teaser]]
     item_label: str | Promise = ""
     order: int = 100
@@ -77,12 +83,18 @@ def reference_parse(value: object) -> tuple[str, int] | None:
     return key, int(pk)
 
 
-def choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every kind's items, grouped under the kind's label (a <select> with <optgroup>s)."""
+def choices(user: User | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every kind's items that `user` may pick, grouped under the kind's label (a <select> with
+    <optgroup>s). `user=None`: the system, every item."""
     return [
-        (str(kind.label), [(reference(kind.key, pk), label) for pk, label in kind.choices()])
+        (str(kind.label), [(reference(kind.key, pk), label) for pk, label in kind.choices(user)])
         for kind in kinds()
     ]
+
+
+def references_offered(user: User | None) -> set[str]:
+    """The references choices(user) offers, as a set (to check what an editor sent)."""
+    return {ref for _label, items in choices(user) for ref, _item in items}
 
 
 def teasers_for(references: Iterable[object]) -> dict[str, Teaser]:

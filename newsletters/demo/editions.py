@@ -312,7 +312,7 @@ def _linked_items() -> list[dict]:
     newest each kind offers (the features' demo data is loaded before this app's)."""
     blocks = []
     for kind in teasers.kinds():
-        offered = list(kind.choices())
+        offered = list(kind.choices(None))
         if offered:
             item = teasers.reference(kind.key, offered[-1][0])
             blocks.append({"type": "linked_item", "value": {"item": item, "note": ""}})

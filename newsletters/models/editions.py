@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from lms.site.teasers import teasers_for
 from newsletters.blocks import NewsletterBodyBlock, item_references
+from newsletters.forms.editions import NewsletterPageForm
 from newsletters.panels import EditionPlanPanel
 
 
@@ -68,6 +69,8 @@ class NewsletterPage(Page):
     subpage_types: list[str] = []
 
     template = "newsletters/newsletter_page.html"
+    # The chooser of meetings, courses and Action Cards offers the editor's own area only.
+    base_form_class = NewsletterPageForm
 
     class Meta:
         verbose_name = _("newsletter")

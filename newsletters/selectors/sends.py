@@ -27,6 +27,7 @@ __all__ = [
     "infohus_units_for",
     "progress_of",
     "progress_of_many",
+    "sends_followed_by",
     "sends_for",
     "sends_running_for",
 ]
@@ -150,6 +151,14 @@ def edition_sends() -> QuerySet[Send]:
     """The sends of editions; an urgent message's send is the leaders' to follow
     (newsletters.viewsets.urgent)."""
     return Send.objects.filter(edition__isnull=False)
+
+
+def sends_followed_by(user: User) -> QuerySet[Send]:
+    """The sends whose progress the user may follow: the editions' sends in their VIEW scope and
+    the urgent messages' sends in their URGENT_SEND scope (one progress endpoint serves both)."""
+    editions = access.sends_visible_to(user, edition_sends())
+    urgent = access.urgent_sends_visible_to(user, Send.objects.all())
+    return Send.objects.filter(Q(pk__in=editions.values("pk")) | Q(pk__in=urgent.values("pk")))
 
 
 def sends_for(user: User, *, status: str = "") -> QuerySet[Send]:

@@ -100,5 +100,5 @@ def menu_item() -> MenuItem:
         reverse("newsletter_audiences:index"),
         name="newsletter-audience",
         icon_name="group",
-        order=246,
+        order=300,
     )

@@ -58,6 +58,10 @@ def _visible_or_404(request, pk: int) -> Send:
     )
 
 
+def _followed_or_404(request, pk: int) -> Send:
+    return get_object_or_404(selectors.sends_followed_by(request.user), pk=pk)
+
+
 def _may_write(user, send: Send) -> bool:
     return access.can(user, access.WRITE, send)
 
@@ -229,27 +233,36 @@ def item(request, send: Send):
     context = _context(
         _title(send),
         send,
-        progress=progress,
         audience=audience,
         skipped_rows=[
             (labels.get(reason, reason), n) for reason, n in sorted(audience.skipped.items())
         ]
         if audience
         else [],
-        eta_text=_eta_text(progress.eta_seconds) if progress else "",
+        **progress_context(progress),
         actions=actions_for(user, send, progress),
         audience_units=list(send.audience_units.order_by("path")),
         job_categories=list(send.job_categories.order_by("name")),
-        poll_ms=POLL_MS,
         names_shown=selectors.SKIPPED_NAMES_SHOWN,
     )
     return TemplateResponse(request, "newsletters/admin/send_item.html", context)
 
 
+def progress_context(progress: selectors.Progress | None) -> dict:
+    """What includes/progress.html needs besides the send: the progress, its time left in words
+    and how often send_progress.js asks for more (the edition's and the urgent message's page)."""
+    return {
+        "progress": progress,
+        "eta_text": _eta_text(progress.eta_seconds) if progress else "",
+        "poll_ms": POLL_MS,
+    }
+
+
 @require_GET
-@guarded(_visible_or_404)
+@guarded(_followed_or_404)
 def progress(request, send: Send):
-    """The send's progress as JSON, for the send page's progress bar and the home panel."""
+    """The send's progress as JSON, from its ledger: for the progress bar of an edition's send
+    page and of an urgent message's page (send_progress.js), and the home panel."""
     data = selectors.progress_of(send).as_json()
     data["eta_text"] = _eta_text(data["eta_seconds"])
     response = JsonResponse(data)
@@ -578,11 +591,11 @@ class SendsMenuItem(MenuItem):
 
 def menu_item() -> MenuItem:
     return SendsMenuItem(
-        gettext_lazy("Newsletters"),
+        gettext_lazy("Sends"),
         reverse("newsletter_sends:index"),
         name="newsletter-sends",
         icon_name="mail",
-        order=245,
+        order=100,
     )
 
 

@@ -2,7 +2,9 @@
 it reaches, confirm, sent at once) and one message with its progress.
 
 Only a user who may send urgent messages (access.URGENT_SEND, a leader) sees the menu item and
-the pages; a message outside their area is 404. The write is newsletters.services.urgent.
+the pages; a message outside their area is 404. The write is newsletters.services.urgent. Its
+progress is the sends' one JSON endpoint (newsletter_sends:progress), polled by the same script
+as an edition's send page.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
@@ -25,7 +27,9 @@ from newsletters import access
 from newsletters.forms.urgent import UrgentMessageForm
 from newsletters.models import Delivery, Send
 from newsletters.selectors.audiences import audience_preview_of
+from newsletters.selectors.sends import progress_of
 from newsletters.services.urgent import urgent_message_send
+from newsletters.viewsets.sends import progress_context
 
 
 def _sends(user) -> QuerySet[Send]:
@@ -127,12 +131,17 @@ def create(request):
     return TemplateResponse(request, "newsletters/admin/urgent_form.html", context)
 
 
+@require_GET
 @guarded(_visible_or_404)
 def item(request, send: Send):
-    context = _context(send.urgent_message.subject, ("", send.urgent_message.subject), send=send)
-    if request.GET.get("part") == "progress":
-        # What the page's script fetches while the send runs (it keeps going if the page closes).
-        return TemplateResponse(request, "newsletters/admin/includes/urgent_progress.html", context)
+    # The progress from the ledger, kept current by send_progress.js from the sends' progress
+    # endpoint, as on an edition's send page (the send keeps going if the page closes).
+    context = _context(
+        send.urgent_message.subject,
+        ("", send.urgent_message.subject),
+        send=send,
+        **progress_context(progress_of(send)),
+    )
     return TemplateResponse(request, "newsletters/admin/urgent_item.html", context)
 
 
@@ -154,5 +163,5 @@ def menu_item() -> MenuItem:
         reverse("urgent_messages:index"),
         name="urgent-messages",
         icon_name="warning",
-        order=245,
+        order=200,
     )

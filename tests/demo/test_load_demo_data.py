@@ -124,6 +124,9 @@ def test_one_login_per_role(demo_output, db, client):
         "afdeling@demo.infohus.dk": (Role.DEPARTMENT_CONTACT, "Børn, Fritid og Uddannelse"),
         "institution@demo.infohus.dk": (Role.INSTITUTION_COORDINATOR, "Hjørring Gymnasium"),
         "styregruppe@demo.infohus.dk": (Role.STEERING_GROUP, "Hjørring Kommune"),
+        "leder@demo.infohus.dk": (Role.LEADER, "Hjørring Kommune"),
+        "ssp@demo.infohus.dk": (Role.SSP_CONSULTANT, "Hjørring Kommune"),
+        "politi@demo.infohus.dk": (Role.POLICE_REPRESENTATIVE, "Hjørring Kommune"),
     }
     for email, (role, unit_name) in expected.items():
         user = User.objects.get(email=email)
@@ -148,6 +151,40 @@ def test_one_login_per_role(demo_output, db, client):
         assert client.login(email=login.email, password=DEMO_PASSWORD), login.email
         client.logout()
     assert not client.login(email="medarbejder@demo.infohus.dk", password="forkert-kodeord")
+
+
+def test_the_leader_sends_urgent_messages_and_the_infohus_members_handle_concerns(demo_output, db):
+    from lms.concerns import access as concern_access
+    from newsletters import access as newsletter_access
+
+    municipality = OrgUnit.objects.get(code="HJK")
+    leader = User.objects.get(email="leder@demo.infohus.dk")
+    ssp = User.objects.get(email="ssp@demo.infohus.dk")
+    police = User.objects.get(email="politi@demo.infohus.dk")
+    coordinator = User.objects.get(email="koordinator@demo.infohus.dk")
+    assert policy.can(leader, newsletter_access.URGENT_SEND, municipality)
+    # The coordinators do not send urgent messages; the leader neither writes newsletters nor
+    # handles concerns.
+    assert not policy.can(coordinator, newsletter_access.URGENT_SEND, municipality)
+    assert not policy.can(leader, newsletter_access.WRITE, municipality)
+    assert not policy.can(leader, concern_access.Action.CONCERN_HANDLE, municipality)
+    for member in (ssp, police):
+        assert policy.has_staff_role(member)
+        assert policy.can(member, concern_access.Action.CONCERN_HANDLE, municipality)
+        assert not policy.can(member, newsletter_access.URGENT_SEND, municipality)
+    assert leader.person.org_unit == municipality
+    assert ssp.person.org_unit.code == "HJK-BFU-SSP"
+    assert police.person.org_unit.code == "HJK-POL-FOR"
+
+
+def test_the_new_staff_logins_skip_totp_only_in_the_local_demo():
+    """Like the other staff logins, they reach the admin at once in `make run` (dev settings)."""
+    import importlib
+
+    dev = importlib.import_module("lms.settings.dev")
+    staff = {login.email for login in DEMO_LOGINS if login.role is not None or login.superuser}
+    assert {"leder@demo.infohus.dk", "ssp@demo.infohus.dk", "politi@demo.infohus.dk"} <= staff
+    assert staff <= set(dev.LMS_MFA_EXEMPT_EMAILS)
 
 
 def test_a_demo_user_signs_in_through_allauth(demo_output, db, client):

@@ -96,9 +96,15 @@ def test_write_confirm_send_and_see_the_progress(
     assert len(mail.outbox) == 3
     page = client.get(sent.url).content.decode()
     assert "Hændelse i byen" in page and "Sendt" in page
-    assert 'data-count="sent">3<' in page
-    progress = client.get(sent.url, {"part": "progress"}).content.decode()
-    assert 'data-count="recipients">3<' in progress
+    # The same progress block and script as an edition's send page, polling the one endpoint.
+    assert 'data-nl-field="sent">3<' in page
+    assert "newsletters/send_progress.js" in page and "urgent-progress.js" not in page
+    progress_url = reverse("newsletter_sends:progress", args=(send.pk,))
+    assert f'data-nl-progress="{progress_url}"' in page
+    data = client.get(progress_url).json()
+    assert (data["recipients"], data["sent"], data["pending"], data["failed"]) == (3, 3, 0, 0)
+    assert data["status_label"] == "Sendt" and data["finished"] is True
+    assert {"rate_per_minute", "eta_seconds", "eta_text"} <= set(data)
     index = client.get(reverse("urgent_messages:index")).content.decode()
     assert "Hændelse i byen" in index
 
@@ -127,10 +133,38 @@ def test_units_outside_the_leaders_area_are_not_offered_nor_accepted(client, lea
 def test_another_municipalitys_message_is_not_found(client, admin_staff, tree, staff):
     other = admin_staff(Role.LEADER, tree["FR"])
     send = urgent_message_send(**PARTS, org_unit=tree["FR"], audience_units=[tree["FR"]], by=other)
+    progress_url = reverse("newsletter_sends:progress", args=(send.pk,))
     client.force_login(admin_staff(Role.LEADER, tree["HJ"]))
     assert client.get(reverse("urgent_messages:item", args=(send.pk,))).status_code == 404
+    assert client.get(progress_url).status_code == 404
     client.force_login(other)
     assert client.get(reverse("urgent_messages:item", args=(send.pk,))).status_code == 200
+    assert client.get(progress_url).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.STEERING_GROUP])
+def test_an_urgent_messages_progress_is_the_leaders_alone(client, admin_staff, tree, staff, role):
+    """The edition sends' VIEW scope does not open an urgent message's progress."""
+    send = urgent_message_send(
+        **PARTS,
+        org_unit=tree["HJ"],
+        audience_units=[tree["HJ"]],
+        by=admin_staff(Role.LEADER, tree["HJ"]),
+    )
+    client.force_login(admin_staff(role, tree["HJ"]))
+    assert client.get(reverse("newsletter_sends:progress", args=(send.pk,))).status_code == 404
+
+
+def test_the_progress_of_a_message_that_does_not_exist_is_not_found(client, leader):
+    client.force_login(leader)
+    assert client.get(reverse("newsletter_sends:progress", args=(999_999,))).status_code == 404
+    # The old fragment is gone: ?part=progress is the whole page's business no more.
+    assert (
+        client.get(
+            reverse("urgent_messages:item", args=(999_999,)), {"part": "progress"}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_coordinator_sets_the_infohus_default_audience(client, admin_staff, tree):

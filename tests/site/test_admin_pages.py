@@ -27,6 +27,8 @@ STAFF = {
     "institution_coordinator": "institution@demo.infohus.dk",
     "steering_group": "styregruppe@demo.infohus.dk",
     "superuser": "admin@demo.infohus.dk",
+    # The urgent messages' pages under "Nyhedsbreve".
+    "leader": "leder@demo.infohus.dk",
 }
 # Links a crawler must not follow: signing out, files, and Wagtail's JavaScript catalogue; and
 # two superuser-only areas where Wagtail's forms label a page chooser with the field's name "Page"

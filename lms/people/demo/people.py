@@ -285,6 +285,37 @@ DEMO_LOGINS = [
         "ADMIN",
         superuser=True,
     ),
+    # Added after the others, so that every earlier roster row keeps its place.
+    DemoLogin(
+        "leder@demo.infohus.dk",
+        "Leader (Hjørring Kommune): sends urgent messages",
+        "Henrik Overgaard Nørgaard",
+        "HK90008",
+        MUNICIPALITY,
+        "LEADER",
+        Role.LEADER,
+        MUNICIPALITY,
+    ),
+    DemoLogin(
+        "ssp@demo.infohus.dk",
+        "SSP consultant (Infohus Hjørring): citizens' concerns about children",
+        "Maria Krogh Thygesen",
+        "HK90009",
+        "HJK-BFU-SSP",
+        "SSP",
+        Role.SSP_CONSULTANT,
+        MUNICIPALITY,
+    ),
+    DemoLogin(
+        "politi@demo.infohus.dk",
+        "Police representative (Infohus Hjørring): concerns about adults",
+        "Jesper Bach Kjeldsen",
+        "NJP90010",
+        "HJK-POL-FOR",
+        "PREVENTION_OFFICER",
+        Role.POLICE_REPRESENTATIVE,
+        MUNICIPALITY,
+    ),
 ]
 
 # The Infohus contacts on the public site: the two coordinators (the "tovholdere").
