@@ -19,9 +19,15 @@ _KEY = "reports:coverage:refresh-queued"
 
 def refresh_soon() -> bool:
     """Queue one refresh of the whole aggregate unless one is queued already; True when queued.
-    cache.add is atomic: of two workers asking at once, one queues."""
+    cache.add is atomic: of two workers asking at once, one queues. Without a worker (Celery
+    eager, as in the tests) nothing is queued: a debounced task would run at once, inside the
+    commit of whatever wrote the evidence."""
+    from celery import current_app
+
     from reports.tasks import refresh_coverage
 
+    if current_app.conf.task_always_eager:
+        return False
     if not cache.add(_KEY, 1, DEBOUNCE_SECONDS):
         return False
     refresh_coverage.apply_async(countdown=DEBOUNCE_SECONDS)

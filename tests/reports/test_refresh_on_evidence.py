@@ -12,7 +12,11 @@ from tests.reports.builders import TODAY
 
 
 @pytest.fixture
-def queued(cache_fresh):
+def queued(cache_fresh, monkeypatch):
+    """As with a worker: Celery not eager, the task's queueing recorded."""
+    from celery import current_app
+
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
     with mock.patch("reports.tasks.refresh_coverage.apply_async") as apply_async:
         yield apply_async
 
@@ -46,9 +50,19 @@ def test_writes_in_a_row_queue_one_refresh_after_their_commit(
     queued.assert_called_once_with(countdown=signals.DEBOUNCE_SECONDS)
 
 
-def test_the_queued_refresh_brings_the_aggregate_up_to_date(coverage_data, cache_fresh):
-    assert not CoverageCell.objects.exists()
-    # Eager in the tests: the task runs at once.
+def test_the_queued_task_brings_the_aggregate_up_to_date(coverage_data, queued):
+    from reports.tasks import refresh_coverage
+
     assert signals.refresh_soon() is True
-    assert CoverageCell.objects.exists()
     assert signals.refresh_soon() is False
+    assert queued.call_count == 1
+    assert not CoverageCell.objects.exists()
+    refresh_coverage()
+    assert CoverageCell.objects.exists()
+
+
+def test_without_a_worker_nothing_is_queued(coverage_data, cache_fresh):
+    # Celery eager (the tests' settings): a debounced task would run inside the commit.
+    with mock.patch("reports.tasks.refresh_coverage.apply_async") as apply_async:
+        assert signals.refresh_soon() is False
+    apply_async.assert_not_called()
