@@ -17,6 +17,7 @@ from reports.lib.tables import WITHHELD
 from reports.selectors import concerns, courses, newsletters, outreach
 from tests.factories import PersonFactory
 from tests.reports.sections_builders import NOW, PREV, SECTION_QUERIES, sections_build
+from tests.untranslated import untranslated_in
 
 INDEX = "reports_coverage:index"
 PERIOD = Period(PREV.previous(), NOW)
@@ -212,6 +213,7 @@ def test_the_steering_group_sees_every_section_of_its_municipality(client, users
     html = response.content.decode()
     assert "Udbredelse" in html and "Bekymringer" in html
     assert "opdateret kl." in html.lower()
+    assert untranslated_in(html) == []
     outreach_tables = by_key(response.context["sections"][0])
     # Suppressed for the steering group.
     assert row_of(outreach_tables["meetings"], PREV.label)[4] == "<5"
