@@ -30,6 +30,9 @@ class Action(StrEnum):
     # The steering group's meeting dates (the half-year report is offered before each): the
     # coordinators only (they hold every action).
     STEERING_MEETINGS_MANAGE = "reports.steering_meetings.manage"
+    # The concern counts on the Overblik page (reports.selectors.concerns): the steering group
+    # and the coordinators (who hold every action), never a department contact or an institution.
+    CONCERNS_VIEW = "reports.concerns.view"
 
 
 VIEW = Action.COVERAGE_VIEW
@@ -37,7 +40,7 @@ NAMES = Action.COVERAGE_NAMES
 STEERING_MEETINGS_MANAGE = Action.STEERING_MEETINGS_MANAGE
 
 GRANTS: dict[Role, frozenset[Action]] = {
-    Role.STEERING_GROUP: frozenset({VIEW}),
+    Role.STEERING_GROUP: frozenset({VIEW, Action.CONCERNS_VIEW}),
     Role.DEPARTMENT_CONTACT: frozenset({VIEW}),
     Role.INSTITUTION_COORDINATOR: frozenset({VIEW}),
 }
@@ -57,6 +60,11 @@ def may_view(user: User | None, unit: OrgUnit | None = None) -> bool:
 def may_see_names(user: User | None, unit: OrgUnit) -> bool:
     """Names behind a gap, and the figures unsuppressed."""
     return policy.can(user, NAMES, unit)
+
+
+def may_view_concerns(user: User | None, unit: OrgUnit) -> bool:
+    """The concern counts of `unit`'s subtree (counts only, suppressed for everyone)."""
+    return policy.can(user, Action.CONCERNS_VIEW, unit)
 
 
 def scope_units(user: User) -> QuerySet[OrgUnit]:

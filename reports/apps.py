@@ -10,6 +10,11 @@ class ReportsConfig(AppConfig):
 
         access.register()
 
+        # A write to the evidence ledger queues a (debounced) refresh of the coverage aggregate.
+        from reports import signals
+
+        signals.connect()
+
     def demo_load(self):
         """Called by `manage.py load_demo_data` after every other app's demo data (reports is
         last in INSTALLED_APPS): the coverage aggregate, computed from it."""

@@ -31,8 +31,10 @@ from lms.parsing import parse_id, parse_id_or_none
 from lms.people.models import JobCategory, OrgUnit
 from lms.people.views.guards import policy_required
 from reports import access
+from reports.lib.tables import WITHHELD
 from reports.selectors import coverage as selectors
 from reports.selectors.coverage import EXTERNAL, INTERNAL, Filters, Overview, Row
+from reports.viewsets import sections as overview_sections
 
 # One colour-blind-safe palette (Okabe-Ito), in the order of PARTS.
 PALETTE = ("#0072B2", "#56B4E9", "#E69F00", "#D55E00")
@@ -99,7 +101,8 @@ def _overview(request) -> Overview:
 
 
 def _percent(value: float | None) -> str:
-    return "" if value is None else f"{number_format(value, 1)} pct."
+    # number_format cuts the decimals off: round first (88.89 reads 88,9, not 88,8).
+    return "" if value is None else f"{number_format(round(value, 1), 1)} pct."
 
 
 def _figure(rows: list[Row], title: str) -> dict:
@@ -210,6 +213,7 @@ def index(request):
 
     context.update(trend_context(request, overview))
     context.update(halfyear_context(request))
+    context.update(overview_sections.sections_context(request, unit))
     return TemplateResponse(request, "reports/admin/coverage.html", context)
 
 
@@ -259,9 +263,10 @@ def export(request):
             values = [row.label]
             if first == _("Unit"):
                 values.append(display.export_bool(row.external))
-            values += [*row.cells(), round(share, 1) if share is not None else "<5"]
+            values += [*row.cells(), round(share, 1) if share is not None else WITHHELD]
             sheet.append(values)
     sheet.column_dimensions["A"].width = 40
+    overview_sections.sections_export(workbook, request, overview.unit)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -34,7 +34,7 @@ def test_the_steering_group_reads_filters_drills_down_and_downloads(page, site, 
     page.goto("/admin/")
     page.get_by_role("link", name="Overblik").first.click()
     expect(page.get_by_role("heading", name="Overblik: HJ Kommune")).to_be_visible()
-    expect(page.get_by_text("Opdateret kl.")).to_be_visible()
+    expect(page.get_by_text("Opdateret kl.").first).to_be_visible()
     # The chart is drawn (plotly.js from our static files) beside its table.
     expect(page.locator("[data-coverage-chart] .main-svg").first).to_be_visible()
     units = page.get_by_role("table", name="Interne enheder")
