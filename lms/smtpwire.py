@@ -18,6 +18,7 @@ a test's fake), which are then used through send_messages() as usual.
 
 from __future__ import annotations
 
+import functools
 import re
 import smtplib
 import socket
@@ -40,6 +41,12 @@ def _quoted(address: str) -> str:
     """The address as smtplib's mail() and rcpt() write it."""
     if _PLAIN_ADDRESS.fullmatch(address):
         return f"<{address}>"
+    return _quoted_parsed(address)
+
+
+@functools.lru_cache(maxsize=64)
+def _quoted_parsed(address: str) -> str:
+    """An address with a name (the sender's, the same for every message) parsed once."""
     return smtplib.quoteaddr(address)
 
 

@@ -329,6 +329,8 @@ class _SentMarks:
         )
         # The same with libpq's numbered parameters, for the pipelined marks.
         self.pg_sql = self.sql.replace("%s", "${}").format(*range(1, 7)).encode()
+        # Its parameters that are the same for every row of the batch, as libpq takes them.
+        self.pg_constants = tuple(str(v).encode() for v in (D.SENT, token, D.SENDING, send_id))
 
     def sent(self, delivery: Delivery, now: dt.datetime) -> None:
         if self._pg is None:
@@ -345,10 +347,18 @@ class _SentMarks:
                 row = cursor.fetchone()
             self._outcome(delivery, row[0] if row else None, found=row is not None)
             return
-        params = [D.SENT, now.isoformat(), delivery.pk, self.token, D.SENDING, self.send_id]
+        sent, token, sending, send_id = self.pg_constants
+        params = [
+            sent,
+            now.isoformat().encode(),
+            str(delivery.pk).encode(),
+            token,
+            sending,
+            send_id,
+        ]
         pgconn = self._pg.pgconn
         with db_connection.wrap_database_errors:
-            pgconn.send_query_params(self.pg_sql, [str(v).encode() for v in params])
+            pgconn.send_query_params(self.pg_sql, params)
             self._in_flight = delivery
             self._pg.wait(pg_generators.send(pgconn))
         if db_connection.queries_logged:
