@@ -692,6 +692,11 @@ NEWSLETTER_STALL_SECONDS = env.int("NEWSLETTER_STALL_SECONDS", default=120)
 # (doubled after each try, at most an hour).
 NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_RETRY_BACKOFF_SECONDS = env.int("NEWSLETTER_RETRY_BACKOFF_SECONDS", default=60)
+# PostgreSQL: commit each row's "sent" mark without waiting for the disk (synchronous_commit off
+# for the batch, after its claim). Faster where a commit waits for a busy disk; but a database
+# crash may then lose the last fraction of a second of marks, and those rows are sent again
+# (flagged possibly duplicated) instead of at most one per worker (README, "Newsletters").
+NEWSLETTER_ASYNC_MARKS = env.bool("NEWSLETTER_ASYNC_MARKS", default=False)
 
 # --- Reports ------------------------------------------------------------------------------------
 # The action plan's four years begin on this day (the first of January or of July): the coverage

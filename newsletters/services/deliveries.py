@@ -329,6 +329,8 @@ class _SentMarks:
         )
         # The same with libpq's numbered parameters, for the pipelined marks.
         self.pg_sql = self.sql.replace("%s", "${}").format(*range(1, 7)).encode()
+        # Its parameters that are the same for every row of the batch, as libpq takes them.
+        self.pg_constants = tuple(str(v).encode() for v in (D.SENT, token, D.SENDING, send_id))
 
     def sent(self, delivery: Delivery, now: dt.datetime) -> None:
         if self._pg is None:
@@ -345,10 +347,18 @@ class _SentMarks:
                 row = cursor.fetchone()
             self._outcome(delivery, row[0] if row else None, found=row is not None)
             return
-        params = [D.SENT, now.isoformat(), delivery.pk, self.token, D.SENDING, self.send_id]
+        sent, token, sending, send_id = self.pg_constants
+        params = [
+            sent,
+            now.isoformat().encode(),
+            str(delivery.pk).encode(),
+            token,
+            sending,
+            send_id,
+        ]
         pgconn = self._pg.pgconn
         with db_connection.wrap_database_errors:
-            pgconn.send_query_params(self.pg_sql, [str(v).encode() for v in params])
+            pgconn.send_query_params(self.pg_sql, params)
             self._in_flight = delivery
             self._pg.wait(pg_generators.send(pgconn))
         if db_connection.queries_logged:
@@ -392,6 +402,17 @@ class _SentMarks:
                 self.send_status, self.unread = (S.SENDING if sending else ""), 0
             self.unread += 1
         return self.send_status in (None, S.SENDING)
+
+
+def _marks_asynchronous(on: bool) -> bool:
+    """With NEWSLETTER_ASYNC_MARKS on PostgreSQL, the batch's commits after its claim (the claim
+    itself is durable before any message is sent) do not wait for the disk; off again at the
+    batch's end (the connection outlives the batch). True when it was switched."""
+    if not settings.NEWSLETTER_ASYNC_MARKS or db_connection.vendor != "postgresql":
+        return False
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off" if on else "RESET synchronous_commit")
+    return True
 
 
 def _close(connection) -> None:
@@ -447,6 +468,7 @@ def deliveries_send_batch(
     started = _monotonic()
     budget = settings.NEWSLETTER_CLAIM_LEASE_SECONDS / 2
     marks = _SentMarks(send_id=send_id, token=token, result=result)
+    asynchronous = False
     index = 0
 
     def failed(delivery: Delivery, error: Exception) -> bool:
@@ -480,6 +502,7 @@ def deliveries_send_batch(
         return True
 
     try:
+        asynchronous = _marks_asynchronous(True)
         preparer = MessagePreparer(_rendered(send_id))
         while index < len(rows):
             delivery = rows[index]
@@ -497,7 +520,7 @@ def deliveries_send_batch(
                     (wire or smtp).open()
                     opened = True
                 if prepared:
-                    # Everything but the final ".", while the last mark commits.
+                    # The envelope up to DATA, while the last mark commits.
                     wire.begin(preparer.envelope_from, *prepared)
             except Exception as error:  # every answer of the server is recorded on the row
                 if failed(delivery, error):
@@ -526,9 +549,15 @@ def deliveries_send_batch(
         try:
             marks.settle()
         finally:
-            result.released = deliveries_release(ids=[d.pk for d in rows[index:]], token=token)
-            if opened:
-                _close(wire or smtp)
+            try:
+                result.released = deliveries_release(ids=[d.pk for d in rows[index:]], token=token)
+            finally:
+                try:
+                    if opened:
+                        _close(wire or smtp)
+                finally:
+                    if asynchronous:
+                        _marks_asynchronous(False)
     now = clock()
     Send.objects.filter(pk=send_id).update(progress_at=now)
     send_finish_if_done(send_id=send_id, now=now)

@@ -35,10 +35,25 @@ class Server:
     """Accepts every message except for the addresses in `answers`, answered at RCPT ("rcpt")
     or after the message ("data") with the given reply. Keeps what it accepted."""
 
-    def __init__(self):
+    def __init__(self, pipelining: bool = False):
         self.answers: dict[str, tuple[str, str]] = {}
         self.accepted: list[tuple[str, bytes]] = []
         self.lock = threading.Lock()
+        self.pipelining = pipelining
+        # Envelope commands that came in one read with the one before (pipelined).
+        self.pipelined = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:  # aiosmtpd takes pipelined commands in order, but does not say so
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if server._reader._buffer.startswith(b"rcpt TO:"):  # already read with this MAIL
+            self.pipelined += 1
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         stage, reply = self.answers.get(address, ("", ""))
@@ -62,14 +77,15 @@ class Server:
             return Counter(address for address, _ in self.accepted)
 
 
-@pytest.fixture
-def server():
+@pytest.fixture(params=[False, True], ids=["one-by-one", "pipelining"])
+def server(request):
+    """The SMTP server, without and with PIPELINING advertised (RFC 2920)."""
     from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    handler = Server()
+    handler = Server(pipelining=request.param)
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield handler, port
@@ -103,6 +119,8 @@ def test_every_recipient_gets_one_message_through_the_smtp_backend(make_send, st
     assert "List-Unsubscribe" not in messages["laerer@hj.dk"]
     assert len({m["Message-ID"] for m in messages.values()}) == 4
     assert all(m["To"] == a for a, m in messages.items())
+    # With PIPELINING, MAIL, RCPT and DATA reach the server in one write.
+    assert handler.pipelined == (4 if handler.pipelining else 0)
 
 
 def _normalised(raw: bytes) -> bytes:
@@ -189,3 +207,54 @@ def test_a_pause_seen_while_a_message_is_held_drops_it_unfinished(make_send, sta
     assert (result.sent, result.released) == (1, 2)
     assert sum(handler.count().values()) == 1
     assert sorted(statuses(send).values()) == [D.PENDING, D.PENDING, D.SENT]
+
+
+def test_a_refused_sender_stops_the_batch_and_hands_the_rows_back(make_send, staff, server):
+    handler, port = server
+    refuse = "553 5.7.1 Sender not allowed"
+
+    async def handle_MAIL(server, session, envelope, address, mail_options):
+        return refuse
+
+    handler.handle_MAIL = handle_MAIL
+    send = make_send(start=True)
+    result = engine.deliveries_send_batch(send_id=send.pk, connection=smtp(port))
+    # The first row is recorded with the answer (a transient outcome: no address's fault), the
+    # others go back unsent; the connection is in step (no message was half accepted).
+    assert (result.sent, result.deferred, result.released) == (0, 1, 2)
+    assert handler.count() == {}
+    answers = set(Delivery.objects.filter(send=send).values_list("smtp_code", flat=True))
+    assert answers == {553, None}
+
+
+def test_async_marks_commit_without_waiting_for_the_disk_during_the_batch_only(
+    make_send, staff, server, settings
+):
+    """NEWSLETTER_ASYNC_MARKS on PostgreSQL: the marks' commits do not wait for the disk; the
+    connection is as before once the batch is over (it outlives the batch)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    settings.NEWSLETTER_ASYNC_MARKS = True
+    handler, port = server
+    send = make_send(start=True)
+    seen = []
+    original_settle = engine._SentMarks.settle
+
+    def settle(marks):
+        original_settle(marks)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+
+    engine._SentMarks.settle = settle
+    try:
+        result = engine.deliveries_send_batch(send_id=send.pk, connection=smtp(port))
+    finally:
+        engine._SentMarks.settle = original_settle
+    assert result.sent == 3
+    assert set(seen) == {"off"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
