@@ -10,7 +10,7 @@ DATABASE_URL it is lms_bench_pages on the local PostgreSQL server. With REDIS_UR
 share Redis as their cache, as in production; without it, the default run's file cache.
 Options: --requests N per page and round (default 300), --clients N concurrent clients (default
 4), --rounds N (default 2; each page's best round is kept, the machine may be shared), --workers
-N gunicorn sync workers (default 2).
+N gunicorn sync workers (default 2), --keep-database (measure an earlier run's database again).
 
 gunicorn serves the platform with its base settings (DEBUG off) through
 tests/benchmarks/pages/settings.py, which adds only a trivial view (/bench/trivial/), a template
@@ -88,8 +88,10 @@ def pages_prepare() -> dict[str, str]:
 
     site = Site.objects.get(is_default_site=True)
     home = site.root_page.specific
-    bare = home.add_child(instance=Page(title="Bar side", slug="bench-bar-side"))
-    bare.save_revision().publish()
+    bare = Page.objects.child_of(home).filter(slug="bench-bar-side").first()
+    if bare is None:
+        bare = home.add_child(instance=Page(title="Bar side", slug="bench-bar-side"))
+        bare.save_revision().publish()
     course = CoursePage.objects.live().get(slug=MAIN_SLUG)
     lesson = LessonPage.objects.live().child_of(course).order_by("path").first()
     urls = {
@@ -205,10 +207,12 @@ def run(args) -> None:
         "LMS_VAR_DIR": folder,
         "PYTHONPATH": str(ROOT),
     }
-    say(f"database {urllib.parse.urlsplit(database_url).path.lstrip('/')}: migrate, demo data")
-    database_recreate(database_url)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "load_demo_data")
+    if not args.keep_database:
+        name = urllib.parse.urlsplit(database_url).path.lstrip("/")
+        say(f"database {name}: migrate, demo data")
+        database_recreate(database_url)
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "load_demo_data")
     os.environ.update(env)
     urls = pages_prepare()
     server = subprocess.Popen(
@@ -289,6 +293,11 @@ def main(argv=None) -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="measure the database of an earlier run again (no migrate, no demo data)",
+    )
     run(parser.parse_args(argv))
 
 
