@@ -167,6 +167,16 @@ def cache_fresh():
 
 
 @pytest.fixture(autouse=True)
+def _site_cache_forgotten():
+    """Every test starts from a new version of the site cache (lms.site.selectors.site): a
+    rolled-back test's settings, contacts and pages would otherwise stay cached under the version
+    its changes made, and the next test of this process would read them."""
+    from lms.site.selectors.site import site_cache_forget
+
+    site_cache_forget()
+
+
+@pytest.fixture(autouse=True)
 def _rendered_mails_forgotten():
     """A newsletter worker keeps each send's rendered mail by the send's id. Ids are never
     reused in production, but a rolled-back test's send id is (SQLite), in every test that sends

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -28,6 +29,7 @@ from courses.services import courses as services
 from courses.services import quiz as quiz_services
 from lms.parsing import parse_id
 from lms.people import policy
+from lms.site.selectors.site import SITE_CACHE_SECONDS, site_cache_version
 
 
 def _error_text(error: ValidationError) -> str:
@@ -45,12 +47,20 @@ def _page_response(request, page, extra: dict) -> TemplateResponse:
 
 
 def _catalogue_url(request) -> str | None:
-    site = Site.find_for_request(request)
-    index = CourseIndexPage.objects.live()
-    if site is not None:
-        index = index.in_site(site)
-    index = index.first()
-    return index.get_url(request) if index is not None else None
+    """The catalogue's address on this site, from the site cache: any page's change (a new
+    catalogue, a slug, unpublishing) gives the cache a new version (lms.site.signals)."""
+    key = f"courses.catalogue_url:{site_cache_version(request=request)}:{request.get_host()}"
+    url = cache.get(key)
+    if url is None:
+        site = Site.find_for_request(request)
+        index = CourseIndexPage.objects.live()
+        if site is not None:
+            index = index.in_site(site)
+        index = index.first()
+        # "" for "none": a site without a catalogue is remembered too.
+        url = (index.get_url(request) or "") if index is not None else ""
+        cache.set(key, url, SITE_CACHE_SECONDS)
+    return url or None
 
 
 def _course_or_404(request, course_id: int) -> CoursePage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -11,6 +12,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PagePermissionTester, get_page_models
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from lms.site.blocks import RICH_TEXT_FEATURES, BodyBlock
 
@@ -63,8 +65,48 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["menu_pages"] = self.get_children().live().public().in_menu().specific()
+        from lms.site.selectors.site import menu_pages
+
+        context["menu_pages"] = menu_pages(home=self, request=request)
         return context
+
+    def route(self, request, path_components):
+        """Wagtail's routing in two queries instead of two a level: the pages along the path in
+        one (by slug and url_path), then the page's own type. The same answer as Page.route: a
+        page on the way whose type routes for itself (overrides route()) is handed the rest of
+        the path, a missing page is a 404, and so is a page that is not live."""
+        if not path_components:
+            return super().route(request, path_components)
+        url_paths = [
+            self.url_path + "".join(f"{slug}/" for slug in path_components[: n + 1])
+            for n in range(len(path_components))
+        ]
+        found = {
+            page.url_path: page
+            for page in Page.objects.filter(
+                slug__in=set(path_components),
+                url_path__in=url_paths,
+                path__startswith=self.path,
+                depth__gt=self.depth,
+            )
+        }
+        parent: Page = self
+        for n, url_path in enumerate(url_paths):
+            page = found.get(url_path)
+            if page is None or page.depth != self.depth + n + 1:
+                raise Http404
+            page._cached_parent_obj = parent
+            remaining = path_components[n + 1 :]
+            if page.specific_class is None or page.specific_class.route is not Page.route:
+                return page.specific.route(request, remaining)
+            if not remaining:
+                if not page.live:
+                    raise Http404
+                specific = page.specific
+                specific._cached_parent_obj = parent
+                return RouteResult(specific)
+            parent = page
+        raise Http404
 
     def permissions_for_user(self, user):
         return HomePagePermissionTester(user, self)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from wagtail.models import Page, Site
 
@@ -46,54 +48,116 @@ def _page_by_slug(site: Site, slug: str) -> Page | None:
 def site_info(*, request) -> SiteInfo:
     """The Infohus settings and the links every page shows, for the site serving `request`.
 
-    Cached on the request: base.html and the blocks ask for it several times per page. Falls back
-    to the seeded pages' slugs when the settings name no page, and to plain paths when there is no
-    site at all, so that the header's route to report a concern is never missing.
+    From the shared cache, keyed by the request's host, so that a warm page view reads neither
+    the site, the settings, the contacts nor the pages they link to (the site cache's version,
+    site_cache_forget(), changes whenever any of those is saved, deleted, published or moved).
+    Kept on the request as well: base.html and the blocks ask for it several times per page.
+    Falls back to the seeded pages' slugs when the settings name no page, and to plain paths when
+    there is no site at all, so that the header's route to report a concern is never missing.
     """
     if request is None:
         return SiteInfo(settings=None)
     cached = getattr(request, "_lms_site_info", None)
     if cached is not None:
         return cached
+    from django.core.cache import cache
+
     try:
-        site = Site.find_for_request(request)
-        if site is None:
-            info = SiteInfo(settings=None)
-        else:
-            settings = InfohusSettings.for_request(request)
-            concern_info_url = _page_url(settings.concern_page, request) or _page_url(
-                _page_by_slug(site, CONCERN_SLUG), request
-            )
-            accessibility_url = _page_url(settings.accessibility_page, request) or _page_url(
-                _page_by_slug(site, ACCESSIBILITY_SLUG), request
-            )
-            info = SiteInfo(
-                settings=settings,
-                contacts=list(settings.contacts.all()),
-                home_url=_page_url(site.root_page, request) or "/",
-                concern_url=intake_url_for(settings),
-                concern_info_url=concern_info_url or SiteInfo.concern_info_url,
-                accessibility_url=accessibility_url or SiteInfo.accessibility_url,
-            )
-    except DatabaseError:
-        # Error pages must still render when the database is the thing that failed.
-        info = SiteInfo(settings=None)
+        key = f"lms.site.info:{site_cache_version(request=request)}:{request.get_host()}"
+    except DisallowedHost:
+        # The 400 page of a request for a host this installation does not serve.
+        key = None
+    info = cache.get(key) if key else None
+    if info is None:
+        info = _site_info_read(request)
+        if key and info.settings is not None:
+            cache.set(key, info, SITE_CACHE_SECONDS)
     request._lms_site_info = info
     return info
 
 
-NAME_CACHE_VERSION_KEY = "lms.site.infohus_name.version"
+def _site_info_read(request) -> SiteInfo:
+    try:
+        site = Site.find_for_request(request)
+        if site is None:
+            return SiteInfo(settings=None)
+        settings = InfohusSettings.for_request(request)
+        concern_info_url = _page_url(settings.concern_page, request) or _page_url(
+            _page_by_slug(site, CONCERN_SLUG), request
+        )
+        accessibility_url = _page_url(settings.accessibility_page, request) or _page_url(
+            _page_by_slug(site, ACCESSIBILITY_SLUG), request
+        )
+        return SiteInfo(
+            settings=settings,
+            contacts=list(settings.contacts.all()),
+            home_url=_page_url(site.root_page, request) or "/",
+            concern_url=intake_url_for(settings),
+            concern_info_url=concern_info_url or SiteInfo.concern_info_url,
+            accessibility_url=accessibility_url or SiteInfo.accessibility_url,
+        )
+    except DatabaseError:
+        # Error pages must still render when the database is the thing that failed.
+        return SiteInfo(settings=None)
+
+
+def menu_pages(*, home: Page, request=None) -> list[Page]:
+    """The home page's menu: its live, public children shown in menus, from the site cache (any
+    page's or view restriction's change gives it a new version, lms.site.signals)."""
+    from django.core.cache import cache
+
+    key = f"lms.site.menu:{site_cache_version(request=request)}:{home.pk}"
+    pages = cache.get(key)
+    if pages is None:
+        pages = list(home.get_children().live().public().in_menu().specific())
+        cache.set(key, pages, SITE_CACHE_SECONDS)
+    return pages
+
+
+# One version for everything cached of a site (its Infohus settings, contacts, the pages they
+# link to, the Infohus name): lms.site.signals calls site_cache_forget() when a site, its
+# settings, a contact or any page changes, so the next request reads afresh. The timeout only
+# bounds how long an unused entry stays.
+SITE_CACHE_VERSION_KEY = "lms.site.version"
+SITE_CACHE_SECONDS = 3600
+
+
+def site_cache_version(*, request=None) -> int:
+    """The site cache's current version (read once per request)."""
+    from django.core.cache import cache
+
+    if request is not None:
+        version = getattr(request, "_lms_site_cache_version", None)
+        if version is not None:
+            return version
+    version = cache.get(SITE_CACHE_VERSION_KEY)
+    if version is None:
+        # Never set, or evicted: a number no entry was cached under, so that an old entry
+        # (made under 0, say) is never read again. add(): the first process to get here wins.
+        cache.add(SITE_CACHE_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(SITE_CACHE_VERSION_KEY, 0)
+    if request is not None:
+        request._lms_site_cache_version = version
+    return version
+
+
+def site_cache_forget() -> None:
+    """Drop everything cached of every site: the next request reads it afresh."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(SITE_CACHE_VERSION_KEY)
+    except ValueError:
+        # Not there (first change, or evicted): a fresh number that no cached entry used.
+        cache.set(SITE_CACHE_VERSION_KEY, time.time_ns(), None)
+
+
 NAME_CACHE_SECONDS = 300
 
 
 def infohus_name_forget() -> None:
     """Drop every cached Infohus name (a site or its settings changed)."""
-    from django.core.cache import cache
-
-    try:
-        cache.incr(NAME_CACHE_VERSION_KEY)
-    except ValueError:
-        cache.set(NAME_CACHE_VERSION_KEY, 1, None)
+    site_cache_forget()
 
 
 def infohus_name_cached(*, request) -> str:
@@ -101,8 +165,7 @@ def infohus_name_cached(*, request) -> str:
     warm); infohus_name_forget() runs when a site or its settings change."""
     from django.core.cache import cache
 
-    version = cache.get(NAME_CACHE_VERSION_KEY, 0)
-    key = f"lms.site.infohus_name:{version}:{request.get_host()}"
+    key = f"lms.site.infohus_name:{site_cache_version(request=request)}:{request.get_host()}"
     name = cache.get(key)
     if name is None:
         name = infohus_name(request=request)
