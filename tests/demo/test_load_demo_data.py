@@ -250,3 +250,18 @@ def test_people_per_unit_kind(demo_output, db):
     per_kind = dict(Person.objects.values_list("org_unit__kind").annotate(n=Count("pk")).order_by())
     assert per_kind[OrgUnit.Kind.WORKPLACE] > 1000
     assert per_kind[OrgUnit.Kind.INSTITUTION] > 300
+
+
+def test_the_steering_group_meets_soon_and_its_half_year_report_is_ready(demo_output, db):
+    """Overblik and the steering group's home panel have a report to open: the demo's meeting is
+    ten days ahead, and the daily task has built and offered its report."""
+    from django.utils import timezone
+
+    from reports.models import HalfYearReport, SteeringMeeting
+
+    meeting = SteeringMeeting.objects.get(org_unit__code="HJK")
+    assert (meeting.meets_on - timezone.localdate()).days == 10
+    assert meeting.notified_at is not None
+    report = HalfYearReport.objects.get(meeting=meeting)
+    assert report.file.read(4) == b"%PDF"
+    assert "1 half-year report" in demo_output
