@@ -1,8 +1,9 @@
 """This app's panels in the admin: on the admin home (Wagtail's construct_homepage_panels hook),
-the sends under way, paused or scheduled with their progress (for those who may see sends), and
-when the next edition is due (newsletters.selectors.plans; for the coordinators, each Infohus
-they send for); on the newsletter archive's edit page, when its site's Infohus's next edition is
-due."""
+the sends under way, paused or scheduled with their progress (for those who may see sends), a
+leader's recent urgent messages with their delivered and failed counts and the one click to
+write a new one (for those who may send urgent messages), and when the next edition is due
+(newsletters.selectors.plans; for the coordinators, each Infohus they send for); on the
+newsletter archive's edit page, when its site's Infohus's next edition is due."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from newsletters import access
 
 SHOWN = 10
 SENDS_SHOWN = 8
+URGENT_SHOWN = 5
 
 
 def _date(day: dt.date) -> str:
@@ -141,9 +143,58 @@ class SendsPanel(Component):
         return {"heading": gettext_lazy("Newsletters being sent"), "rows": self.rows()}
 
 
+class UrgentMessagesPanel(Component):
+    """ "Vigtige beskeder" on a leader's admin home: their municipality's recent urgent messages
+    (status, when, delivered and failed from the ledger) and the button to write a new one. Two
+    queries however many messages: the sends, then their progress in one grouped query."""
+
+    name = "urgent_messages"
+    # First among the newsletters' panels: a leader's everyday action.
+    order = 95
+    template_name = "newsletters/admin/urgent_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def rows(self) -> list[dict]:
+        from newsletters.selectors.sends import progress_of_many, urgent_sends_for
+
+        sends = list(urgent_sends_for(self.request.user)[:URGENT_SHOWN])
+        progress = progress_of_many(sends)
+        rows = []
+        for send in sends:
+            done = progress[send.pk]
+            when = send.started_at or send.created_at
+            rows.append(
+                {
+                    "subject": send.urgent_message.subject,
+                    "unit": send.org_unit.name,
+                    "status": send.get_status_display(),
+                    "when": date_format(local(when), "j. F Y, H:i"),
+                    "sent": done.sent,
+                    "failed": done.failed,
+                    "recipients": done.recipients,
+                    "url": reverse("urgent_messages:item", args=(send.pk,)),
+                }
+            )
+        return rows
+
+    def get_context_data(self, parent_context):
+        return {
+            "heading": gettext_lazy("Urgent messages"),
+            "panel_id": self.name,
+            "rows": self.rows(),
+            "create_url": reverse("urgent_messages:create"),
+            "index_url": reverse("urgent_messages:index"),
+        }
+
+
 def home_panels_for(request) -> list[Component]:
-    """The sends for those who may see them; the plan for those who send (the coordinators)."""
+    """The urgent messages for those who send them (the leaders); the sends for those who may
+    see them; the plan for those who send editions (the coordinators)."""
     panels: list[Component] = []
+    if policy.can(request.user, access.URGENT_SEND):
+        panels.append(UrgentMessagesPanel(request))
     if policy.can(request.user, access.VIEW):
         panels.append(SendsPanel(request))
     if policy.can(request.user, access.SEND):

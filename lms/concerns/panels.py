@@ -67,6 +67,7 @@ class OverdueConcernsPanel(Component):
             "total": total,
             "more": max(total - len(rows), 0),
             "list_url": reverse("concerns_admin:index") + "?status=overdue&sort=due",
+            "open_url": reverse("concerns_admin:index") + "?status=open",
         }
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "sends_followed_by",
     "sends_for",
     "sends_running_for",
+    "urgent_sends_for",
 ]
 
 S = Send.Status
@@ -177,6 +178,16 @@ def sends_running_for(user: User) -> QuerySet[Send]:
         .filter(status__in=(S.SENDING, S.PAUSED, S.SCHEDULED))
         .select_related("edition", "org_unit")
         .order_by("scheduled_at", "started_at", "pk")
+    )
+
+
+def urgent_sends_for(user: User) -> QuerySet[Send]:
+    """The urgent messages' sends whose Infohus lies in the user's URGENT_SEND scope (a leader:
+    their municipality's), newest first, with their message and Infohus."""
+    return (
+        access.urgent_sends_visible_to(user, Send.objects.all())
+        .select_related("urgent_message", "org_unit")
+        .order_by("-created_at", "-pk")
     )
 
 

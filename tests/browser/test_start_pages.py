@@ -32,6 +32,11 @@ STAFF = [
     ("afdeling@example.dk", Role.DEPARTMENT_CONTACT, "HJK-BFU", "Jeres mødeanmodninger"),
     ("institution@example.dk", Role.INSTITUTION_COORDINATOR, "HJK-GYM", "Kommende møder"),
     ("styregruppe@example.dk", Role.STEERING_GROUP, "HJK", "Dækning i forhold til krav"),
+    # The demo's leader, SSP consultant and police representative hold their roles over the
+    # municipality (lms/people/demo/people.py), as here.
+    ("leder@example.dk", Role.LEADER, "HJK", "Vigtige beskeder"),
+    ("ssp@example.dk", Role.SSP_CONSULTANT, "HJK", "Bekymringer over fristen"),
+    ("politi@example.dk", Role.POLICE_REPRESENTATIVE, "HJK", "Bekymringer over fristen"),
 ]
 
 
@@ -152,6 +157,9 @@ def test_staff_land_on_my_page_and_open_their_admin_home(
     expect(page).to_have_url(re.compile(r"/min-side/$"))
     expect(page.get_by_role("heading", level=1, name="Min side")).to_be_visible()
     expect(page.get_by_role("link", name="Gå til administrationen")).to_be_visible()
+    reads_cases = role in (Role.SSP_CONSULTANT, Role.POLICE_REPRESENTATIVE, Role.COORDINATOR)
+    # The Infohus members who read cases see how many are open, one click from them.
+    expect(page.get_by_role("link", name="Åbn bekymringerne")).to_have_count(int(reads_cases))
     assert_checked(page)
 
     page.get_by_role("navigation", name="Hovedmenu").get_by_role(
@@ -163,3 +171,13 @@ def test_staff_land_on_my_page_and_open_their_admin_home(
     expect(page.get_by_role("heading", name=panel)).to_be_visible()
     expect(page.get_by_text("localhost")).to_have_count(0)
     assert_checked(page)
+
+    # The everyday action is one click from the admin home.
+    if role == Role.LEADER:
+        page.get_by_role("link", name="Send en vigtig besked").click()
+        expect(page.get_by_role("heading", level=1, name="Ny vigtig besked")).to_be_visible()
+        assert_checked(page)
+    elif role in (Role.SSP_CONSULTANT, Role.POLICE_REPRESENTATIVE):
+        page.get_by_role("link", name="Åbne sager", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/admin/concerns/"))
+        assert_checked(page)

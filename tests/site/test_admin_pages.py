@@ -29,6 +29,9 @@ STAFF = {
     "superuser": "admin@demo.infohus.dk",
     # The urgent messages' pages under "Nyhedsbreve".
     "leader": "leder@demo.infohus.dk",
+    # The Infohus members who read concerns: the cases' list and one case.
+    "ssp_consultant": "ssp@demo.infohus.dk",
+    "police_representative": "politi@demo.infohus.dk",
 }
 # Links a crawler must not follow: signing out, files, and Wagtail's JavaScript catalogue; and
 # two superuser-only areas where Wagtail's forms label a page chooser with the field's name "Page"
@@ -54,8 +57,29 @@ def demo(django_db_setup, django_db_blocker):
         call_command("load_demo_data", stdout=StringIO())
         for email in STAFF.values():
             TOTP.activate(User.objects.get(email=email), generate_totp_secret())
+        concerns_make()
         yield
         transaction.set_rollback(True)
+
+
+def concerns_make() -> None:
+    """The demo holds no concern (their content is personal): two of Hjørring's, reported
+    through the intake, one of them past its deadline, so that the Infohus members' crawl
+    reaches the overdue panel's rows, the list and a case."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lms.concerns.models import Concern
+    from lms.people.models import OrgUnit
+    from tests.concerns.builders import concern_make
+
+    infohus = OrgUnit.objects.get(code="HJK")
+    late = concern_make(infohus=infohus, kind="citizen")
+    concern_make(infohus=infohus, kind="partner", age_group="adult")
+    Concern.objects.filter(pk=late.pk).update(
+        acknowledge_due_on=timezone.localdate() - dt.timedelta(days=2)
+    )
 
 
 def kind(url: str) -> str:
@@ -103,18 +127,31 @@ def crawl(client) -> dict[str, str]:
     return pages
 
 
+class Crawls(dict):
+    """role -> {url: html}: each role walked once for the module, when a test first asks for it
+    (a run of one role's tests walks that role only)."""
+
+    def __init__(self, blocker):
+        super().__init__()
+        self.blocker = blocker
+
+    def __missing__(self, role: str) -> dict[str, str]:
+        from django.test import Client
+
+        with self.blocker.unblock():
+            client = Client()
+            client.force_login(User.objects.get(email=STAFF[role]))
+            self[role] = crawl(client)
+        return self[role]
+
+    def items(self):
+        return [(role, self[role]) for role in STAFF]
+
+
 @pytest.fixture(scope="module")
 def crawled(demo, django_db_blocker):
     """role -> {url: html}, walked once per role for the module."""
-    from django.test import Client
-
-    result = {}
-    with django_db_blocker.unblock():
-        for role, email in STAFF.items():
-            client = Client()
-            client.force_login(User.objects.get(email=email))
-            result[role] = crawl(client)
-    return result
+    return Crawls(django_db_blocker)
 
 
 def test_the_catalogues_leave_no_library_string_in_english(db):
@@ -171,6 +208,22 @@ def test_the_crawl_reaches_the_pages_each_role_uses(crawled):
     assert any("q=a" in url for url in coordinator), "search results"
     for role, pages in crawled.items():
         assert len(pages) >= 5, role
+
+
+@pytest.mark.parametrize(
+    "role,needed",
+    [
+        # From the admin home: the urgent message form and the list of messages.
+        ("leader", ("/admin/urgent/new/?", "/admin/urgent/?")),
+        # The concerns' list and one case.
+        ("ssp_consultant", ("/admin/concerns/?", "/admin/concerns/N/?")),
+        ("police_representative", ("/admin/concerns/?", "/admin/concerns/N/?")),
+    ],
+)
+def test_the_crawl_reaches_each_roles_everyday_pages(role, needed, crawled):
+    reached = {kind(url) for url in crawled[role]}
+    for url in needed:
+        assert url in reached, (url, sorted(reached))
 
 
 @pytest.mark.parametrize("role", list(STAFF))
