@@ -62,12 +62,14 @@ def _generation() -> int:
     return generation
 
 
-def cache_key(*, key: str, unit: OrgUnit, period: periods.Period, suppressed: bool) -> str:
+def cache_key(
+    *, key: str, unit: OrgUnit, period: periods.Period, suppressed: bool, generation: int
+) -> str:
     """The cache key of a section's figures: everything they are computed from."""
     return ":".join(
         [
             f"reports:section:v{CACHE_VERSION}",
-            str(_generation()),
+            str(generation),
             key,
             str(unit.pk),
             unit.path,
@@ -80,10 +82,18 @@ def cache_key(*, key: str, unit: OrgUnit, period: periods.Period, suppressed: bo
 
 
 def section_cached(
-    *, key: str, unit: OrgUnit, period: periods.Period, suppressed: bool, compute: Callable
+    *,
+    key: str,
+    unit: OrgUnit,
+    period: periods.Period,
+    suppressed: bool,
+    compute: Callable,
+    generation: int,
 ) -> Section:
     """The section from the cache, or computed (`compute()`) and cached for a few minutes."""
-    name = cache_key(key=key, unit=unit, period=period, suppressed=suppressed)
+    name = cache_key(
+        key=key, unit=unit, period=period, suppressed=suppressed, generation=generation
+    )
     section = cache.get(name)
     if section is None:
         section = compute()
@@ -94,6 +104,7 @@ def section_cached(
 def sections_for(request, unit: OrgUnit) -> tuple[periods.Period, list[Section]]:
     period = periods.period_from(request.GET)
     suppressed = not access.may_see_names(request.user, unit)
+    generation = _generation()
     selectors = [(outreach, "outreach"), (courses, "courses"), (newsletters, "newsletters")]
     sections = [
         section_cached(
@@ -101,6 +112,7 @@ def sections_for(request, unit: OrgUnit) -> tuple[periods.Period, list[Section]]
             unit=unit,
             period=period,
             suppressed=suppressed,
+            generation=generation,
             compute=lambda module=module: module.section(
                 unit=unit, period=period, suppressed=suppressed
             ),
@@ -115,6 +127,7 @@ def sections_for(request, unit: OrgUnit) -> tuple[periods.Period, list[Section]]
                 unit=unit,
                 period=period,
                 suppressed=True,
+                generation=generation,
                 compute=lambda: concerns.section(unit=unit, period=period),
             )
         )
