@@ -177,6 +177,15 @@ def _site_cache_forgotten():
 
 
 @pytest.fixture(autouse=True)
+def _report_sections_forgotten():
+    """The Overblik sections are cached by unit id (reports.viewsets.sections): a rolled-back
+    test's unit id is used again (SQLite), so every test starts without them."""
+    from reports.viewsets.sections import sections_cache_forget
+
+    sections_cache_forget()
+
+
+@pytest.fixture(autouse=True)
 def _rendered_mails_forgotten():
     """A newsletter worker keeps each send's rendered mail by the send's id. Ids are never
     reused in production, but a rolled-back test's send id is (SQLite), in every test that sends

@@ -707,6 +707,9 @@ REPORTS_ACTION_PLAN_START = datetime.date.fromisoformat(
 # The half-year report is built and offered to the steering group this many days before its
 # meeting (reports.services.halfyear).
 REPORTS_HALFYEAR_DAYS_BEFORE = env.int("REPORTS_HALFYEAR_DAYS_BEFORE", default=14)
+# The Overblik sections (outreach, courses, newsletters, concerns) are cached this many seconds
+# per scope and period (reports.viewsets.sections): the page says when they were computed.
+REPORTS_SECTIONS_CACHE_SECONDS = env.int("REPORTS_SECTIONS_CACHE_SECONDS", default=300)
 # `load_demo_data` creates logins with a published password, a superuser among them: only the
 # demo run (dev.py) and the tests allow it.
 LMS_DEMO_DATA_ALLOWED = False

@@ -25,7 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.pdf import BOLD, FONT, paragraph
-from reports.lib import suppression
+from reports.lib.tables import WITHHELD
 from reports.selectors.halfyear import HalfYearFacts
 
 PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7")]
@@ -43,17 +43,18 @@ CELL = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11, textColor=I
 
 
 def percent(value: float | None) -> str:
-    """'87,5 pct.'; the suppression mark when it may not be shown."""
+    """'87,5 pct.'; "–" when it may not be shown (or nobody was required), as on the dashboard:
+    a share is not a count, so "<5" would mislead."""
     # Rounded first: number_format cuts the digits off (64,29 would read 64,2).
     if value is None:
-        return suppression.HIDDEN
+        return WITHHELD
     return f"{formats.number_format(round(value, 1), 1)} pct."
 
 
 def points(value: float | None) -> str:
     """A change in percentage points, signed: '+2,5 procentpoint'."""
     if value is None:
-        return "–"
+        return WITHHELD
     sign = "+" if value > 0 else ""
     return _("%(value)s percentage points") % {
         "value": f"{sign}{formats.number_format(round(value, 1), 1)}"
@@ -188,6 +189,13 @@ def halfyear_pdf(*, facts: HalfYearFacts, issuer: str) -> bytes:
             _(
                 "Groups of fewer than 5 people are shown as “<5”, and so is any figure that "
                 "would give them away."
+            ),
+            SMALL,
+        ),
+        paragraph(
+            _(
+                "A coverage share that is not shown, because its group is smaller than 5 or one "
+                "of its counts is hidden, reads “–”."
             ),
             SMALL,
         ),

@@ -1,10 +1,9 @@
 """Half-years (H1: January to June, H2: July to December).
 
-Two uses: `HalfYear` and the action plan's four-year period serve the trend and the half-year
-report (a half-year's last day, inclusive, is the day its figures are computed as of); `Half`,
-`Period` and `by_half` serve the Overblik sections' period filter (`?from=2026H1&to=2026H2`,
-ends exclusive) and bin the database's monthly sums into half-years with pandas. Nothing here
-reads the database.
+One `HalfYear` serves the trend and the half-year report (its `last_day`, inclusive, is the day its
+figures are computed as of) and the Overblik sections' period filter (`?from=2026H1&to=2026H2`;
+`Period` is a run of half-years, and its `end_exclusive` bounds the queries). `by_half` bins the
+database's monthly sums into half-years with pandas. Nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -23,53 +22,70 @@ PLAN_YEARS = 4
 
 @dataclass(frozen=True, order=True)
 class HalfYear:
-    start: dt.date
+    """A half-year: `HalfYear(2026, 1)` is January to June 2026. Its key ("2026H1") is what the
+    URL carries; its label ("1. halvår 2026") what people read."""
+
+    year: int
+    half: int  # 1 or 2
+
+    def __post_init__(self):
+        if self.half not in (1, 2):
+            raise ValueError(f"A half-year is 1 or 2, not {self.half!r}")
 
     @classmethod
     def of(cls, day: dt.date) -> HalfYear:
-        return cls(dt.date(day.year, 1 if day.month <= 6 else 7, 1))
+        """The half-year `day` falls in."""
+        return cls(day.year, 1 if day.month <= 6 else 2)
+
+    @classmethod
+    def parse(cls, key: str) -> HalfYear | None:
+        """'2026H1' -> HalfYear(2026, 1); None for anything else."""
+        year, sep, half = (key or "").upper().partition("H")
+        if not sep or not year.isdigit() or half not in ("1", "2") or len(year) != 4:
+            return None
+        return cls(int(year), int(half))
 
     @property
-    def end(self) -> dt.date:
-        """The last day of the half-year."""
-        return (
-            dt.date(self.start.year, 6, 30)
-            if self.start.month == 1
-            else dt.date(self.start.year, 12, 31)
-        )
+    def key(self) -> str:
+        return f"{self.year}H{self.half}"
 
     @property
-    def half(self) -> int:
-        return 1 if self.start.month == 1 else 2
+    def start(self) -> dt.date:
+        """Its first day."""
+        return dt.date(self.year, 1 if self.half == 1 else 7, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """Its last day (30 June or 31 December), inclusive."""
+        return dt.date(self.year, 6, 30) if self.half == 1 else dt.date(self.year, 12, 31)
+
+    @property
+    def end_exclusive(self) -> dt.date:
+        """The first day after it (the bound of a `< end` query)."""
+        return self.next.start
 
     @property
     def previous(self) -> HalfYear:
-        if self.half == 1:
-            return HalfYear(dt.date(self.start.year - 1, 7, 1))
-        return HalfYear(dt.date(self.start.year, 1, 1))
+        return HalfYear(self.year, 1) if self.half == 2 else HalfYear(self.year - 1, 2)
 
     @property
     def next(self) -> HalfYear:
-        if self.half == 1:
-            return HalfYear(dt.date(self.start.year, 7, 1))
-        return HalfYear(dt.date(self.start.year + 1, 1, 1))
+        return HalfYear(self.year, 2) if self.half == 1 else HalfYear(self.year + 1, 1)
 
     def is_closed(self, today: dt.date) -> bool:
-        return self.end < today
+        return self.last_day < today
 
     def as_of(self, today: dt.date) -> dt.date:
         """The day its figures are computed as of: its last day once it has ended, else today."""
-        return min(self.end, today)
+        return min(self.last_day, today)
 
     @property
     def label(self) -> str:
         """'1. halvår 2026'."""
-        if self.half == 1:
-            return _("H1 %(year)d") % {"year": self.start.year}
-        return _("H2 %(year)d") % {"year": self.start.year}
+        return _("H%(half)d %(year)d") % {"half": self.half, "year": self.year}
 
     def __str__(self) -> str:
-        return f"{self.start.year}H{self.half}"
+        return self.label
 
 
 def plan_start() -> HalfYear:
@@ -94,63 +110,19 @@ CHOICES = 8
 DEFAULT = 4
 
 
-@dataclass(frozen=True, order=True)
-class Half:
-    year: int
-    half: int  # 1 or 2
-
-    @classmethod
-    def of(cls, day: dt.date) -> Half:
-        return cls(day.year, 1 if day.month <= 6 else 2)
-
-    @classmethod
-    def parse(cls, key: str) -> Half | None:
-        """'2026H1' -> Half(2026, 1); None for anything else."""
-        year, sep, half = (key or "").upper().partition("H")
-        if not sep or not year.isdigit() or half not in ("1", "2") or len(year) != 4:
-            return None
-        return cls(int(year), int(half))
-
-    @property
-    def key(self) -> str:
-        return f"{self.year}H{self.half}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 1 if self.half == 1 else 7, 1)
-
-    @property
-    def end(self) -> dt.date:
-        """The first day after the half."""
-        return self.next().start
-
-    def next(self) -> Half:
-        return Half(self.year, 2) if self.half == 1 else Half(self.year + 1, 1)
-
-    def previous(self) -> Half:
-        return Half(self.year, 1) if self.half == 2 else Half(self.year - 1, 2)
-
-    @property
-    def label(self) -> str:
-        return _("H%(half)s %(year)s") % {"half": self.half, "year": self.year}
-
-    def __str__(self) -> str:
-        return self.label
-
-
 @dataclass(frozen=True)
 class Period:
     """The half-years from `first` to `last`, both included."""
 
-    first: Half
-    last: Half
+    first: HalfYear
+    last: HalfYear
 
     @property
-    def halves(self) -> list[Half]:
+    def halves(self) -> list[HalfYear]:
         halves, half = [], self.first
         while half <= self.last:
             halves.append(half)
-            half = half.next()
+            half = half.next
         return halves
 
     @property
@@ -158,9 +130,9 @@ class Period:
         return self.first.start
 
     @property
-    def end(self) -> dt.date:
+    def end_exclusive(self) -> dt.date:
         """The first day after the period."""
-        return self.last.end
+        return self.last.end_exclusive
 
     @property
     def start_at(self) -> dt.datetime:
@@ -168,7 +140,7 @@ class Period:
 
     @property
     def end_at(self) -> dt.datetime:
-        return _aware(self.end)
+        return _aware(self.end_exclusive)
 
     @property
     def years(self) -> list[int]:
@@ -185,13 +157,13 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def choices(today: dt.date | None = None) -> list[Half]:
+def choices(today: dt.date | None = None) -> list[HalfYear]:
     """The half-years the filter offers, newest first: the current one and the seven before."""
-    half = Half.of(today or timezone.localdate())
+    half = HalfYear.of(today or timezone.localdate())
     halves = []
     for _i in range(CHOICES):
         halves.append(half)
-        half = half.previous()
+        half = half.previous
     return halves
 
 
@@ -199,8 +171,8 @@ def period_from(params: Mapping[str, str], today: dt.date | None = None) -> Peri
     """The period of the URL's `from` and `to` (half-year keys); the last DEFAULT half-years when
     missing or not one of the choices. Reversed bounds are put in order."""
     offered = choices(today)
-    last = Half.parse(params.get("to", ""))
-    first = Half.parse(params.get("from", ""))
+    last = HalfYear.parse(params.get("to", ""))
+    first = HalfYear.parse(params.get("from", ""))
     if last not in offered:
         last = offered[0]
     if first not in offered:
@@ -224,7 +196,7 @@ def by_half(
     """Monthly sums (each row: `month` and the `columns`) binned into the period's half-years: a
     frame indexed by half-year key with one int column per name in `columns`, zeros included."""
     records = [
-        {"half": Half.of(month_of(row[month])).key, **{c: row[c] or 0 for c in columns}}
+        {"half": HalfYear.of(month_of(row[month])).key, **{c: row[c] or 0 for c in columns}}
         for row in rows
     ]
     frame = pd.DataFrame.from_records(records, columns=["half", *columns])

@@ -16,7 +16,7 @@ from lms.concerns.models import Concern
 from lms.concerns.selectors import statistics
 from lms.people.models import OrgUnit
 from reports.lib import charts, periods, suppression, tables
-from reports.lib.periods import Half, Period
+from reports.lib.periods import HalfYear, Period
 from reports.lib.tables import DAYS, Cell, Section, Table, text
 
 
@@ -52,7 +52,7 @@ def section(*, unit: OrgUnit, period: Period) -> Section:
         for row in statistics.counts_by_month(
             unit=unit, start=period.start_at, end=period.end_at, by=by
         ):
-            half = Half.of(periods.month_of(row["month"])).key
+            half = HalfYear.of(periods.month_of(row["month"])).key
             value = row["value"] if row["value"] is not None or by == "administration" else ""
             counts.setdefault(value, dict.fromkeys(keys, 0))[half] += row["count"]
         labels = _labels(by, set(counts), unit)
@@ -91,7 +91,7 @@ def section(*, unit: OrgUnit, period: Period) -> Section:
 
     waits: dict[str, list[tuple[int, int]]] = {k: [] for k in keys}
     for row in statistics.feedback_days(unit=unit, start=period.start_at, end=period.end_at):
-        key = Half.of(row["received_on"]).key
+        key = HalfYear.of(row["received_on"]).key
         if key in waits:
             waits[key].append(((row["feedback_on"] - row["received_on"]).days, row["count"]))
     given = [[sum(c for _d, c in waits[k])] for k in keys]

@@ -22,7 +22,7 @@ def completions_by_month(*, unit: OrgUnit, period: Period) -> list[dict]:
         Completion.objects.filter(
             enrolment__person__org_unit__path__startswith=unit.path,
             completed_on__gte=period.start,
-            completed_on__lt=period.end,
+            completed_on__lt=period.end_exclusive,
         )
         .annotate(month=TruncMonth("completed_on"))
         .values("month")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from attendance.models import Attendance, CardDistribution, Meeting, MeetingRequest
 from lms.people.models import OrgUnit
 from reports.lib import charts, periods, tables
-from reports.lib.periods import Half, Period
+from reports.lib.periods import HalfYear, Period
 from reports.lib.tables import DATE, DAYS, Cell, Section, Table, text
 
 HELD = (Meeting.Status.HELD, Meeting.Status.CLOSED)
@@ -131,7 +131,7 @@ def cards_by_version(*, unit: OrgUnit, period: Period) -> list[dict]:
         CardDistribution.objects.filter(
             org_unit__path__startswith=unit.path,
             handed_out_on__gte=period.start,
-            handed_out_on__lt=period.end,
+            handed_out_on__lt=period.end_exclusive,
         )
         .values(
             "version_id",
@@ -300,7 +300,7 @@ def section(
     waits: dict[str, list[tuple[int, int]]] = {h.key: [] for h in halves}
     for row in answer_days(unit=unit, period=period):
         days = (row["answered_on"] - row["received_on"]).days
-        key = Half.of(row["received_on"]).key
+        key = HalfYear.of(row["received_on"]).key
         if key in waits:
             waits[key].append((days, row["count"]))
     asked = Table(

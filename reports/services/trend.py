@@ -118,7 +118,7 @@ def trend_refresh(*, today: dt.date | None = None) -> list[HalfYear]:
     )
     done = []
     for period in periods:
-        if period.is_closed(today) and (period.start, period.end) in final:
+        if period.is_closed(today) and (period.start, period.last_day) in final:
             continue
         trend_period_refresh(period=period, as_of=period.as_of(today))
         done.append(period)

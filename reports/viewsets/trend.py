@@ -13,12 +13,24 @@ from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lms import display
 from reports.documents.halfyear import percent
+from reports.lib.tables import WITHHELD
 from reports.selectors.coverage import Overview
 from reports.selectors.trend import Trend, coverage_trend
 from reports.viewsets import coverage as coverage_views
+
+# The legends of the page's coverage tables (reports/admin/coverage.html), in the export too.
+LEGEND_COUNTS = gettext_noop(
+    "Groups of fewer than 5 people are shown as “<5”, and so is any figure that would give them "
+    "away."
+)
+LEGEND_SHARES = gettext_noop(
+    "A coverage share that is not shown, because its group is smaller than 5 or one of its counts "
+    "is hidden, reads “–”."
+)
 
 # Okabe-Ito, as the coverage charts: colour-blind safe, one colour per competence.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
@@ -127,11 +139,15 @@ def export(request):
                     series.competence.name,
                     point.valid_shown,
                     point.required_shown,
-                    round(share, 1) if share is not None else "<5",
+                    round(share, 1) if share is not None else WITHHELD,
                 ]
             )
             for column in (2, 3):
                 sheet.cell(row=sheet.max_row, column=column).number_format = "dd-mm-yyyy"
+    if overview.suppressed:
+        sheet.append([])
+        sheet.append([_(LEGEND_COUNTS)])
+        sheet.append([_(LEGEND_SHARES)])
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["D"].width = 40
     buffer = io.BytesIO()

@@ -38,14 +38,14 @@ from courses.models import Completion, Enrolment, QuizAttempt
 from lms.concerns.models import Concern
 from lms.people.models import OrgUnit, Role
 from newsletters.models import Delivery, Send
-from reports.lib.periods import Half
+from reports.lib.periods import HalfYear
 from tests.attendance.builders import card_make
 from tests.courses.builders import catalogue_make, course_make
 from tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory, org_unit
 
 TODAY = timezone.localdate()
-NOW = Half.of(TODAY)
-PREV = NOW.previous()
+NOW = HalfYear.of(TODAY)
+PREV = NOW.previous
 DAY = dt.timedelta(days=1)
 
 # Outreach 10 (meetings, participants, requests, answer days, cards, superseded places, the

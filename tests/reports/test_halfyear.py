@@ -113,7 +113,10 @@ def test_the_pdf_says_the_hand_computed_figures(report_data):
 
 def test_the_pdf_suppresses_small_groups(report_data):
     text = pdf_text(halfyear_report_build(unit=report_data["tree"]["FR"], today=TODAY).file.read())
-    assert "Kender bekymringstegn <5 <5 <5 <5 –" in text
+    # Counts hidden read "<5"; a share not shown reads "–", as on the dashboard, with its legend.
+    assert "Kender bekymringstegn <5 <5 – – –" in text
+    assert "En dækningsgrad, der ikke vises" in " ".join(text.split())
+    assert "1. halvår 2025 –" in text
 
 
 def test_the_task_builds_and_offers_once_per_meeting(

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from lms.people.models import Role
 from reports.lib import periods
-from reports.lib.periods import Half, Period
+from reports.lib.periods import HalfYear, Period
 from reports.lib.tables import WITHHELD
 from reports.selectors import concerns, courses, newsletters, outreach
 from tests.factories import PersonFactory
@@ -20,7 +20,7 @@ from tests.reports.sections_builders import NOW, PREV, SECTION_QUERIES, sections
 from tests.untranslated import untranslated_in
 
 INDEX = "reports_coverage:index"
-PERIOD = Period(PREV.previous(), NOW)
+PERIOD = Period(PREV.previous, NOW)
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_outreach_figures_unsuppressed(data):
     # Meetings internal, external; participants internal, external, all; attendance rate.
     assert row_of(meetings, PREV.label)[1:] == ["1", "1", "5", "3", "8", "88,9 pct."]
     assert row_of(meetings, NOW.label)[1:] == ["1", "0", "2", "0", "2", WITHHELD]
-    assert row_of(meetings, PREV.previous().label)[1:] == ["0", "0", "0", "0", "0", WITHHELD]
+    assert row_of(meetings, PREV.previous.label)[1:] == ["0", "0", "0", "0", "0", WITHHELD]
     assert texts(meetings)[-1][1:] == ["2", "1", "7", "3", "10", "90,9 pct."]
     requests = tables["requests"]
     assert row_of(requests, PREV.label)[1:] == ["3", "2", "3,0 dage"]
@@ -179,18 +179,18 @@ def test_median_days():
 
 def test_the_period_from_the_url():
     today = dt.date(2026, 11, 30)
-    assert periods.period_from({}, today) == Period(Half(2025, 1), Half(2026, 2))
+    assert periods.period_from({}, today) == Period(HalfYear(2025, 1), HalfYear(2026, 2))
     assert periods.period_from({"from": "2026H1", "to": "2026H1"}, today) == Period(
-        Half(2026, 1), Half(2026, 1)
+        HalfYear(2026, 1), HalfYear(2026, 1)
     )
     # Reversed bounds are put in order; what is not offered falls back to the default.
     assert periods.period_from({"from": "2026H2", "to": "2025H2"}, today) == Period(
-        Half(2025, 2), Half(2026, 2)
+        HalfYear(2025, 2), HalfYear(2026, 2)
     )
     assert periods.period_from({"from": "1999H1", "to": "rubbish"}, today) == Period(
-        Half(2025, 1), Half(2026, 2)
+        HalfYear(2025, 1), HalfYear(2026, 2)
     )
-    assert Half.parse("2026H3") is None and Half.parse("26H1") is None
+    assert HalfYear.parse("2026H3") is None and HalfYear.parse("26H1") is None
 
 
 # -- The page: who sees what -----------------------------------------------------------------
@@ -327,3 +327,125 @@ def sections_build_more(tree):
         people = [PersonFactory(org_unit=unit) for _i in range(3)]
         meeting = _meeting(unit, at(PREV.start + dt.timedelta(days=20 + n)))
         _mark(meeting, people)
+
+
+# -- The cache: per scope and period, a few minutes, with the time computed -------------------
+
+
+def test_the_half_year():
+    first, second = HalfYear(2026, 1), HalfYear(2026, 2)
+    assert (first.start, first.last_day, first.end_exclusive) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 6, 30),
+        dt.date(2026, 7, 1),
+    )
+    assert (second.last_day, second.end_exclusive) == (dt.date(2026, 12, 31), dt.date(2027, 1, 1))
+    assert first.next == second and second.previous == first
+    assert second.next == HalfYear(2027, 1) and first.previous == HalfYear(2025, 2)
+    assert HalfYear.of(dt.date(2026, 6, 30)) == first and HalfYear.of(dt.date(2026, 7, 1)) == second
+    assert HalfYear.parse(second.key) == second and second.key == "2026H2"
+    assert first.label == str(first) == "1. halvår 2026"
+    assert first.as_of(dt.date(2026, 3, 1)) == dt.date(2026, 3, 1)
+    assert first.is_closed(dt.date(2026, 7, 1)) and not first.is_closed(dt.date(2026, 6, 30))
+    assert Period(first, second).end_exclusive == dt.date(2027, 1, 1)
+    with pytest.raises(ValueError):
+        HalfYear(2026, 3)
+
+
+def meetings_total(response):
+    return texts(by_key(response.context["sections"][0])["meetings"])[-1][1:6]
+
+
+def test_the_cache_never_carries_figures_across_scopes(client, users, data):
+    """The same filter, one after another: each user sees their own scope's figures, suppressed
+    or not as they may, whoever filled the cache first."""
+    same = {"from": PREV.previous.key, "to": NOW.key, "reach": "internal"}
+    steering = meetings_total(page(client, users["steering"], **same))
+    coordinator = meetings_total(page(client, users["coordinator"], **same))
+    again = meetings_total(page(client, users["steering"], **same))
+    foreign = meetings_total(page(client, users["foreign"], **same))
+    contact = meetings_total(page(client, users["contact"], **same))
+    # HJ: 2 internal, 1 external; participants 7 internal, 3 external: hidden for the steering
+    # group, shown to the coordinator (who may see names).
+    assert coordinator == ["2", "1", "7", "3", "10"]
+    assert steering == again and steering[:2] == ["2", "1"] and "<5" in steering
+    # FR: its own one meeting; HJ-BFU: only its administration's.
+    assert foreign[:2] == ["1", "0"] and contact[:2] == ["1", "0"]
+    # The foreign steering group's concerns are FR's (one), not HJ's.
+    fr = {s.key: by_key(s) for s in page(client, users["foreign"], **same).context["sections"]}
+    assert fr["concerns"]["concerns_route"].total[-1].value == 1
+    assert fr["newsletters"]["newsletters"].total[3].value == 1
+
+
+def test_the_page_shows_when_the_figures_were_computed(client, users, monkeypatch, settings):
+    """Cached: the page shows the time they were computed, not the time of the request; the
+    setting's lifetime bounds how old they get."""
+    from django.utils import timezone
+
+    computed = timezone.now().replace(second=0, microsecond=0)
+    later = computed + dt.timedelta(minutes=3)
+    monkeypatch.setattr(timezone, "now", lambda: computed)
+    first = page(client, users["steering"])
+    stamp = timezone.localtime(computed).strftime("%H:%M")
+    assert [s.computed_at for s in first.context["sections"]] == [computed] * 4
+    assert f"opdateret kl. {stamp}" in first.content.decode().lower()
+
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    second = page(client, users["steering"])
+    assert [s.computed_at for s in second.context["sections"]] == [computed] * 4
+    assert f"opdateret kl. {stamp}" in second.content.decode().lower()
+    # Shown in Copenhagen's time.
+    assert second.context["sections"][0].computed_at.tzinfo is not None
+    assert str(second.context["sections"][0].computed_at.tzinfo) == "Europe/Copenhagen"
+    # Another period is computed afresh, now.
+    other = page(client, users["steering"], **{"from": PREV.key, "to": PREV.key})
+    assert [s.computed_at for s in other.context["sections"]] == [later] * 4
+
+    # Without a lifetime nothing is kept: computed on every request.
+    settings.REPORTS_SECTIONS_CACHE_SECONDS = 0
+    now_only = {"from": NOW.key, "to": NOW.key}
+    page(client, users["steering"], **now_only)
+    latest = later + dt.timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: latest)
+    fresh = page(client, users["steering"], **now_only).context["sections"]
+    assert [s.computed_at for s in fresh] == [latest] * 4
+
+
+def test_the_xlsx_export_reads_the_same_cached_figures(client, users, monkeypatch):
+    from django.utils import timezone
+
+    computed = timezone.now().replace(second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: computed)
+    page(client, users["coordinator"])
+    monkeypatch.setattr(timezone, "now", lambda: computed + dt.timedelta(minutes=2))
+    response = client.get(reverse("reports_coverage:export"))
+    values = [
+        [c.value for c in row]
+        for row in load_workbook(io.BytesIO(response.content))["Kurser"].iter_rows()
+    ]
+    assert values[2][1] == timezone.localtime(computed).replace(tzinfo=None)
+
+
+# The access checks of a request (the user's roles, read once and then remembered).
+ACCESS_QUERIES = 1
+
+
+def test_a_cache_hit_takes_no_section_queries(data, users, rf, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from reports.viewsets.sections import sections_for
+
+    hj = data["tree"]["HJ"]
+
+    def request():
+        # A new request: the user loaded afresh, as the session middleware does.
+        made = rf.get("/", {"from": PREV.key, "to": NOW.key})
+        made.user = get_user_model().objects.get(pk=users["steering"].pk)
+        return made
+
+    first, second = request(), request()
+    with django_assert_num_queries(ACCESS_QUERIES + SECTION_QUERIES):
+        _period, missed = sections_for(first, hj)
+    with django_assert_num_queries(ACCESS_QUERIES):
+        _period, hit = sections_for(second, hj)
+    assert [texts(t) for s in hit for t in s.tables] == [texts(t) for s in missed for t in s.tables]

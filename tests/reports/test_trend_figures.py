@@ -23,10 +23,12 @@ def trend_data(tree, jobs, competences):
 
 def test_the_plan_half_years_that_have_begun():
     periods = plan_half_years(TODAY)
-    assert [str(p) for p in periods] == ["2025H1", "2025H2", "2026H1", "2026H2"]
-    assert periods[0].end == dt.date(2025, 6, 30) and periods[1].end == dt.date(2025, 12, 31)
+    assert [p.key for p in periods] == ["2025H1", "2025H2", "2026H1", "2026H2"]
+    assert periods[0].last_day == dt.date(2025, 6, 30) and periods[1].last_day == dt.date(
+        2025, 12, 31
+    )
     assert periods[3].as_of(TODAY) == TODAY and periods[2].as_of(TODAY) == dt.date(2026, 6, 30)
-    assert HalfYear.of(dt.date(2026, 7, 1)).previous == HalfYear(dt.date(2026, 1, 1))
+    assert HalfYear.of(dt.date(2026, 7, 1)).previous == HalfYear(2026, 1)
     assert periods[0].label == "1. halvår 2025" and periods[3].label == "2. halvår 2026"
 
 
@@ -52,7 +54,7 @@ def test_ended_half_years_are_computed_once(trend_data):
         period_start=dt.date(2025, 1, 1), org_unit=trend_data["tree"]["HJ-SKOLE"]
     )
     done = trend_refresh(today=TODAY)
-    assert [str(p) for p in done] == ["2026H2"]
+    assert [p.key for p in done] == ["2026H2"]
     again = CoverageTrendCell.objects.get(pk=first.pk)
     assert again.computed_at == first.computed_at
 

@@ -69,8 +69,29 @@ def test_the_steering_group_sees_the_trend_chart_and_table(client, staff):
 def test_small_groups_are_suppressed_for_the_steering_group(client, staff):
     # The external institution alone: one person, in every half-year.
     response = get(client, staff["steering"], reach="external")
-    assert set(trend_rows(response)["1. halvår 2025"]) == {"<5"}
+    assert set(trend_rows(response)["1. halvår 2025"]) == {"–"}
     assert response.context["trend_figure"]["data"][0]["y"][0] is None
+
+
+LEGEND = "En dækningsgrad, der ikke vises"
+
+
+def test_a_hidden_share_reads_a_dash_in_the_trend_as_in_the_coverage_tables(client, staff):
+    """A hidden share is not a count: the trend shows "–" with the legend, as the coverage
+    tables do, never "<5" (which would read as "fewer than five per cent")."""
+    response = get(client, staff["steering"], reach="external")
+    html = response.content.decode()
+    table = html[html.index('id="coverage-trend-table"') :]
+    table = table[: table.index("</table>")]
+    assert "–" in table and "&lt;5" not in table
+    trend = html[html.index('id="coverage-trend-heading"') :]
+    assert LEGEND in trend[: trend.index("</section>")]
+
+
+def test_no_legend_for_whoever_sees_every_figure(client, staff):
+    html = get(client, staff["coordinator"], reach="external").content.decode()
+    trend = html[html.index('id="coverage-trend-heading"') :]
+    assert LEGEND not in trend[: trend.index("</section>")]
 
 
 def test_the_coordinator_sees_small_groups(client, staff):
@@ -89,7 +110,7 @@ def test_a_department_contact_sees_their_administration(client, staff):
 def test_the_institution_coordinator_sees_only_the_institution(client, staff):
     response = get(client, staff["institution"])
     assert response.context["trend"].unit.code == "HJ-GYM"
-    assert set(trend_rows(response)["1. halvår 2025"]) == {"<5"}
+    assert set(trend_rows(response)["1. halvår 2025"]) == {"–"}
 
 
 def test_the_foreign_municipality_sees_its_own_and_not_ours(client, staff, trend_data):
@@ -126,8 +147,15 @@ def test_the_export_is_suppressed_too(client, staff):
     response = get(client, staff["steering"], EXPORT, reach="external")
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert ["<5", "<5", "<5"] in [r[4:] for r in values]
+    assert ["<5", "<5", "–"] in [r[4:] for r in values]
     assert 1 not in [v for r in values for v in r[4:]]
+    # The legend under the table, in Danish.
+    notes = [r[0] for r in values if r[0] and str(r[0]).startswith(("Grupper", "En dækningsgrad"))]
+    assert len(notes) == 2 and notes[1].startswith(LEGEND)
+    # Nothing to explain to whoever sees every figure.
+    response = get(client, staff["coordinator"], EXPORT, reach="external")
+    values = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert not [r for r in values if r[0] and str(r[0]).startswith(LEGEND)]
 
 
 def test_no_one_without_a_role_opens_the_export(client, db, make_staff):
