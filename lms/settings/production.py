@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import EVIDENCE_STORAGE, IMPORTS_STORAGE, MIDDLEWARE, env
+from .base import MIDDLEWARE, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -60,11 +60,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# base's storages (the private ones each feature adds included), with hashed, compressed statics.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    "imports": IMPORTS_STORAGE,
-    "evidence": EVIDENCE_STORAGE,
 }
 LMS_MFA_EXEMPT_EMAILS: list[str] = []
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
