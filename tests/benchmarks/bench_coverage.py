@@ -307,9 +307,48 @@ def explain(sql: str, params) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def refresh_plan(unit, today: dt.date, explain=explain) -> str:
+    """The plan of the coverage refresh's INSERT ... SELECT for `unit`'s subtree (the country
+    when None), run and rolled back; plans_evidence passes its own `explain`."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from reports.services import coverage as coverage_services
+
+    params = {
+        "today": today,
+        "soon": today + dt.timedelta(days=90),
+        "now": timezone.now(),
+        "institution": "institution",
+        "partner": "partner",
+        "steplen": 4,
+        "true": True,
+        "false": False,
+    }
+    scope = people_scope = ""
+    if unit is not None:
+        params["path0"] = unit.path + "%"
+        scope = "AND (u.path LIKE %(path0)s)"
+        people_scope = (
+            "AND p.org_unit_id IN (SELECT u.id FROM people_orgunit u WHERE (u.path LIKE %(path0)s))"
+        )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM reports_coveragecell WHERE org_unit_id IN "
+                "(SELECT id FROM people_orgunit WHERE path LIKE %s)",
+                [(unit.path if unit else "") + "%"],
+            )
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        sql = coverage_services._INSERT.format(scope=scope, people_scope=people_scope)
+        plan = explain(sql, params)
+        transaction.set_rollback(True)
+    return plan
+
+
 def run() -> None:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -319,7 +358,6 @@ def run() -> None:
     from lms.people.models import User
     from reports.models import CoverageCell
     from reports.selectors.coverage import Filters, coverage_overview
-    from reports.services import coverage as coverage_services
     from reports.services.coverage import coverage_refresh
 
     today = timezone.localdate()
@@ -425,35 +463,7 @@ def run() -> None:
             say()
     for name, unit in (("one municipality", municipality), ("the country", None)):
         say(f"-- EXPLAIN: the refresh's INSERT ... SELECT for {name} (rolled back)")
-        params = {
-            "today": today,
-            "soon": today + dt.timedelta(days=90),
-            "now": timezone.now(),
-            "institution": "institution",
-            "partner": "partner",
-            "steplen": 4,
-            "true": True,
-            "false": False,
-        }
-        scope = people_scope = ""
-        if unit is not None:
-            params["path0"] = unit.path + "%"
-            scope = "AND (u.path LIKE %(path0)s)"
-            people_scope = (
-                "AND p.org_unit_id IN (SELECT u.id FROM people_orgunit u"
-                " WHERE (u.path LIKE %(path0)s))"
-            )
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM reports_coveragecell WHERE org_unit_id IN "
-                    "(SELECT id FROM people_orgunit WHERE path LIKE %s)",
-                    [(unit.path if unit else "") + "%"],
-                )
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-            sql = coverage_services._INSERT.format(scope=scope, people_scope=people_scope)
-            say(explain(sql, params))
-            transaction.set_rollback(True)
+        say(refresh_plan(unit, today))
         say()
 
 

@@ -72,12 +72,11 @@ def indexes() -> None:
 
 
 def plans(scopes: dict, today: dt.date, title: str) -> None:
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from django.db import connection
 
     from lms.competence.selectors import status
     from lms.people.models import Person
-    from reports.services import coverage as coverage_services
+    from tests.benchmarks import bench_coverage
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE competence_evidence")
@@ -98,35 +97,7 @@ def plans(scopes: dict, today: dt.date, title: str) -> None:
     say(f"## {title}\n")
     for name, unit in (("one municipality", municipality), ("the country", None)):
         say(f"### The coverage refresh's INSERT ... SELECT, {name} (rolled back)\n")
-        params = {
-            "today": today,
-            "soon": today + dt.timedelta(days=90),
-            "now": timezone.now(),
-            "institution": "institution",
-            "partner": "partner",
-            "steplen": 4,
-            "true": True,
-            "false": False,
-        }
-        scope = people_scope = ""
-        if unit is not None:
-            params["path0"] = unit.path + "%"
-            scope = "AND (u.path LIKE %(path0)s)"
-            people_scope = (
-                "AND p.org_unit_id IN (SELECT u.id FROM people_orgunit u"
-                " WHERE (u.path LIKE %(path0)s))"
-            )
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM reports_coveragecell WHERE org_unit_id IN "
-                    "(SELECT id FROM people_orgunit WHERE path LIKE %s)",
-                    [(unit.path if unit else "") + "%"],
-                )
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-            sql = coverage_services._INSERT.format(scope=scope, people_scope=people_scope)
-            say("```\n" + explain(sql, params) + "\n```\n")
-            transaction.set_rollback(True)
+        say("```\n" + bench_coverage.refresh_plan(unit, today, explain) + "\n```\n")
     reads = {
         "The per-person competence status (Mine kompetencer)": lambda: (
             status.competence_status_for_person(person=person, today=today)
