@@ -43,8 +43,7 @@ def log(
     cost two database round trips: for a hot path (a sign-up, under its meeting's lock) whose
     `instance` and `by` were just read from or written to the database. The action must still be
     registered (checked in memory)."""
-    if not validate:
-        _log_trusted(instance, action, by=by, data=data, title=title)
+    if not validate and _log_trusted(instance, action, by=by, data=data, title=title):
         return
     log_actions.log(
         instance=instance,
@@ -62,22 +61,15 @@ def _log_trusted(
     by: Any | None,
     data: Mapping[str, Any] | None,
     title: str | None,
-) -> None:
-    """The row Wagtail's log_action() writes, in one INSERT and no validation query."""
+) -> bool:
+    """The row Wagtail's log_action() writes, in one INSERT and no validation query; False when
+    the ordinary path must write it (a page's log names its page by a foreign key)."""
     registry = log_actions.registry
     log_model = registry.get_log_model_for_instance(instance)
     if log_model is None:  # as log_actions.log: no log for this type of row
-        return
+        return True
     if not any(f.name == "object_id" for f in log_model._meta.concrete_fields):
-        # A page's log names its page by a foreign key: the ordinary path.
-        log_actions.log(
-            instance=instance,
-            action=action,
-            user=by,
-            data=dict(data or {}),
-            title=title or label(instance, instance.pk),
-        )
-        return
+        return False
     if instance.pk is None:
         raise ValueError(f"cannot log {action} for an unsaved {instance!r}")
     if not registry.action_exists(action):
@@ -98,6 +90,7 @@ def _log_trusted(
             )
         ]
     )
+    return True
 
 
 def log_many(
