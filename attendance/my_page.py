@@ -3,6 +3,8 @@ meeting requests of those who may ask for meetings. Registered in AttendanceConf
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from attendance import access
 from attendance.models import MeetingRequest
 from attendance.selectors.meetings import meetings_upcoming_for
@@ -18,11 +20,14 @@ def meetings_context(request) -> dict | None:
         return None
     upcoming = meetings_upcoming_for(user=request.user)
     mine = upcoming.filter(own_registration_id__isnull=False)
-    mine_count = mine.count()
+    # Both counts in one aggregate over the upcoming meetings.
+    counts = upcoming.order_by().aggregate(
+        total=Count("pk"), mine=Count("pk", filter=Q(own_registration_id__isnull=False))
+    )
     return {
         "mine": list(mine[:SHOWN]),
-        "mine_count": mine_count,
-        "open_count": upcoming.count() - mine_count,
+        "mine_count": counts["mine"],
+        "open_count": counts["total"] - counts["mine"],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from courses.selectors import courses as selectors
 from lms.competence import access as competence_access
+from lms.competence.selectors.status import competence_status_for_request
 from lms.people import policy
 from lms.site.my_page import Section
 
@@ -16,7 +17,11 @@ def learning_context(request) -> dict | None:
     person = policy.person_of(request.user)
     if person is None:
         return None
-    learning = selectors.my_learning(person=person)
+    # The competence status is the one the competence section shows (computed once a request:
+    # Min side only reads, and the memo is recomputed after any ledger write).
+    learning = selectors.my_learning(
+        person=person, statuses=competence_status_for_request(request, person=person)
+    )
     # Every required course still to complete, started ones included, soonest deadline first.
     required = learning.required
     return {

@@ -9,12 +9,11 @@ competence ledger's own few queries).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from courses import access
@@ -26,7 +25,11 @@ from courses.models import (
     LessonPage,
     LessonProgress,
 )
-from lms.competence.selectors.status import Status, competence_status_for_person
+from lms.competence.selectors.status import (
+    CompetenceStatus,
+    Status,
+    competence_status_for_person,
+)
 from lms.people.models import Person
 
 # A completion may be renewed from this many days before it runs out (recertification).
@@ -36,6 +39,26 @@ RECERTIFY_WITHIN_DAYS = 60
 def course_lessons(course: CoursePage) -> list[LessonPage]:
     """The live lessons of a course in page order (one query)."""
     return list(LessonPage.objects.live().child_of(course).order_by("path"))
+
+
+def course_lessons_done(
+    course: CoursePage, *, person: Person | None
+) -> tuple[list[LessonPage], set[int]]:
+    """The live lessons of a course in page order and the ids of those `person` has done, in
+    one query (whether each is done is an EXISTS on the person's progress in this course)."""
+    lessons = LessonPage.objects.live().child_of(course).order_by("path")
+    if person is None:
+        return list(lessons), set()
+    lessons = list(
+        lessons.annotate(
+            is_done=Exists(
+                LessonProgress.objects.filter(
+                    lesson=OuterRef("pk"), enrolment__person=person, enrolment__course=course
+                )
+            )
+        )
+    )
+    return lessons, {lesson.pk for lesson in lessons if lesson.is_done}
 
 
 def _lesson_ids_by_course(courses: list[CoursePage]) -> dict[int, list[int]]:
@@ -145,7 +168,18 @@ class CourseEntry:
         return round(100 * self.lessons_done / self.lessons_total)
 
 
-def _entries(person: Person | None, courses: list[CoursePage], today: dt.date) -> list[CourseEntry]:
+def _entries(
+    person: Person | None,
+    courses: list[CoursePage],
+    today: dt.date,
+    *,
+    statuses: list[CompetenceStatus] | None = None,
+    completions: list[Completion] | None = None,
+) -> list[CourseEntry]:
+    """The entries of `courses` for `person`: the live lessons of all in one query, the person's
+    enrolments with their count of live lessons done in one, their completions in one (none
+    when `completions`, every completion of the person newest first, is given) and their
+    competence status (read here unless `statuses` is given)."""
     lessons = _lesson_ids_by_course(courses)
     entries = {
         c.pk: CourseEntry(course=c, lessons_total=len(lessons.get(c.pk, [])), today=today)
@@ -153,26 +187,33 @@ def _entries(person: Person | None, courses: list[CoursePage], today: dt.date) -
     }
     if person is None or not courses:
         return list(entries.values())
-    for enrolment in Enrolment.objects.filter(person=person, course__in=list(entries)):
-        entries[enrolment.course_id].enrolment = enrolment
-    done = defaultdict(set)
-    for course_id, lesson_id in LessonProgress.objects.filter(
-        enrolment__person=person, enrolment__course__in=list(entries)
-    ).values_list("enrolment__course_id", "lesson_id"):
-        done[course_id].add(lesson_id)
-    for course_id, ids in done.items():
-        entries[course_id].lessons_done = len(ids & set(lessons.get(course_id, [])))
-    for completion in (
-        Completion.objects.filter(enrolment__person=person, enrolment__course__in=list(entries))
-        .annotate(for_course=F("enrolment__course_id"))
-        .order_by("-completed_on", "-pk")
+    # A lesson done counts while it is a live lesson of the course: the same pages as
+    # _lesson_ids_by_course's, so that the count never exceeds lessons_total.
+    live_lesson_done = Q(
+        lessons_done__lesson__live=True,
+        lessons_done__lesson__depth=F("course__depth") + 1,
+        lessons_done__lesson__path__startswith=F("course__path"),
+    )
+    for enrolment in Enrolment.objects.filter(person=person, course__in=list(entries)).annotate(
+        live_lessons_done=Count("lessons_done", filter=live_lesson_done)
     ):
-        entry = entries[completion.for_course]
-        if entry.completion is None:
+        entry = entries[enrolment.course_id]
+        entry.enrolment, entry.lessons_done = enrolment, enrolment.live_lessons_done
+    if completions is None:
+        completions = list(
+            Completion.objects.filter(
+                enrolment__person=person, enrolment__course__in=list(entries)
+            ).select_related("enrolment")
+        )
+    for completion in completions:  # newest first
+        entry = entries.get(completion.enrolment.course_id)
+        if entry is not None and entry.completion is None:
             entry.completion = completion
-    statuses = {s.competence.pk: s for s in competence_status_for_person(person=person)}
+    if statuses is None:
+        statuses = competence_status_for_person(person=person)
+    by_competence = {s.competence.pk: s for s in statuses}
     for entry in entries.values():
-        status = statuses.get(entry.course.competence_id)
+        status = by_competence.get(entry.course.competence_id)
         if status is not None:
             entry.status, entry.status_valid_until = status.status, status.valid_until
             entry.status_due_on = status.due_on
@@ -214,10 +255,22 @@ class MyLearning:
         )
 
 
-def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
+def my_learning(
+    *,
+    person: Person,
+    today: dt.date | None = None,
+    statuses: list[CompetenceStatus] | None = None,
+) -> MyLearning:
     """The person's own learning: what is due or overdue (required courses of their audience),
-    courses in progress with their progress, and every completion with its dates."""
+    courses in progress with their progress, and every completion with its dates. `statuses`:
+    the person's competence status when the caller has it already (Min side)."""
     today = today or timezone.localdate()
+    # Every completion, newest first: listed below, and each course's latest for its entry.
+    completions = list(
+        Completion.objects.filter(enrolment__person=person)
+        .select_related("enrolment__course")
+        .order_by("-completed_on", "-pk")
+    )
     audience = access.courses_for_person(person, CoursePage.objects.all())
     courses = list(
         CoursePage.objects.live()
@@ -226,7 +279,7 @@ def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
         .distinct()
         .order_by("path")
     )
-    entries = _entries(person, courses, today)
+    entries = _entries(person, courses, today, statuses=statuses, completions=completions)
     # A course they have started and not completed is in progress, required or not (with its
     # deadline shown there); "due" is what they have still to start. Only courses of their
     # audience are due: one they enrolled in before moving unit is not.
@@ -246,11 +299,6 @@ def my_learning(*, person: Person, today: dt.date | None = None) -> MyLearning:
             and e.course.pk not in started
         ),
         key=lambda e: (e.due_on is None, e.due_on or today, e.course.title.lower()),
-    )
-    completions = list(
-        Completion.objects.filter(enrolment__person=person)
-        .select_related("enrolment__course")
-        .order_by("-completed_on", "-pk")
     )
     for completion in completions:
         completion.expired = completion.valid_until is not None and completion.valid_until < today

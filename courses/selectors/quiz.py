@@ -85,6 +85,28 @@ def attempts_remaining(*, enrolment: Enrolment, course: CoursePage | None = None
     return max(0, course.attempts_allowed - used)
 
 
+def attempts_state(
+    *, enrolment: Enrolment, course: CoursePage, completion: Completion | None
+) -> tuple[QuizAttempt | None, int | None, QuizAttempt | None]:
+    """(the open attempt, attempts_remaining, the last submitted attempt of the current cycle)
+    from one read of the enrolment's attempts, for the course page: the same answers as
+    open_attempt, attempts_remaining and cycle_attempts, given the latest `completion` (read
+    with its attempt). The open attempt's revision is read when it is used."""
+    attempts = list(enrolment.attempts.order_by("number"))
+    opened = next((a for a in attempts if a.submitted_at is None), None)
+    if completion is None:
+        cycle = attempts
+    elif completion.attempt_id is not None:
+        cycle = [a for a in attempts if a.number > completion.attempt.number]
+    else:
+        cycle = [a for a in attempts if a.started_at > completion.created_at]
+    submitted = [a for a in cycle if a.submitted_at is not None]
+    remaining = None
+    if course.attempts_allowed is not None:
+        remaining = max(0, course.attempts_allowed - len(submitted))
+    return opened, remaining, (submitted[-1] if submitted else None)
+
+
 def open_attempt(*, enrolment: Enrolment | None) -> QuizAttempt | None:
     if enrolment is None:
         return None

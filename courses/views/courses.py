@@ -72,11 +72,11 @@ def _course_or_404(request, course_id: int) -> CoursePage:
 
 
 def _course_state(request, course: CoursePage) -> dict:
-    """What the course page and the quiz page say about where the person stands."""
+    """What the course page and the quiz page say about where the person stands: the lessons with
+    what is done (one query), the enrolment, its latest completion and its attempts (one each)."""
     person = policy.person_of(request.user)
-    lessons = selectors.course_lessons(course)
+    lessons, done_ids = selectors.course_lessons_done(course, person=person)
     enrolment = selectors.enrolment_for(person=person, course=course)
-    done_ids = selectors.lessons_done_ids(enrolment=enrolment)
     all_done = all(lesson.pk in done_ids for lesson in lessons)
     state = {
         "person": person,
@@ -95,20 +95,18 @@ def _course_state(request, course: CoursePage) -> dict:
     }
     if enrolment is not None:
         completion = selectors.latest_completion(enrolment=enrolment)
+        open_attempt, remaining, last_attempt = quiz_selectors.attempts_state(
+            enrolment=enrolment, course=course, completion=completion
+        )
         state.update(
             resume=selectors.resume_lesson(
                 lessons=lessons, done_ids=done_ids, last_lesson_id=enrolment.last_lesson_id
             ),
             completion=completion,
             renewal_open=selectors.renewal_open(completion),
-            open_attempt=quiz_selectors.open_attempt(enrolment=enrolment),
-            attempts_remaining=quiz_selectors.attempts_remaining(
-                enrolment=enrolment, course=course
-            ),
-            last_attempt=quiz_selectors.cycle_attempts(enrolment=enrolment, completion=completion)
-            .filter(submitted_at__isnull=False)
-            .order_by("-number")
-            .first(),
+            open_attempt=open_attempt,
+            attempts_remaining=remaining,
+            last_attempt=last_attempt,
         )
     elif lessons:
         state["resume"] = lessons[0]
@@ -152,13 +150,14 @@ def lesson_page(request, page: LessonPage):
         return _page_response(request, page, {"preview": True})
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    course = CoursePage.objects.live().filter(path=page.path[: -LessonPage.steplen]).first()
-    if course is None or not access.may_take_course(request.user, course):
+    # The course, if live and the user may take it, in one query.
+    person = policy.person_of(request.user) if request.user.is_active else None
+    course = access.courses_for_person(
+        person, CoursePage.objects.filter(path=page.path[: -LessonPage.steplen])
+    ).first()
+    if course is None:
         raise Http404
-    person = policy.person_of(request.user)
-    lessons = selectors.course_lessons(course)
-    enrolment = selectors.enrolment_for(person=person, course=course)
-    done_ids = selectors.lessons_done_ids(enrolment=enrolment)
+    lessons, done_ids = selectors.course_lessons_done(course, person=person)
     ids = [lesson.pk for lesson in lessons]
     position = ids.index(page.pk) if page.pk in ids else 0
     return _page_response(

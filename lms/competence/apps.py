@@ -8,13 +8,14 @@ class CompetenceConfig(AppConfig):
     verbose_name = _("Competences")
 
     def ready(self):
-        from lms.competence import access
+        from lms.competence import access, signals
         from lms.competence.my_page import SECTION
         from lms.site.my_page import section_register
         from lms.site.navigation import Current, Link, link_register
 
         # The core's access policy learns this app's actions and grants.
         access.register()
+        signals.connect()
 
         section_register(SECTION)
         register_permission_policies()

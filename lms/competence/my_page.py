@@ -12,7 +12,8 @@ def status_context(request) -> dict | None:
     person = policy.person_of(request.user)
     if person is None:
         return None
-    return {"statuses": selectors.competence_status_for_person(person=person)}
+    # Shared with the required-courses section (courses.my_page) through the request's memo.
+    return {"statuses": selectors.competence_status_for_request(request, person=person)}
 
 
 SECTION = Section(

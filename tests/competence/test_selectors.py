@@ -171,3 +171,25 @@ def test_bulk_of_an_area_without_requirements(tree, jobs, assert_queries):
     assert assert_queries(2, lambda: selectors.competence_status_for_subtree(unit=unit)) == {}
     bulk = selectors.competence_status_for_subtree(unit=tree["FR"])
     assert list(bulk.values()) == [[]]
+
+
+def test_the_request_memo_reads_once_and_again_after_a_ledger_write(
+    required, teacher, signs, django_assert_num_queries
+):
+    """Min side's two sections share one read of the status; a write to the ledger earlier in
+    the same request makes the next read compute again."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/min-side/")
+    with django_assert_num_queries(1):
+        first = selectors.competence_status_for_request(request, person=teacher)
+    with django_assert_num_queries(0):
+        assert selectors.competence_status_for_request(request, person=teacher) == first
+    assert [i.status for i in first if i.competence == signs] == [Status.MISSING]
+    hold(teacher, signs, expires_on=dt.date(2099, 1, 1))
+    with django_assert_num_queries(1):
+        again = selectors.competence_status_for_request(request, person=teacher)
+    assert [i.status for i in again if i.competence == signs] == [Status.VALID]
+    other = RequestFactory().get("/min-side/")
+    with django_assert_num_queries(1):
+        selectors.competence_status_for_request(other, person=teacher)

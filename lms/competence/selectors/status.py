@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +111,21 @@ def _best_evidence(evidence: QuerySet[Evidence], today: dt.date) -> dict[tuple[i
     }
 
 
+def _since_add(
+    since: dict[int, dt.date | None],
+    competence_id: int,
+    requirement: Requirement,
+    joined: dt.date | None,
+) -> None:
+    """Keep in `since` the earliest day a requirement for the competence came to apply: the
+    later of the day it was made and the day the person joined the roster."""
+    made = timezone.localdate(requirement.created_at) if requirement.created_at else None
+    day = max((d for d in (made, joined) if d is not None), default=None)
+    known = since.get(competence_id)
+    if competence_id not in since or (day and (known is None or day < known)):
+        since[competence_id] = day
+
+
 def _statuses(
     person: Person,
     requirements: list[Requirement],
@@ -129,11 +144,7 @@ def _statuses(
         # .all() on prefetched job categories: no query.
         if any(c.pk == person.job_category_id for c in requirement.job_categories.all()):
             competences.setdefault(requirement.competence_id, requirement.competence)
-            made = timezone.localdate(requirement.created_at) if requirement.created_at else None
-            day = max((d for d in (made, joined) if d is not None), default=None)
-            known = since.get(requirement.competence_id)
-            if requirement.competence_id not in since or (day and (known is None or day < known)):
-                since[requirement.competence_id] = day
+            _since_add(since, requirement.competence_id, requirement, joined)
     result = []
     for competence in sorted(competences.values(), key=lambda c: (c.name, c.pk)):
         status, valid_until = status_of(best.get((person.pk, competence.pk)), today)
@@ -144,21 +155,56 @@ def _statuses(
 def competence_status_for_person(
     *, person: Person, today: dt.date | None = None
 ) -> list[CompetenceStatus]:
-    """The person's status for each competence required of them, by competence name."""
+    """The person's status for each competence required of them, by competence name.
+
+    One query: the requirements that apply to the person (their unit or above, their job
+    category), each with the person's best live evidence for its competence as two subqueries
+    (any evidence that never expires; the latest last valid day), the same answer as
+    _best_evidence's aggregate. The filter on the job category stands for the prefetch of the
+    requirements' categories that the bulk reads need."""
     today = today or timezone.localdate()
     if person.job_category_id is None:
         return []
-    requirements = _requirements(
-        Q(org_unit__path__in=OrgUnit.ancestor_paths(person.org_unit.path))
-        & Q(job_categories=person.job_category_id)
+    live = Evidence.objects.filter(
+        person=person,
+        competence_id=OuterRef("competence_id"),
+        voided_at__isnull=True,
+        achieved_on__lte=today,
     )
-    best = _best_evidence(
-        Evidence.objects.filter(
-            person=person, competence_id__in={r.competence_id for r in requirements}
-        ),
-        today,
+    requirements = (
+        Requirement.objects.filter(
+            org_unit__path__in=OrgUnit.ancestor_paths(person.org_unit.path),
+            job_categories=person.job_category_id,
+            competence__active=True,
+        )
+        .select_related("competence")
+        .annotate(
+            never=Exists(live.filter(expires_on__isnull=True)),
+            latest=Subquery(
+                live.filter(expires_on__isnull=False)
+                .order_by("-expires_on")
+                .values("expires_on")[:1]
+            ),
+        )
     )
-    return _statuses(person, requirements, best, today)
+    joined = timezone.localdate(person.created_at) if person.created_at else None
+    competences: dict[int, Competence] = {}
+    best: dict[tuple[int, int], Best] = {}
+    since: dict[int, dt.date | None] = {}
+    for requirement in requirements:
+        competence_id = requirement.competence_id
+        competences.setdefault(competence_id, requirement.competence)
+        if requirement.never or requirement.latest is not None:
+            best[(person.pk, competence_id)] = Best(requirement.never, requirement.latest)
+        _since_add(since, competence_id, requirement, joined)
+    return [
+        CompetenceStatus(
+            competence,
+            *status_of(best.get((person.pk, competence.pk)), today),
+            since[competence.pk],
+        )
+        for competence in sorted(competences.values(), key=lambda c: (c.name, c.pk))
+    ]
 
 
 def competence_status_for_subtree(
@@ -237,3 +283,31 @@ def status_counts(statuses: dict[Person, list[CompetenceStatus]]) -> dict[int, d
         for item in items:
             counts[item.competence.pk][item.status] += 1
     return dict(counts)
+
+
+# Bumped by lms.competence.signals on every write to the ledger, the requirements or the
+# competences in this process: a memo made before a write is never read after it.
+_writes = 0
+
+
+def ledger_written() -> None:
+    global _writes
+    _writes += 1
+
+
+def competence_status_for_request(request, *, person: Person) -> list[CompetenceStatus]:
+    """competence_status_for_person, once per request: Min side's sections (the competence
+    status and the required courses) both show it, and read it from here.
+
+    The memo lives on the request, so it never outlives the request or crosses users. It is
+    keyed by what the answer depends on besides the database (the person, their unit and job
+    category, the day) and by the count of this process's ledger writes, so a write earlier in
+    the same request (a service that adds evidence, say) makes the next read compute again. A
+    write by another process during the request is seen by the next request, as with any read.
+    """
+    key = (person.pk, person.org_unit.path, person.job_category_id, timezone.localdate(), _writes)
+    memo = getattr(request, "_lms_competence_status", None)
+    if memo is None or memo[0] != key:
+        memo = (key, competence_status_for_person(person=person, today=key[3]))
+        request._lms_competence_status = memo
+    return memo[1]
