@@ -10,7 +10,8 @@ DATABASE_URL it is lms_bench_pages on the local PostgreSQL server. With REDIS_UR
 share Redis as their cache, as in production; without it, the default run's file cache.
 Options: --requests N per page and round (default 300), --clients N concurrent clients (default
 4), --rounds N (default 2; each page's best round is kept, the machine may be shared), --workers
-N gunicorn sync workers (default 2), --keep-database (measure an earlier run's database again).
+N gunicorn sync workers (default 2), --keep-database (measure an earlier run's database again);
+BENCH_PAGES_PORT picks the port (default 8391).
 
 gunicorn serves the platform with its base settings (DEBUG off) through
 tests/benchmarks/pages/settings.py, which adds only a trivial view (/bench/trivial/), a template
@@ -42,7 +43,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lms_bench_pages"
 EMPLOYEE = ("medarbejder@demo.infohus.dk", "demo-infohus-2026")
-HOST, PORT = "127.0.0.1", 8391
+HOST = "127.0.0.1"
+# Another port lets two runs (two worktrees) measure side by side.
+PORT = int(os.environ.get("BENCH_PAGES_PORT", "8391"))
 
 
 def say(text: str = "") -> None:
