@@ -27,34 +27,18 @@ from django.utils import timezone
 
 from lms.competence.selectors.status import EXPIRING_WITHIN_DAYS
 from lms.people.models import OrgUnit
+from reports.lib.requirements import EXTERNAL, covering_ctes, covering_params
 
 # pg_advisory_xact_lock key: two refreshes at once would both delete and then both insert.
 _LOCK_KEY = 0x434F5645  # "COVE"
 
-# Every join is an equality, so the planner can hash it: a unit's ancestors are the prefixes of
-# its path (one per depth that occurs in the tree), never a LIKE between two columns.
+# The requirements' coverage and the external units come from reports.lib.requirements, which
+# the trend shares; {covering} is filled with them, scoped to the subtrees refreshed.
 _INSERT = """
 INSERT INTO reports_coveragecell
     (org_unit_id, job_category_id, competence_id, external,
      required, valid, expiring, expired, missing, computed_at)
-WITH levels AS (
-    SELECT DISTINCT depth FROM people_orgunit
-),
-ancestry AS (
-    SELECT u.id AS org_unit_id, a.id AS ancestor_id, a.kind AS ancestor_kind
-    FROM people_orgunit u
-    JOIN levels d ON d.depth <= u.depth
-    JOIN people_orgunit a ON a.path = substr(u.path, 1, %(steplen)s * d.depth)
-    WHERE 1 = 1 {scope}
-),
-covering AS (
-    SELECT DISTINCT s.org_unit_id, r.competence_id, rj.jobcategory_id
-    FROM ancestry s
-    JOIN competence_requirement r ON r.org_unit_id = s.ancestor_id
-    JOIN competence_competence c ON c.id = r.competence_id
-    JOIN competence_requirement_job_categories rj ON rj.requirement_id = r.id
-    WHERE c.active
-),
+WITH {covering},
 applies AS MATERIALIZED (
     -- Each required person and competence once, with their status from their best live
     -- evidence achieved by today: 1 valid, 2 expiring, 3 expired, 4 missing. One probe of the
@@ -74,14 +58,9 @@ applies AS MATERIALIZED (
     FROM people_person p
     JOIN covering k ON k.org_unit_id = p.org_unit_id AND k.jobcategory_id = p.job_category_id
     WHERE p.active AND p.anonymised_at IS NULL {people_scope}
-),
-external_units AS (
-    SELECT DISTINCT org_unit_id FROM ancestry
-    WHERE ancestor_kind IN (%(institution)s, %(partner)s)
 )
 SELECT a.org_unit_id, a.job_category_id, a.competence_id,
-       CASE WHEN a.org_unit_id IN (SELECT org_unit_id FROM external_units)
-            THEN %(true)s ELSE %(false)s END,
+       {external},
        COUNT(*),
        SUM(CASE WHEN a.status = 1 THEN 1 ELSE 0 END),
        SUM(CASE WHEN a.status = 2 THEN 1 ELSE 0 END),
@@ -96,6 +75,14 @@ _DELETE = """
 DELETE FROM reports_coveragecell
 WHERE org_unit_id IN (SELECT u.id FROM people_orgunit u WHERE {scope})
 """
+
+
+def _insert(scope: str, people_scope: str) -> str:
+    """The INSERT ... SELECT for the units `scope` ("AND ..." on `u`) and the people
+    `people_scope` ("AND ..." on `p`) name; both empty for the whole country."""
+    return _INSERT.format(
+        covering=covering_ctes(scope), external=EXTERNAL, people_scope=people_scope
+    )
 
 
 def _minimal_paths(units: Iterable[OrgUnit]) -> list[str]:
@@ -115,14 +102,10 @@ def coverage_refresh(
     now = timezone.now()
     today = today or timezone.localdate(now)
     params: dict = {
+        **covering_params(),
         "today": today,
         "soon": today + dt.timedelta(days=EXPIRING_WITHIN_DAYS),
         "now": now,
-        "institution": OrgUnit.Kind.INSTITUTION.value,
-        "partner": OrgUnit.Kind.PARTNER.value,
-        "steplen": OrgUnit.steplen,
-        "true": True,
-        "false": False,
     }
     if org_units is None:
         insert_scope, delete_scope, people_scope = "", "1 = 1", ""
@@ -145,7 +128,7 @@ def coverage_refresh(
             # its people are hashed in memory rather than spilled to disk; this transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_DELETE.format(scope=delete_scope), params)
-        cursor.execute(_INSERT.format(scope=insert_scope, people_scope=people_scope), params)
+        cursor.execute(_insert(insert_scope, people_scope), params)
         written = cursor.rowcount
         if org_units is None and connection.vendor == "postgresql":
             # Every row was replaced: fresh statistics, so the dashboards' reads keep their

@@ -22,8 +22,8 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lms.people.models import OrgUnit
 from reports.lib.periods import HalfYear, plan_half_years
+from reports.lib.requirements import EXTERNAL, covering_ctes, covering_params
 from reports.models import CoverageTrendCell
 
 _LOCK_KEY = 0x5452454E  # "TREN"
@@ -32,23 +32,7 @@ _INSERT = """
 INSERT INTO reports_coveragetrendcell
     (period_start, as_of, org_unit_id, job_category_id, competence_id, external,
      required, valid, computed_at)
-WITH levels AS (
-    SELECT DISTINCT depth FROM people_orgunit
-),
-ancestry AS (
-    SELECT u.id AS org_unit_id, a.id AS ancestor_id, a.kind AS ancestor_kind
-    FROM people_orgunit u
-    JOIN levels d ON d.depth <= u.depth
-    JOIN people_orgunit a ON a.path = substr(u.path, 1, %(steplen)s * d.depth)
-),
-covering AS (
-    SELECT DISTINCT s.org_unit_id, r.competence_id, rj.jobcategory_id
-    FROM ancestry s
-    JOIN competence_requirement r ON r.org_unit_id = s.ancestor_id
-    JOIN competence_competence c ON c.id = r.competence_id
-    JOIN competence_requirement_job_categories rj ON rj.requirement_id = r.id
-    WHERE c.active
-),
+WITH {covering},
 applies AS MATERIALIZED (
     SELECT p.org_unit_id, p.job_category_id, k.competence_id,
            CASE WHEN EXISTS (
@@ -61,14 +45,9 @@ applies AS MATERIALIZED (
     JOIN covering k ON k.org_unit_id = p.org_unit_id AND k.jobcategory_id = p.job_category_id
     WHERE p.created_at < %(joined_before)s
       AND (p.left_on IS NULL OR p.left_on > %(as_of)s)
-),
-external_units AS (
-    SELECT DISTINCT org_unit_id FROM ancestry
-    WHERE ancestor_kind IN (%(institution)s, %(partner)s)
 )
 SELECT %(period_start)s, %(as_of)s, a.org_unit_id, a.job_category_id, a.competence_id,
-       CASE WHEN a.org_unit_id IN (SELECT org_unit_id FROM external_units)
-            THEN %(true)s ELSE %(false)s END,
+       {external},
        COUNT(*), SUM(a.valid), %(now)s
 FROM applies a
 GROUP BY a.org_unit_id, a.job_category_id, a.competence_id
@@ -85,22 +64,18 @@ def trend_period_refresh(*, period: HalfYear, as_of: dt.date) -> int:
         dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     )
     params = {
+        **covering_params(),
         "period_start": period.start,
         "as_of": as_of,
         "joined_before": connection.ops.adapt_datetimefield_value(joined_before),
         "now": connection.ops.adapt_datetimefield_value(now),
-        "institution": OrgUnit.Kind.INSTITUTION.value,
-        "partner": OrgUnit.Kind.PARTNER.value,
-        "steplen": OrgUnit.steplen,
-        "true": True,
-        "false": False,
     }
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_DELETE, params)
-        cursor.execute(_INSERT, params)
+        cursor.execute(_INSERT.format(covering=covering_ctes(), external=EXTERNAL), params)
         return cursor.rowcount
 
 

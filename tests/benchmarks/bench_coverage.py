@@ -313,17 +313,14 @@ def refresh_plan(unit, today: dt.date, explain=explain) -> str:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from reports.lib.requirements import covering_params
     from reports.services import coverage as coverage_services
 
     params = {
+        **covering_params(),
         "today": today,
         "soon": today + dt.timedelta(days=90),
         "now": timezone.now(),
-        "institution": "institution",
-        "partner": "partner",
-        "steplen": 4,
-        "true": True,
-        "false": False,
     }
     scope = people_scope = ""
     if unit is not None:
@@ -340,7 +337,7 @@ def refresh_plan(unit, today: dt.date, explain=explain) -> str:
                 [(unit.path if unit else "") + "%"],
             )
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        sql = coverage_services._INSERT.format(scope=scope, people_scope=people_scope)
+        sql = coverage_services._insert(scope, people_scope)
         plan = explain(sql, params)
         transaction.set_rollback(True)
     return plan
