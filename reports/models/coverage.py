@@ -21,7 +21,10 @@ from lms.competence.models import Competence
 from lms.people.models import JobCategory, OrgUnit
 
 
-class CoverageCell(models.Model):
+class AbstractCoverageCell(models.Model):
+    """What the aggregate and the trend both count per (org unit, job category, competence):
+    how many are required to hold the competence and how many of them hold it valid."""
+
     org_unit = models.ForeignKey(
         OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("org unit")
     )
@@ -36,10 +39,16 @@ class CoverageCell(models.Model):
     external = models.BooleanField(_("external"), default=False)
     required = models.PositiveIntegerField(_("required"))
     valid = models.PositiveIntegerField(_("valid"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        abstract = True
+
+
+class CoverageCell(AbstractCoverageCell):
     expiring = models.PositiveIntegerField(_("expiring soon"))
     expired = models.PositiveIntegerField(_("expired"))
     missing = models.PositiveIntegerField(_("missing"))
-    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
         verbose_name = _("coverage cell")

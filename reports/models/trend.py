@@ -19,26 +19,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from lms.competence.models import Competence
-from lms.people.models import JobCategory, OrgUnit
+from reports.models.coverage import AbstractCoverageCell
 
 
-class CoverageTrendCell(models.Model):
+class CoverageTrendCell(AbstractCoverageCell):
     period_start = models.DateField(_("half-year"))
     as_of = models.DateField(_("as of"))
-    org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("org unit")
-    )
-    job_category = models.ForeignKey(
-        JobCategory, on_delete=models.CASCADE, related_name="+", verbose_name=_("job category")
-    )
-    competence = models.ForeignKey(
-        Competence, on_delete=models.CASCADE, related_name="+", verbose_name=_("competence")
-    )
-    external = models.BooleanField(_("external"), default=False)
-    required = models.PositiveIntegerField(_("required"))
-    valid = models.PositiveIntegerField(_("valid"))
-    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
         verbose_name = _("coverage trend cell")
