@@ -15,11 +15,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 from wagtail import log_actions
 
-__all__ = ["label", "log", "log_many"]
+__all__ = ["label", "log", "log_many", "log_sql"]
 
 
 def label(model: type[Model] | Model, pk: Any) -> str:
@@ -54,6 +55,44 @@ def log(
     )
 
 
+def _checked_log_model(model: type[Model], action: str) -> type[Model] | None:
+    """The log model for rows of `model` (None: no log for them), after checking in memory that
+    `action` has been registered, as Wagtail's log_action() does."""
+    registry = log_actions.registry
+    log_model = registry.get_log_model_for_model(model)
+    if log_model is not None and not registry.action_exists(action):
+        raise ValueError(f"the log action {action!r} has not been registered")
+    return log_model
+
+
+def _row(
+    log_model: type[Model],
+    model: type[Model] | Model,
+    pk: Any,
+    action: str,
+    *,
+    user: Any | None,
+    data: Mapping[str, Any] | None,
+    title: str | None = None,
+    uuid: uuid_module.UUID | None,
+    timestamp: dt.datetime,
+    content_changed: bool = False,
+) -> Model:
+    """The log entry of `action` on the row `pk` of `model`: the one place its fields are built
+    (log(validate=False), log_many() and log_sql() write exactly this)."""
+    return log_model(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=str(pk),
+        label=title or label(model, pk),
+        action=action,
+        data=dict(data or {}),
+        timestamp=timestamp,
+        uuid=uuid,
+        user_id=user.pk if user is not None else None,
+        content_changed=content_changed,
+    )
+
+
 def _log_trusted(
     instance: Model,
     action: str,
@@ -64,33 +103,91 @@ def _log_trusted(
 ) -> bool:
     """The row Wagtail's log_action() writes, in one INSERT and no validation query; False when
     the ordinary path must write it (a page's log names its page by a foreign key)."""
-    registry = log_actions.registry
-    log_model = registry.get_log_model_for_instance(instance)
+    log_model = log_actions.registry.get_log_model_for_instance(instance)
     if log_model is None:  # as log_actions.log: no log for this type of row
         return True
     if not any(f.name == "object_id" for f in log_model._meta.concrete_fields):
         return False
     if instance.pk is None:
         raise ValueError(f"cannot log {action} for an unsaved {instance!r}")
-    if not registry.action_exists(action):
-        raise ValueError(f"the log action {action!r} has not been registered")
+    _checked_log_model(type(instance), action)
     context = log_actions.get_active_log_context()
-    user = by or context.user
-    log_model.objects.bulk_create(
-        [
-            log_model(
-                content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
-                object_id=str(instance.pk),
-                label=title or label(instance, instance.pk),
-                action=action,
-                data=dict(data or {}),
-                timestamp=timezone.now(),
-                uuid=context.uuid,
-                user_id=user.pk if user is not None else None,
-            )
-        ]
+    row = _row(
+        log_model,
+        instance,
+        instance.pk,
+        action,
+        user=by or context.user,
+        data=data,
+        title=title,
+        uuid=context.uuid,
+        timestamp=timezone.now(),
     )
+    log_model.objects.bulk_create([row])
     return True
+
+
+def log_sql(
+    model: type[Model],
+    action: str,
+    *,
+    pk: str,
+    source: str,
+    by: Any | None,
+    data: Mapping[str, Any] | None = None,
+    data_sql: Mapping[str, str] | None = None,
+    prefix: str = "audit_",
+) -> tuple[str, dict[str, Any]]:
+    """(sql, params) of an INSERT that writes the row log(validate=False) would write for a row
+    of `model` inserted by the same statement, for each row of `source` (a name the statement
+    defines, as a CTE): for a hot path that must write its row and the row's log entry in one
+    statement (a sign-up, which holds its meeting's lock only while that statement runs).
+
+    `pk` is the SQL of the logged row's id in `source`; `data_sql` maps keys of the entry's data
+    to SQL of `source` whose value they take (a status the statement decides). The entry is
+    built by the same code as log()'s (_row), with a marker for the id that the SQL replaces:
+    label and object id are log()'s. The params are named (%(<prefix>...)s) so that the caller's
+    named params can go with them. PostgreSQL only (jsonb)."""
+    log_model = _checked_log_model(model, action)
+    if log_model is None or not any(f.name == "object_id" for f in log_model._meta.concrete_fields):
+        raise ValueError(f"{model.__name__} is not logged by id")
+    context = log_actions.get_active_log_context()
+    marker = f"<pk {uuid_module.uuid4().hex}>"
+    row = _row(
+        log_model,
+        model,
+        marker,
+        action,
+        user=by or context.user,
+        data=data,
+        uuid=context.uuid,
+        timestamp=timezone.now(),
+    )
+    quote = connection.ops.quote_name
+    columns, values, params = [], [], {}
+
+    def param(value: Any, cast: str) -> str:
+        name = f"{prefix}{len(params)}"
+        params[name] = value
+        return f"%({name})s::{cast}"
+
+    for field in log_model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = field.get_db_prep_save(getattr(row, field.attname), connection)
+        cast = field.cast_db_type(connection)
+        if isinstance(value, str) and marker in value:
+            sql = f"replace({param(value, 'text')}, {param(marker, 'text')}, ({pk})::text)"
+        else:
+            sql = param(value, cast)
+        if field.attname == "data" and data_sql:
+            pairs = ", ".join(f"{param(key, 'text')}, {expr}" for key, expr in data_sql.items())
+            sql = f"{sql} || jsonb_build_object({pairs})"
+        columns.append(quote(field.column))
+        values.append(sql)
+    table = quote(log_model._meta.db_table)
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
+    return insert, params
 
 
 def log_many(
@@ -104,19 +201,18 @@ def log_many(
     """The rows `log()` writes, one per (pk, action, data), in one INSERT: for a change to many
     rows at once (an import, the retention run). All entries share one uuid, as one action."""
     log_model = log_actions.registry.get_log_model_for_model(model)
-    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     batch = uuid_module.uuid4()
     now = timestamp or timezone.now()
     rows = [
-        log_model(
-            content_type=content_type,
-            object_id=str(pk),
-            label=label(model, pk),
-            action=action,
-            data=dict(data),
-            timestamp=now,
+        _row(
+            log_model,
+            model,
+            pk,
+            action,
+            user=by,
+            data=data,
             uuid=batch,
-            user_id=by.pk if by is not None else None,
+            timestamp=now,
             content_changed=content_changed,
         )
         for pk, action, data in entries

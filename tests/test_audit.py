@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from wagtail import log_actions
 from wagtail.models import ModelLogEntry
 
@@ -92,3 +93,47 @@ def test_log_without_validation_still_refuses_an_unregistered_action(db):
     with pytest.raises(ValueError, match="not been registered"):
         audit.log(unit, "lms.nothing.such", by=None, validate=False)
     assert not ModelLogEntry.objects.filter(action="lms.nothing.such").exists()
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="log_sql writes PostgreSQL (jsonb)"
+)
+
+
+@postgres_only
+def test_log_sql_writes_the_row_log_writes_once_per_row_of_its_source(db):
+    """The entry of a row that the same statement inserts: here a CTE stands for the insert."""
+    unit = OrgUnit.add_root(code="X", name="Xby Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+    person = Person.objects.create(name="Karen Jensen", email="karen@example.dk", org_unit=unit)
+    by = UserFactory()
+    with log_actions.LogContext(user=by):
+        sql, params = audit.log_sql(
+            Person,
+            "lms.person.update",
+            pk="src.id",
+            source="src",
+            by=None,
+            data={"fields": ["name"]},
+            data_sql={"how": "src.how"},
+        )
+        statement = "WITH src AS ({}), logged AS ({}) SELECT 1"
+        with connection.cursor() as cursor:
+            row = "SELECT %(pk)s::int AS id, 'import'::text AS how"
+            cursor.execute(statement.format(row, sql), {**params, "pk": person.pk})
+            nothing = "SELECT 1 AS id, 'x'::text AS how WHERE false"
+            cursor.execute(statement.format(nothing, sql), {**params, "pk": person.pk})
+        audit.log(
+            person,
+            "lms.person.update",
+            by=None,
+            data={"fields": ["name"], "how": "import"},
+            validate=False,
+        )
+    by_sql, by_log = ModelLogEntry.objects.filter(action="lms.person.update").order_by("pk")
+    assert _fields(by_sql) == _fields(by_log)
+    assert by_sql.label == f"person #{person.pk}" and by_sql.user_id == by.pk
+
+
+def test_log_sql_refuses_an_unregistered_action(db):
+    with pytest.raises(ValueError, match="not been registered"):
+        audit.log_sql(Person, "lms.nothing.such", pk="src.id", source="src", by=None)

@@ -410,13 +410,16 @@ def _booking_code_free(meeting: Meeting) -> str:
             return code
 
 
-# One statement, on PostgreSQL, for the part of a sign-up that holds the meeting's lock: lock the
+# One statement, on PostgreSQL and in autocommit, for the whole write of a sign-up: lock the meeting
 # row (FOR UPDATE returns its newest values once the lock is granted), insert the registration as
-# confirmed while confirmed_count < capacity, else as waiting, and move the counter only when a
-# confirmed row went in. Nothing in it grows with the meeting: the seats are the counter, and a
-# second live registration of the person is refused by the unique index (ON CONFLICT DO NOTHING).
-# created_at is the database's clock_timestamp() taken under the lock (unless the caller names the
-# moment), so that (created_at, pk), the waiting list's order, is the order the lock was granted in.
+# confirmed while confirmed_count < capacity, else as waiting, move the counter only when a
+# confirmed row went in, and write the registration's audit entry (lms.audit.log_sql: the row
+# lms.audit.log would write) only when a registration went in. The lock is held while PostgreSQL
+# runs this statement and commits it, no round trip longer. Nothing in it grows with the meeting:
+# the seats are the counter, and a second live registration of the person is refused by the
+# unique index (ON CONFLICT DO NOTHING). created_at is the database's clock_timestamp() taken
+# under the lock (unless the caller names the moment), so that (created_at, pk), the waiting
+# list's order, is the order the lock was granted in.
 _SIGN_UP_SQL = """
 WITH m AS (
     SELECT id, status, starts_at, capacity, confirmed_count
@@ -437,6 +440,8 @@ WITH m AS (
     UPDATE attendance_meeting SET confirmed_count = attendance_meeting.confirmed_count + 1
     FROM ins WHERE attendance_meeting.id = %(meeting)s AND ins.status = %(confirmed)s
     RETURNING attendance_meeting.confirmed_count
+), logged AS (
+    {audit}
 )
 SELECT m.status, m.starts_at, m.capacity,
     COALESCE((SELECT confirmed_count FROM seat), m.confirmed_count),
@@ -456,23 +461,35 @@ def _registration_row(**fields: Any) -> Registration:
 def _sign_up_postgresql(
     meeting: Meeting, *, person: Person, by: User | None, now: datetime | None
 ) -> tuple[Registration, bool]:
-    """(registration, created): _SIGN_UP_SQL, one round trip under the lock. When it inserts
-    nothing on an open meeting the person already holds a live registration (read again in a new
+    """(registration, created): _SIGN_UP_SQL, one round trip, which commits on its own outside a
+    transaction (inside the caller's, the lock lasts until that commits). When it inserts nothing
+    on an open meeting the person already holds a live registration (read again in a new
     statement, which sees what committed while we waited), or, once in some hundred million
     sign-ups, the random booking code was taken: then try again with another."""
+    # The entry registration_create logs on SQLite, its status as the statement decides it.
+    logged, params = audit.log_sql(
+        Registration,
+        "lms.registration.create",
+        pk="ins.id",
+        source="ins",
+        by=by,
+        data={"meeting_id": meeting.pk, "person_id": person.pk},
+        data_sql={"status": "ins.status"},
+    )
+    sql = _SIGN_UP_SQL.replace("{audit}", logged)
+    params.update(
+        meeting=meeting.pk,
+        person=person.pk,
+        by=by.pk if by is not None else None,
+        now=now,
+        confirmed=R.CONFIRMED,
+        waiting=R.WAITING,
+        published=S.PUBLISHED,
+    )
     for _attempt in range(5):
-        params = {
-            "meeting": meeting.pk,
-            "person": person.pk,
-            "by": by.pk if by is not None else None,
-            "now": now,
-            "code": booking_code_new(),
-            "confirmed": R.CONFIRMED,
-            "waiting": R.WAITING,
-            "published": S.PUBLISHED,
-        }
+        params["code"] = booking_code_new()
         with connection.cursor() as cursor:
-            cursor.execute(_SIGN_UP_SQL, params)
+            cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
             raise Meeting.DoesNotExist("the meeting has been deleted")
@@ -532,7 +549,6 @@ def _sign_up_locked(
     return registration, True
 
 
-@transaction.atomic
 def registration_create(
     *, meeting: Meeting, person: Person, by: User | None, now: datetime | None = None
 ) -> Registration:
@@ -547,8 +563,10 @@ def registration_create(
     signs people up in time order). Access is still asked of the policy as it stands; a person
     signing themselves up must find the meeting open for sign-up at the current time too.
 
-    Under the meeting's lock, on PostgreSQL: one statement (lock, seat, insert), the audit row,
-    the commit (tests/attendance/test_signup_round_trips.py pins it).
+    On PostgreSQL the meeting's lock is held for one autocommit statement (lock, seat, insert,
+    audit entry; tests/attendance/test_signup_round_trips.py pins it); called inside a
+    transaction, until that commits. On SQLite: the ORM in an IMMEDIATE transaction. The person
+    is told after commit.
     """
     given = now
     now = _clock(now)
@@ -559,7 +577,7 @@ def registration_create(
     if not person.active:
         raise ValidationError(_("This person is no longer active."), code="inactive")
     if by is not None and not access.may_register_person(by, meeting=meeting, person=person):
-        own = policy.person_of(by)
+        own = person if person.user_id == by.pk else policy.person_of(by)
         if own is not None and own.pk == person.pk:
             raise ValidationError(
                 _("You are not in the audience for this meeting."), code="not_in_audience"
@@ -569,24 +587,31 @@ def registration_create(
     if connection.vendor == "postgresql":
         registration, created = _sign_up_postgresql(meeting, person=person, by=by, now=given)
     else:
-        registration, created = _sign_up_locked(meeting, person=person, by=by, now=_clock(given))
-    if not created:
-        return registration
-    status = registration.status
-    # The row, the meeting and the user were just written or read: no validation round trip.
-    audit.log(
-        registration,
-        "lms.registration.create",
-        by=by,
-        data={"meeting_id": meeting.pk, "person_id": person.pk, "status": status},
-        validate=False,
-    )
-    _on_commit(
-        notifications.registration_confirmed
-        if status == R.CONFIRMED
-        else notifications.registration_waitlisted,
-        registration_id=registration.pk,
-    )
+        with transaction.atomic():
+            registration, created = _sign_up_locked(
+                meeting, person=person, by=by, now=_clock(given)
+            )
+            if created:
+                # The row, the meeting and the user were just written or read: no validation.
+                audit.log(
+                    registration,
+                    "lms.registration.create",
+                    by=by,
+                    data={
+                        "meeting_id": meeting.pk,
+                        "person_id": person.pk,
+                        "status": registration.status,
+                    },
+                    validate=False,
+                )
+    if created:
+        # After commit: at once when the statement above committed on its own.
+        _on_commit(
+            notifications.registration_confirmed
+            if registration.status == R.CONFIRMED
+            else notifications.registration_waitlisted,
+            registration_id=registration.pk,
+        )
     return registration
 
 

@@ -1,8 +1,9 @@
-"""A sign-up's locked section, counted: on PostgreSQL one statement locks the meeting, claims the
-seat (confirmed_count < capacity) and inserts the registration; then the audit row (written
-without a validation round trip) and the commit. Three round trips while the meeting row is
-locked, none of them a count that grows with the meeting. SQLite keeps a plain ORM path under its
-IMMEDIATE transaction; its outcomes are tested here too.
+"""A sign-up, counted: on PostgreSQL one autocommit statement locks the meeting, claims the seat
+(confirmed_count < capacity), inserts the registration, moves the counter and writes the audit
+entry, so the meeting row is locked only while PostgreSQL runs that statement and commits it;
+before it, one query asks whether the person is in the meeting's audience. Nothing counts the
+meeting's registrations. SQLite keeps a plain ORM path under its IMMEDIATE transaction; its
+outcomes are tested here too.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
 from attendance import services
 from attendance.models import Meeting, Registration
 from attendance.notifications import meetings as notifications
+from lms import audit
 from tests.attendance.test_concurrency import (
     assert_consistent,
     postgres_only,
@@ -30,47 +32,117 @@ from tests.queries import caches_warm
 R = Registration.Status
 
 
-def locked_statements(fn):
-    """(result, the statements sent from the one that takes the meeting's lock onwards). The
-    mails, which run after commit (Celery is eager in the tests), are left out."""
+def captured_statements(fn):
+    """(result, every statement the call sends). The mails, which run after commit (Celery is
+    eager in the tests), are left out."""
     with notifications.silenced(), CaptureQueriesContext(connection) as captured:
         result = fn()
-    sql = [q["sql"] for q in captured.captured_queries]
-    first = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s)
-    return result, sql[first:]
+    return result, [q["sql"] for q in captured.captured_queries]
+
+
+def _entry_fields(entry):
+    return (
+        entry.content_type_id,
+        entry.object_id,
+        entry.label,
+        entry.action,
+        entry.data,
+        entry.user_id,
+        entry.uuid is None,
+        entry.revision_id,
+        entry.content_changed,
+        entry.deleted,
+    )
 
 
 @postgres_only
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("full", [False, True], ids=["confirmed", "waiting"])
-def test_three_round_trips_under_the_lock_on_postgresql(full):
+def test_one_autocommit_statement_holds_the_lock_on_postgresql(full):
     meeting, persons = setup_meeting(capacity=1, people=3)
     if full:
         sign_up(persons[2], meeting=meeting)
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    person = persons[0]
     caches_warm()  # as in a running process: the content types are cached
-    # The claim-and-insert statement, the audit insert, the commit.
-    registration, statements = locked_statements(lambda: sign_up(persons[0], meeting=meeting))
+    registration, statements = captured_statements(
+        lambda: services.registration_create(meeting=meeting, person=person, by=person.user)
+    )
     assert registration.status == (R.WAITING if full else R.CONFIRMED)
-    assert len(statements) == 3, statements
-    assert "INSERT INTO attendance_registration" in statements[0]
-    assert "wagtailcore_modellogentry" in statements[1]
-    assert statements[2] == "COMMIT"
+    # The audience check (unlocked), then the one statement; no BEGIN, no COMMIT round trip.
+    assert len(statements) == 2, statements
+    audience, locked = statements
+    assert "FOR UPDATE" not in audience and "FOR UPDATE" in locked
+    for part in ("INSERT INTO attendance_registration", "wagtailcore_modellogentry"):
+        assert part in locked
+    assert not any(s.strip().upper() in ("BEGIN", "COMMIT") for s in statements)
     assert not any("COUNT(" in s.upper() for s in statements)
     assert_consistent(meeting)
-    entry = ModelLogEntry.objects.get(action="lms.registration.create", object_id=registration.pk)
-    assert entry.user_id == persons[0].user.pk
-    assert entry.data == {
-        "meeting_id": meeting.pk,
-        "person_id": persons[0].pk,
-        "status": registration.status,
-    }
     stored = Registration.objects.get(pk=registration.pk)
     assert (stored.status, stored.created_at, stored.booking_code) == (
         registration.status,
         registration.created_at,
         registration.booking_code,
     )
+    # The audit entry is the row lms.audit.log writes for the same registration.
+    entry = ModelLogEntry.objects.get(action="lms.registration.create", object_id=registration.pk)
+    assert entry.user_id == person.user.pk
+    assert entry.label == f"registration #{registration.pk}"
+    assert entry.data == {
+        "meeting_id": meeting.pk,
+        "person_id": person.pk,
+        "status": registration.status,
+    }
+    audit.log(
+        stored,
+        "lms.registration.create",
+        by=person.user,
+        data={"meeting_id": meeting.pk, "person_id": person.pk, "status": stored.status},
+    )
+    written, by_log = ModelLogEntry.objects.filter(
+        action="lms.registration.create", object_id=registration.pk
+    ).order_by("pk")
+    assert written.pk == entry.pk
+    assert _entry_fields(written) == _entry_fields(by_log)
+    assert entry.timestamp <= by_log.timestamp
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_no_registration_no_audit_entry_and_no_mail():
+    """The audit entry is written iff the registration is: not for a second sign-up, not for a
+    closed meeting; and the mail only after commit (never for a rolled-back sign-up)."""
+    meeting, persons = setup_meeting(capacity=1, people=2)
+    first = sign_up(persons[0], meeting=meeting)
+    again, statements = captured_statements(lambda: sign_up(persons[0], meeting=meeting))
+    assert again.pk == first.pk
+    # The meeting read of sign_up, the audience check, the statement, the live registration.
+    assert len(statements) == 4, statements
+    assert ModelLogEntry.objects.filter(action="lms.registration.create").count() == 1
+    sent = []
+    original = notifications.enqueue
+    notifications.enqueue = lambda task, *args: sent.append((task.name, args))
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            rolled_back = sign_up(persons[1], meeting=meeting)
+            assert rolled_back.status == R.WAITING
+            assert sent == []  # not yet: the transaction has not committed
+            raise RuntimeError("roll back")
+        assert sent == []
+        assert not Registration.objects.filter(person=persons[1]).exists()
+        assert ModelLogEntry.objects.filter(action="lms.registration.create").count() == 1
+        later = sign_up(persons[1], meeting=meeting)
+        assert sent == [("attendance.send_waitlisted", (later.pk,))]
+    finally:
+        notifications.enqueue = original
+    assert ModelLogEntry.objects.filter(action="lms.registration.create").count() == 2
+    services.meeting_cancel(meeting=meeting, reason="Sygdom", by=None)
+    with pytest.raises(ValidationError):
+        sign_up(persons[1], meeting=meeting)
+    assert ModelLogEntry.objects.filter(action="lms.registration.create").count() == 2
+    assert_consistent(meeting)
 
 
 @postgres_only
