@@ -24,6 +24,7 @@ from courses.models import (
     Enrolment,
     LessonPage,
     LessonProgress,
+    QuizAttempt,
 )
 from lms.competence.models import Competence
 from lms.competence.selectors.status import (
@@ -146,27 +147,37 @@ _COMPETENCE_FIELDS = [f.attname for f in Competence._meta.concrete_fields]
 def learner_course(*, course: CoursePage, person: Person | None) -> tuple[bool, Enrolment | None]:
     """Whether `person` may take `course` (access.person_may_take_course's answer) and, when they
     may, their enrolment in it (None: not started), in one query. The course's competence comes
-    with it and is set on `course`, so that the page shows its name without another read."""
+    with it and is set on `course`, so that the page shows its name without another read. The
+    enrolment carries `has_completions` and `has_attempts`: whether there is anything to read of
+    either (the course page reads neither for a learner who has not yet taken the quiz)."""
     if person is None or not course.live:
         return False, None
+    mine = Q(enrolment__person=person, enrolment__course=OuterRef("pk"))
     query = (
         access.courses_for_person(person, CoursePage.objects.filter(pk=course.pk))
-        .annotate(mine=FilteredRelation("enrolments", condition=Q(enrolments__person=person)))
+        .annotate(
+            mine=FilteredRelation("enrolments", condition=Q(enrolments__person=person)),
+            has_completions=Exists(Completion.objects.filter(mine)),
+            has_attempts=Exists(QuizAttempt.objects.filter(mine)),
+        )
         .values_list(
             *(f"mine__{name}" for name in _ENROLMENT_FIELDS),
             *(f"competence__{name}" for name in _COMPETENCE_FIELDS),
+            "has_completions",
+            "has_attempts",
         )
     )
     row = next(iter(query), None)
     if row is None:
         return False, None
-    size = len(_ENROLMENT_FIELDS)
-    enrolment_row, competence_row = row[:size], row[size:]
+    size, more = len(_ENROLMENT_FIELDS), len(_COMPETENCE_FIELDS)
+    enrolment_row, competence_row = row[:size], row[size : size + more]
     if course.competence_id is not None and competence_row[0] == course.competence_id:
         course.competence = Competence.from_db(query.db, _COMPETENCE_FIELDS, competence_row)
     enrolment = None
     if enrolment_row[0] is not None:
         enrolment = Enrolment.from_db(query.db, _ENROLMENT_FIELDS, enrolment_row)
+        enrolment.has_completions, enrolment.has_attempts = row[size + more :]
     return True, enrolment
 
 

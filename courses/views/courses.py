@@ -115,10 +115,16 @@ def _course_state(request, course: CoursePage, *, enrolment=_UNREAD) -> dict:
         "last_attempt": None,
     }
     if enrolment is not None:
-        completion = selectors.latest_completion(enrolment=enrolment)
-        open_attempt, remaining, last_attempt = quiz_selectors.attempts_state(
-            enrolment=enrolment, course=course, completion=completion
-        )
+        # Read only what there is (selectors.learner_course says so; True when not known): with
+        # no attempts, none is open, none was the last, and every attempt allowed is left.
+        completion = None
+        if getattr(enrolment, "has_completions", True):
+            completion = selectors.latest_completion(enrolment=enrolment)
+        open_attempt, remaining, last_attempt = None, course.attempts_allowed, None
+        if getattr(enrolment, "has_attempts", True):
+            open_attempt, remaining, last_attempt = quiz_selectors.attempts_state(
+                enrolment=enrolment, course=course, completion=completion
+            )
         state.update(
             resume=selectors.resume_lesson(
                 lessons=lessons, done_ids=done_ids, last_lesson_id=enrolment.last_lesson_id
