@@ -235,6 +235,9 @@ class CourseEntry:
     status_valid_until: dt.date | None = None
     status_due_on: dt.date | None = None
     today: dt.date = field(default_factory=timezone.localdate)
+    # The course's URL, when the view has it from the site cache (the templates fall back to
+    # {% pageurl %}).
+    url: str | None = None
 
     @property
     def required(self) -> bool:

@@ -87,6 +87,24 @@ def _parent_url(request, page) -> str | None:
     return cached[0]
 
 
+def _course_urls(request, courses) -> dict[int, str | None]:
+    """course id -> its URL as {% pageurl %} gives it on this request's site, from the site
+    cache (one round trip for all): any page's change (a slug, a move) gives the cache a new
+    version (lms.site.signals). Only what is not cached yet is worked out, by Wagtail."""
+    prefix = f"courses.url:{site_cache_version(request=request)}:{request.get_host()}:"
+    by_key = {f"{prefix}{course.pk}": course for course in courses}
+    if not by_key:
+        return {}
+    found = cache.get_many(list(by_key))
+    missing = {
+        key: (course.get_url(request),) for key, course in by_key.items() if key not in found
+    }
+    if missing:
+        cache.set_many(missing, SITE_CACHE_SECONDS)
+        found.update(missing)
+    return {course.pk: found[key][0] for key, course in by_key.items()}
+
+
 _UNREAD = object()
 
 
@@ -151,6 +169,10 @@ def course_index_page(request, page: CourseIndexPage):
     and due dates; for anyone else, every live course's public summary."""
     person = None if _is_preview(request) else policy.person_of(request.user)
     entries = selectors.catalogue_for(index=page, person=person)
+    if not _is_preview(request):
+        urls = _course_urls(request, [entry.course for entry in entries])
+        for entry in entries:
+            entry.url = urls[entry.course.pk]
     return _page_response(request, page, {"person": person, "entries": entries})
 
 
@@ -217,7 +239,16 @@ def my_learning(request):
     person = policy.person_of(request.user)
     context = {"person": person, "learning": None, "catalogue_url": _catalogue_url(request)}
     if person is not None:
-        context["learning"] = selectors.my_learning(person=person)
+        learning = selectors.my_learning(person=person)
+        entries = [*learning.due, *learning.in_progress]
+        courses = [entry.course for entry in entries]
+        courses += [completion.enrolment.course for completion in learning.completions]
+        urls = _course_urls(request, courses)
+        for entry in entries:
+            entry.url = urls[entry.course.pk]
+        for completion in learning.completions:
+            completion.course_url = urls[completion.enrolment.course_id]
+        context["learning"] = learning
     return TemplateResponse(request, "courses/my_learning.html", context)
 
 

@@ -36,12 +36,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")
 #   the site cache: -1; a course page reads whether the user may take it, its competence and the
 #   enrolment in one query, and its catalogue's address from the site cache: -2; it reads the
 #   latest completion and the quiz attempts only when there are any (the learner here has taken
-#   no quiz yet): -2.
+#   no quiz yet): -2; Min læring's links to the courses come from the site cache (no read of the
+#   site for {% pageurl %}): -1.
 # Min side, with a requirement and courses (its sections: meetings, required courses, competence
 # status, team, concerns): the competence status is read once for both sections that show it.
 CATALOGUE_QUERIES = 14
 LESSON_QUERIES = 11
-MY_LEARNING_QUERIES = 9
+MY_LEARNING_QUERIES = 8
 COURSE_QUERIES = 12
 # Min side: 13 (the lessons from the site cache, -1; 22 before: the status read twice at three
 # queries each, -5; the progress, -1; the completions read twice, -1; the meetings section's two

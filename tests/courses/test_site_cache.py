@@ -64,3 +64,25 @@ def test_the_course_page_links_to_its_catalogue_after_a_new_slug(
 
     html = client.get(course.url).content.decode()
     assert 'href="/alle-kurser/"' in html and 'href="/kurser/"' not in html
+
+
+def test_the_catalogue_and_my_learning_link_to_a_course_after_a_new_slug(
+    client, make_course, make_learner
+):
+    from django.urls import reverse
+
+    course = make_course(title="Flyttet", lessons=("Et",))
+    user = make_learner()
+    services.enrolment_start(course=course, person=user.person, by=user)
+    client.force_login(user)
+    old = course.url
+    assert f'href="{old}"' in client.get("/kurser/").content.decode()
+    assert f'href="{old}"' in client.get(reverse("courses:my_learning")).content.decode()
+
+    course.slug = "nyt-navn"
+    course.save_revision().publish()
+    course.refresh_from_db()
+
+    for url in ("/kurser/", reverse("courses:my_learning")):
+        html = client.get(url).content.decode()
+        assert f'href="{course.url}"' in html and f'href="{old}"' not in html
