@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses import access
@@ -24,13 +24,16 @@ from courses.models import (
     Enrolment,
     LessonPage,
     LessonProgress,
+    QuizAttempt,
 )
+from lms.competence.models import Competence
 from lms.competence.selectors.status import (
     CompetenceStatus,
     Status,
     competence_status_for_person,
 )
 from lms.people.models import Person
+from lms.site.selectors.site import SITE_CACHE_SECONDS, site_cache_version
 
 # A completion may be renewed from this many days before it runs out (recertification).
 RECERTIFY_WITHIN_DAYS = 60
@@ -61,19 +64,121 @@ def course_lessons_done(
     return lessons, {lesson.pk for lesson in lessons if lesson.is_done}
 
 
+def _live_lesson_ids_by_course_path() -> dict[str, list[int]]:
+    """course page path -> its live lesson ids in page order, for every course, from the site
+    cache: any page's change (a lesson published, unpublished, moved or deleted) gives the cache a
+    new version (lms.site.signals). One query when the cache is cold."""
+    key = f"courses.lesson_ids:{site_cache_version()}"
+    result = cache.get(key)
+    if result is None:
+        step = LessonPage.steplen
+        result = {}
+        for pk, path in LessonPage.objects.live().order_by("path").values_list("pk", "path"):
+            result.setdefault(path[:-step], []).append(pk)
+        cache.set(key, result, SITE_CACHE_SECONDS)
+    return result
+
+
 def _lesson_ids_by_course(courses: list[CoursePage]) -> dict[int, list[int]]:
-    """course id -> its live lesson ids in page order, for many courses in one query."""
+    """course id -> its live lesson ids in page order, for many courses (from the site cache)."""
     if not courses:
         return {}
-    step = LessonPage.steplen
-    by_path = {course.path: course.pk for course in courses}
-    q = reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses))
-    result: dict[int, list[int]] = {course.pk: [] for course in courses}
-    for pk, path in LessonPage.objects.live().filter(q).order_by("path").values_list("pk", "path"):
-        course_id = by_path.get(path[:-step])
-        if course_id is not None:
-            result[course_id].append(pk)
-    return result
+    by_path = _live_lesson_ids_by_course_path()
+    return {course.pk: list(by_path.get(course.path, ())) for course in courses}
+
+
+def course_lessons_cached(course_path: str) -> list[LessonPage]:
+    """The live lessons of the course at `course_path` in page order, without their body (what
+    a lesson's pager and a list of lessons show), from the site cache (see
+    _live_lesson_ids_by_course_path). One query when the cache is cold."""
+    key = f"courses.lessons:{site_cache_version()}:{course_path}"
+    lessons = cache.get(key)
+    if lessons is None:
+        lessons = list(
+            LessonPage.objects.live()
+            .filter(path__startswith=course_path, depth=len(course_path) // LessonPage.steplen + 1)
+            .defer("body")
+            .order_by("path")
+        )
+        cache.set(key, lessons, SITE_CACHE_SECONDS)
+    return lessons
+
+
+def lesson_course(
+    *, lesson: LessonPage, person: Person | None
+) -> tuple[CoursePage | None, list[LessonPage]]:
+    """For a lesson's page: its course if `person` may take it (access.courses_for_person; else
+    None) and the course's live lessons in page order (course_lessons_cached). The course
+    carries `lessons_done`, how many of those lessons the person has done, and `lesson_done`,
+    whether they have done `lesson`: one query."""
+    course_path = lesson.path[: -LessonPage.steplen]
+    lessons = course_lessons_cached(course_path)
+    if person is None:
+        return None, lessons
+    ids = [item.pk for item in lessons]
+    progress = LessonProgress.objects.filter(
+        enrolment__person=person, enrolment__course=OuterRef("pk")
+    )
+    done_count = (
+        Coalesce(
+            Subquery(
+                progress.filter(lesson_id__in=ids)
+                .values("enrolment")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+        if ids
+        else Value(0)
+    )
+    course = (
+        access.courses_for_person(person, CoursePage.objects.filter(path=course_path))
+        .annotate(lessons_done=done_count, lesson_done=Exists(progress.filter(lesson=lesson)))
+        .first()
+    )
+    return course, lessons
+
+
+_ENROLMENT_FIELDS = [f.attname for f in Enrolment._meta.concrete_fields]
+_COMPETENCE_FIELDS = [f.attname for f in Competence._meta.concrete_fields]
+
+
+def learner_course(*, course: CoursePage, person: Person | None) -> tuple[bool, Enrolment | None]:
+    """Whether `person` may take `course` (access.person_may_take_course's answer) and, when they
+    may, their enrolment in it (None: not started), in one query. The course's competence comes
+    with it and is set on `course`, so that the page shows its name without another read. The
+    enrolment carries `has_completions` and `has_attempts`: whether there is anything to read of
+    either (the course page reads neither for a learner who has not yet taken the quiz)."""
+    if person is None or not course.live:
+        return False, None
+    mine = Q(enrolment__person=person, enrolment__course=OuterRef("pk"))
+    query = (
+        access.courses_for_person(person, CoursePage.objects.filter(pk=course.pk))
+        .annotate(
+            mine=FilteredRelation("enrolments", condition=Q(enrolments__person=person)),
+            has_completions=Exists(Completion.objects.filter(mine)),
+            has_attempts=Exists(QuizAttempt.objects.filter(mine)),
+        )
+        .values_list(
+            *(f"mine__{name}" for name in _ENROLMENT_FIELDS),
+            *(f"competence__{name}" for name in _COMPETENCE_FIELDS),
+            "has_completions",
+            "has_attempts",
+        )
+    )
+    row = next(iter(query), None)
+    if row is None:
+        return False, None
+    size, more = len(_ENROLMENT_FIELDS), len(_COMPETENCE_FIELDS)
+    enrolment_row, competence_row = row[:size], row[size : size + more]
+    if course.competence_id is not None and competence_row[0] == course.competence_id:
+        course.competence = Competence.from_db(query.db, _COMPETENCE_FIELDS, competence_row)
+    enrolment = None
+    if enrolment_row[0] is not None:
+        enrolment = Enrolment.from_db(query.db, _ENROLMENT_FIELDS, enrolment_row)
+        enrolment.has_completions, enrolment.has_attempts = row[size + more :]
+    return True, enrolment
 
 
 def enrolment_for(*, person: Person | None, course: CoursePage) -> Enrolment | None:
@@ -130,6 +235,9 @@ class CourseEntry:
     status_valid_until: dt.date | None = None
     status_due_on: dt.date | None = None
     today: dt.date = field(default_factory=timezone.localdate)
+    # The course's URL, when the view has it from the site cache (the templates fall back to
+    # {% pageurl %}).
+    url: str | None = None
 
     @property
     def required(self) -> bool:

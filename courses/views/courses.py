@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from courses import access
 from courses.forms.quiz import QuizForm
@@ -71,12 +71,51 @@ def _course_or_404(request, course_id: int) -> CoursePage:
     return course
 
 
-def _course_state(request, course: CoursePage) -> dict:
+def _parent_url(request, page) -> str | None:
+    """The URL of the page's parent (a course's catalogue) from the site cache: any page's change
+    (a slug, a move, unpublishing) gives the cache a new version (lms.site.signals)."""
+    parent_path = page.path[: -page.steplen]
+    key = (
+        f"courses.parent_url:{site_cache_version(request=request)}:{request.get_host()}:"
+        f"{parent_path}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        parent = Page.objects.filter(path=parent_path).first()
+        cached = (parent.get_url(request) if parent is not None else None,)
+        cache.set(key, cached, SITE_CACHE_SECONDS)
+    return cached[0]
+
+
+def _course_urls(request, courses) -> dict[int, str | None]:
+    """course id -> its URL as {% pageurl %} gives it on this request's site, from the site
+    cache (one round trip for all): any page's change (a slug, a move) gives the cache a new
+    version (lms.site.signals). Only what is not cached yet is worked out, by Wagtail."""
+    prefix = f"courses.url:{site_cache_version(request=request)}:{request.get_host()}:"
+    by_key = {f"{prefix}{course.pk}": course for course in courses}
+    if not by_key:
+        return {}
+    found = cache.get_many(list(by_key))
+    missing = {
+        key: (course.get_url(request),) for key, course in by_key.items() if key not in found
+    }
+    if missing:
+        cache.set_many(missing, SITE_CACHE_SECONDS)
+        found.update(missing)
+    return {course.pk: found[key][0] for key, course in by_key.items()}
+
+
+_UNREAD = object()
+
+
+def _course_state(request, course: CoursePage, *, enrolment=_UNREAD) -> dict:
     """What the course page and the quiz page say about where the person stands: the lessons with
-    what is done (one query), the enrolment, its latest completion and its attempts (one each)."""
+    what is done (one query), the enrolment (one, unless the caller read it), its latest
+    completion and its attempts (one each)."""
     person = policy.person_of(request.user)
     lessons, done_ids = selectors.course_lessons_done(course, person=person)
-    enrolment = selectors.enrolment_for(person=person, course=course)
+    if enrolment is _UNREAD:
+        enrolment = selectors.enrolment_for(person=person, course=course)
     all_done = all(lesson.pk in done_ids for lesson in lessons)
     state = {
         "person": person,
@@ -94,10 +133,16 @@ def _course_state(request, course: CoursePage) -> dict:
         "last_attempt": None,
     }
     if enrolment is not None:
-        completion = selectors.latest_completion(enrolment=enrolment)
-        open_attempt, remaining, last_attempt = quiz_selectors.attempts_state(
-            enrolment=enrolment, course=course, completion=completion
-        )
+        # Read only what there is (selectors.learner_course says so; True when not known): with
+        # no attempts, none is open, none was the last, and every attempt allowed is left.
+        completion = None
+        if getattr(enrolment, "has_completions", True):
+            completion = selectors.latest_completion(enrolment=enrolment)
+        open_attempt, remaining, last_attempt = None, course.attempts_allowed, None
+        if getattr(enrolment, "has_attempts", True):
+            open_attempt, remaining, last_attempt = quiz_selectors.attempts_state(
+                enrolment=enrolment, course=course, completion=completion
+            )
         state.update(
             resume=selectors.resume_lesson(
                 lessons=lessons, done_ids=done_ids, last_lesson_id=enrolment.last_lesson_id
@@ -124,25 +169,41 @@ def course_index_page(request, page: CourseIndexPage):
     and due dates; for anyone else, every live course's public summary."""
     person = None if _is_preview(request) else policy.person_of(request.user)
     entries = selectors.catalogue_for(index=page, person=person)
+    if not _is_preview(request):
+        urls = _course_urls(request, [entry.course for entry in entries])
+        for entry in entries:
+            entry.url = urls[entry.course.pk]
     return _page_response(request, page, {"person": person, "entries": entries})
 
 
 def course_page(request, page: CoursePage):
     """A course: its summary for anyone; lessons, progress and the quiz for its audience."""
+    catalogue_url = _parent_url(request, page)
     if _is_preview(request):
         lessons = selectors.course_lessons(page)
         return _page_response(
             request,
             page,
-            {"preview": True, "lessons": [{"page": lesson, "done": False} for lesson in lessons]},
+            {
+                "preview": True,
+                "lessons": [{"page": lesson, "done": False} for lesson in lessons],
+                "catalogue_url": catalogue_url,
+            },
         )
     person = policy.person_of(request.user)
     if person is None:
         # Not signed in, or an account outside the roster: the public summary only.
-        return _page_response(request, page, {"public": True})
-    if not access.may_take_course(request.user, page):
+        return _page_response(request, page, {"public": True, "catalogue_url": catalogue_url})
+    # access.may_take_course's answer, with the enrolment, in one query.
+    allowed, enrolment = (
+        selectors.learner_course(course=page, person=person)
+        if request.user.is_active
+        else (False, None)
+    )
+    if not allowed:
         raise Http404
-    return _page_response(request, page, _course_state(request, page))
+    state = _course_state(request, page, enrolment=enrolment)
+    return _page_response(request, page, {**state, "catalogue_url": catalogue_url})
 
 
 def lesson_page(request, page: LessonPage):
@@ -150,14 +211,12 @@ def lesson_page(request, page: LessonPage):
         return _page_response(request, page, {"preview": True})
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    # The course, if live and the user may take it, in one query.
+    # The course, if live and the user may take it, with what the person has done of its live
+    # lessons, in one query; the lessons themselves from the site cache.
     person = policy.person_of(request.user) if request.user.is_active else None
-    course = access.courses_for_person(
-        person, CoursePage.objects.filter(path=page.path[: -LessonPage.steplen])
-    ).first()
+    course, lessons = selectors.lesson_course(lesson=page, person=person)
     if course is None:
         raise Http404
-    lessons, done_ids = selectors.course_lessons_done(course, person=person)
     ids = [lesson.pk for lesson in lessons]
     position = ids.index(page.pk) if page.pk in ids else 0
     return _page_response(
@@ -169,8 +228,8 @@ def lesson_page(request, page: LessonPage):
             "lessons_total": len(lessons),
             "previous_lesson": lessons[position - 1] if position > 0 else None,
             "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
-            "done": page.pk in done_ids,
-            "lessons_done": len(done_ids & set(ids)),
+            "done": page.pk in ids and course.lesson_done,
+            "lessons_done": course.lessons_done,
         },
     )
 
@@ -180,7 +239,16 @@ def my_learning(request):
     person = policy.person_of(request.user)
     context = {"person": person, "learning": None, "catalogue_url": _catalogue_url(request)}
     if person is not None:
-        context["learning"] = selectors.my_learning(person=person)
+        learning = selectors.my_learning(person=person)
+        entries = [*learning.due, *learning.in_progress]
+        courses = [entry.course for entry in entries]
+        courses += [completion.enrolment.course for completion in learning.completions]
+        urls = _course_urls(request, courses)
+        for entry in entries:
+            entry.url = urls[entry.course.pk]
+        for completion in learning.completions:
+            completion.course_url = urls[completion.enrolment.course_id]
+        context["learning"] = learning
     return TemplateResponse(request, "courses/my_learning.html", context)
 
 
