@@ -101,17 +101,34 @@ def _site_info_read(request) -> SiteInfo:
         return SiteInfo(settings=None)
 
 
-def menu_pages(*, home: Page, request=None) -> list[Page]:
-    """The home page's menu: its live, public children shown in menus, from the site cache (any
-    page's or view restriction's change gives it a new version, lms.site.signals)."""
+@dataclass(frozen=True)
+class MenuLink:
+    title: str
+    url: str
+
+
+def menu_pages(*, home: Page, request=None) -> list[MenuLink]:
+    """The home page's menu: the titles and URLs of its live, public children shown in menus,
+    from the site cache (any page's or view restriction's change gives it a new version,
+    lms.site.signals). Titles and URLs rather than the pages: a warm request unpickles two
+    strings a link and works out no URL. Keyed by host too, as a URL is relative to the site
+    that serves the request."""
     from django.core.cache import cache
 
-    key = f"lms.site.menu:{site_cache_version(request=request)}:{home.pk}"
-    pages = cache.get(key)
-    if pages is None:
-        pages = list(home.get_children().live().public().in_menu().specific())
-        cache.set(key, pages, SITE_CACHE_SECONDS)
-    return pages
+    try:
+        host = request.get_host() if request is not None else ""
+    except DisallowedHost:
+        host = None
+    key = f"lms.site.menu:{site_cache_version(request=request)}:{host}:{home.pk}"
+    links = cache.get(key) if host is not None else None
+    if links is None:
+        links = [
+            MenuLink(title=page.title, url=page.get_url(request))
+            for page in home.get_children().live().public().in_menu().specific()
+        ]
+        if host is not None:
+            cache.set(key, links, SITE_CACHE_SECONDS)
+    return links
 
 
 # One version for everything cached of a site (its Infohus settings, contacts, the pages they
