@@ -112,3 +112,27 @@ def test_a_session_signed_in_through_allauths_backend_stays_signed_in(client, em
     response = client.get("/min-side/")
     assert response.status_code == 200
     assert response.context["user"] == employee
+
+
+def test_a_signed_in_pages_links_need_no_query_of_the_sites(client, employee):
+    """Min side links to Wagtail pages: the site came with the site cache (selectors.site_info)."""
+    client.force_login(employee)
+    assert not [sql for sql in queries_of(client, "/min-side/") if "wagtailcore_site" in sql]
+
+
+def test_a_site_moved_to_another_root_is_served_from_there_at_once(client, employee):
+    from wagtail.models import Page, Site
+
+    client.force_login(employee)
+    client.get("/min-side/")
+    site = Site.objects.get(is_default_site=True)
+    home = site.root_page
+    other = home.add_child(instance=Page(title="Anden forside", slug="anden"))
+    other.save_revision().publish()
+    site.root_page = other
+    site.save()
+    try:
+        assert client.get("/").context["page"].pk == other.pk
+    finally:
+        site.root_page = home
+        site.save()
