@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lms.people.models import JobCategory, OrgUnit, Person, Role, RoleAssignment, User
@@ -185,23 +185,52 @@ def roles_with(action: str) -> list[Role]:
     return [role for role, actions in _grants().items() if _known(action) in actions]
 
 
+def _counting_assignments(user) -> QuerySet[RoleAssignment]:
+    """The role assignments of `user` (a User or an OuterRef to one) that count.
+
+    Someone who left keeps their account and assignments (history, a possible return), but their
+    roles stop counting the moment their roster entry is marked left. An account without a roster
+    entry (an external consultant, the installation's admin) keeps them."""
+    return RoleAssignment.objects.filter(user=user).filter(
+        Q(user__person__isnull=True) | Q(user__person__active=True)
+    )
+
+
 def _assignments(user) -> list[tuple[Role, str]]:
-    """(role, unit path) pairs of the user, loaded once per user object (one query)."""
+    """(role, unit path) pairs of the user, loaded once per user object (one query; none for a
+    user loaded through users_for_request() who holds no role)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_lms_assignments", None)
     if cached is None:
-        # Someone who left keeps their account and assignments (history, a possible return), but
-        # their roles stop counting the moment their roster entry is marked left. An account
-        # without a roster entry (an external consultant, the installation's admin) keeps them.
         cached = [
             (Role(role), path)
-            for role, path in RoleAssignment.objects.filter(user=user)
-            .filter(Q(user__person__isnull=True) | Q(user__person__active=True))
-            .values_list("role", "org_unit__path")
+            for role, path in _counting_assignments(user).values_list("role", "org_unit__path")
         ]
         user._lms_assignments = cached
     return cached
+
+
+def users_for_request() -> QuerySet[User]:
+    """Users as the request's user is loaded (lms.people.backends.AccountBackend): each with
+    their roster entry (and its unit) and whether any of their role assignments counts, in the
+    same query. Most users (employees) hold no role, and user_loaded() then answers every
+    question of this module without the query of their assignments, and person_of() without the
+    query of their roster entry. Nothing is kept beyond the request: a grant, a revocation or a
+    departure counts on the next request."""
+    return User._default_manager.select_related("person__org_unit").annotate(
+        _lms_holds_role=Exists(_counting_assignments(OuterRef("pk")))
+    )
+
+
+def user_loaded(user: User) -> User:
+    """Take in a user from users_for_request(): one who holds no role has no assignments, and
+    the roster entry came with the user (person_of() keeps only an active one)."""
+    if getattr(user, "_lms_holds_role", None) is False:
+        user._lms_assignments = []
+    person = getattr(user, "person", None)
+    user._lms_person = person if person is not None and person.active else None
+    return user
 
 
 def memo(user, key: str, compute: Callable[[], T]) -> T:
@@ -216,8 +245,8 @@ def memo(user, key: str, compute: Callable[[], T]) -> T:
 
 
 def forget(user) -> None:
-    """Drop the per-request cache after the user's assignments change."""
-    for cached in ("_lms_assignments", "_lms_memo"):
+    """Drop the per-request cache after the user's assignments or roster entry change."""
+    for cached in ("_lms_assignments", "_lms_memo", "_lms_person"):
         if hasattr(user, cached):
             delattr(user, cached)
 

@@ -290,9 +290,13 @@ CELERY_BEAT_SCHEDULE = {
 # --- Authentication (django-allauth is the only way in) ------------------------------------------
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's backend whose user load also says whether the user holds a role (one query less
+    # on every signed-in page of an employee).
+    "lms.people.backends.AccountBackend",
     # Answers Wagtail's "may access the admin" from the access policy (lms.people.policy).
     "lms.people.backends.PolicyBackend",
+    # Only for sessions signed in before AccountBackend (their session names this one).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
 # Everyone lands on Min side after signing in, unless `next` says otherwise.

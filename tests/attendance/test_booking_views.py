@@ -385,10 +385,11 @@ def test_a_meeting_no_longer_open_sends_the_booker_back_to_it(as_booker, gym_mee
 # --- Query counts ---------------------------------------------------------------------------------
 
 
-# 12 of ours (session, user, roles, person, meeting, may book, TOTP, units, staff, waiting list,
-# job categories twice when the meeting names none); the base template's site settings come from
-# the site cache (lms.site.selectors.site), which took 5 more before.
-QUERIES = 12
+# 11 of ours (session, user with their person, roles, meeting, may book, TOTP, units, staff,
+# waiting list, job categories twice when the meeting names none); the base template's site
+# settings come from the site cache (lms.site.selectors.site), which took 5 more before; 12 until
+# the roster entry came with the user (policy.users_for_request).
+QUERIES = 11
 
 
 @pytest.mark.parametrize("colleagues", [5, 50])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from lms import audit
+from lms.people import policy
 from lms.people.models import Person, User
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ def person_link_user(*, user: User) -> Person | None:
                 return None
             person.user = user
             person.save(update_fields=["user", "updated_at"])
+            # The request's user may have come with no roster entry (policy.user_loaded).
+            policy.forget(user)
             # No email in the entry: the log outlives the anonymisation of people who left.
             audit.log(person, LINK_ACTION, by=user, data={"user_id": user.pk})
     except IntegrityError:

@@ -27,6 +27,9 @@ class SiteInfo:
     concern_url: str = field(default_factory=lambda: intake_url_for(None))
     concern_info_url: str = f"/{CONCERN_SLUG}/"
     accessibility_url: str = f"/{ACCESSIBILITY_SLUG}/"
+    # The Wagtail site serving the host, handed to Site.find_for_request (request._wagtail_site)
+    # so that a page's URL and Wagtail's routing need no query of the sites.
+    site: Site | None = None
 
 
 def _page_url(page: Page | None, request) -> str | None:
@@ -54,6 +57,8 @@ def site_info(*, request) -> SiteInfo:
     Kept on the request as well: base.html and the blocks ask for it several times per page.
     Falls back to the seeded pages' slugs when the settings name no page, and to plain paths when
     there is no site at all, so that the header's route to report a concern is never missing.
+    The site itself is handed to Wagtail for the request (Site.find_for_request reads it), which
+    found it for the same host: the cache's version changes whenever a site does.
     """
     if request is None:
         return SiteInfo(settings=None)
@@ -63,7 +68,11 @@ def site_info(*, request) -> SiteInfo:
     from django.core.cache import cache
 
     try:
-        key = f"lms.site.info:{site_cache_version(request=request)}:{request.get_host()}"
+        # The port as well: Wagtail tells sites apart by hostname and port (Site.find_for_request).
+        key = (
+            f"lms.site.info:{site_cache_version(request=request)}:{request.get_host()}"
+            f":{request.get_port()}"
+        )
     except DisallowedHost:
         # The 400 page of a request for a host this installation does not serve.
         key = None
@@ -73,6 +82,8 @@ def site_info(*, request) -> SiteInfo:
         if key and info.settings is not None:
             cache.set(key, info, SITE_CACHE_SECONDS)
     request._lms_site_info = info
+    if info.site is not None and not hasattr(request, "_wagtail_site"):
+        request._wagtail_site = info.site
     return info
 
 
@@ -89,6 +100,7 @@ def _site_info_read(request) -> SiteInfo:
             _page_by_slug(site, ACCESSIBILITY_SLUG), request
         )
         return SiteInfo(
+            site=site,
             settings=settings,
             contacts=list(settings.contacts.all()),
             home_url=_page_url(site.root_page, request) or "/",
@@ -101,17 +113,34 @@ def _site_info_read(request) -> SiteInfo:
         return SiteInfo(settings=None)
 
 
-def menu_pages(*, home: Page, request=None) -> list[Page]:
-    """The home page's menu: its live, public children shown in menus, from the site cache (any
-    page's or view restriction's change gives it a new version, lms.site.signals)."""
+@dataclass(frozen=True)
+class MenuLink:
+    title: str
+    url: str
+
+
+def menu_pages(*, home: Page, request=None) -> list[MenuLink]:
+    """The home page's menu: the titles and URLs of its live, public children shown in menus,
+    from the site cache (any page's or view restriction's change gives it a new version,
+    lms.site.signals). Titles and URLs rather than the pages: a warm request unpickles two
+    strings a link and works out no URL. Keyed by host too, as a URL is relative to the site
+    that serves the request."""
     from django.core.cache import cache
 
-    key = f"lms.site.menu:{site_cache_version(request=request)}:{home.pk}"
-    pages = cache.get(key)
-    if pages is None:
-        pages = list(home.get_children().live().public().in_menu().specific())
-        cache.set(key, pages, SITE_CACHE_SECONDS)
-    return pages
+    try:
+        host = request.get_host() if request is not None else ""
+    except DisallowedHost:
+        host = None
+    key = f"lms.site.menu:{site_cache_version(request=request)}:{host}:{home.pk}"
+    links = cache.get(key) if host is not None else None
+    if links is None:
+        links = [
+            MenuLink(title=page.title, url=page.get_url(request))
+            for page in home.get_children().live().public().in_menu().specific()
+        ]
+        if host is not None:
+            cache.set(key, links, SITE_CACHE_SECONDS)
+    return links
 
 
 # One version for everything cached of a site (its Infohus settings, contacts, the pages they
