@@ -298,7 +298,8 @@ def _still_sending(send_id: int) -> bool:
 
 
 # The "sent" mark on PostgreSQL: a statement prepared once per database connection (parsed and
-# planned once, not for each message), run by libpq directly: no ORM, no SQL built per message.
+# planned once, not for each message), sent through libpq directly: no ORM, no SQL built per
+# message.
 _MARK_STATEMENT = b"lms_newsletter_delivery_sent"
 _MARK_SQL = (
     f"UPDATE {Delivery._meta.db_table} SET status = '{D.SENT}', sent_at = $1, "
@@ -311,12 +312,12 @@ _mark_prepared: weakref.WeakSet = weakref.WeakSet()
 
 
 def _results_last(raw):
-    """The last result of the statement in flight on a psycopg connection, read by libpq
-    (which waits for it); raises the database's error."""
-    pgconn = raw.pgconn
-    answer = None
-    while (result := pgconn.get_result()) is not None:
-        answer = result
+    """The last result of the statement in flight on a psycopg connection; raises the
+    database's error. Waited for through psycopg, which lets other threads run meanwhile
+    (libpq's own wait would hold the interpreter: a thread that holds a row lock the
+    statement waits for could never release it)."""
+    results = raw.wait(pg_generators.fetch_many(raw.pgconn))
+    answer = results[-1] if results else None
     if answer is None:
         raise pg_errors.InternalError("no answer from the database")
     if answer.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
