@@ -155,8 +155,13 @@ class Delivery(models.Model):
         BOUNCING = "bouncing", _("Address is bouncing")
         CANCELLED = "cancelled", _("Send cancelled")
 
+    # No index of its own: the unique (send, person) index serves every look-up by send.
     send = models.ForeignKey(
-        Send, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("send")
+        Send,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("send"),
+        db_index=False,
     )
     # Kept when a person is deleted: the ledger is what was delivered.
     person = models.ForeignKey(
@@ -208,7 +213,19 @@ class Delivery(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["send", "status", "next_attempt_at"]),
+            # The open rows only, in ledger order: what a batch claims (the first rows of the
+            # send, read in order up to its size, no sort), what keeps a send from finishing,
+            # what a cancel skips. Every query over it filters on these statuses; the other rows
+            # (the whole ledger of a send: counters, report) are read through the unique index.
+            # A row marked sent, failed or skipped leaves it, so the mark of each message, an
+            # update that writes every index the new row version belongs to, does not write
+            # this one (PostgreSQL and SQLite leave a partial index out when its condition does
+            # not hold for the new row).
+            models.Index(
+                fields=["send", "id"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="newsletter_delivery_open",
+            ),
             # The rate limit counts what was sent in the last minute, across sends.
             models.Index(fields=["sent_at"]),
         ]

@@ -24,6 +24,7 @@ import logging
 import smtplib
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -296,6 +297,46 @@ def _still_sending(send_id: int) -> bool:
     return Send.objects.filter(pk=send_id, status=S.SENDING).exists()
 
 
+# The "sent" mark on PostgreSQL: a statement prepared once per database connection (parsed and
+# planned once, not for each message), sent through libpq directly: no ORM, no SQL built per
+# message.
+_MARK_STATEMENT = b"lms_newsletter_delivery_sent"
+_MARK_SQL = (
+    f"UPDATE {Delivery._meta.db_table} SET status = '{D.SENT}', sent_at = $1, "
+    "next_attempt_at = NULL, smtp_code = NULL, smtp_answer = '', attempts = attempts + 1 "
+    f"WHERE id = $2 AND claim_token = $3 AND status = '{D.SENDING}' "
+    f"RETURNING (SELECT status FROM {Send._meta.db_table} WHERE id = $4)"
+)
+# The psycopg connections on which it is prepared (a new connection prepares it again).
+_mark_prepared: weakref.WeakSet = weakref.WeakSet()
+
+
+def _results_last(raw):
+    """The last result of the statement in flight on a psycopg connection; raises the
+    database's error. Waited for through psycopg, which lets other threads run meanwhile
+    (libpq's own wait would hold the interpreter: a thread that holds a row lock the
+    statement waits for could never release it)."""
+    results = raw.wait(pg_generators.fetch_many(raw.pgconn))
+    answer = results[-1] if results else None
+    if answer is None:
+        raise pg_errors.InternalError("no answer from the database")
+    if answer.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+        raise pg_errors.error_from_result(answer, encoding=raw.info.encoding)
+    return answer
+
+
+def _mark_prepare(raw) -> None:
+    """Prepare the mark on this connection, once."""
+    if raw in _mark_prepared:
+        return
+    with db_connection.wrap_database_errors:
+        raw.pgconn.send_prepare(_MARK_STATEMENT, _MARK_SQL.encode())
+        if raw.pgconn.flush():
+            raw.wait(pg_generators.send(raw.pgconn))
+        _results_last(raw)
+    _mark_prepared.add(raw)
+
+
 class _SentMarks:
     """The "sent" marks of one batch: one conditional UPDATE per message (still "sending", still
     this worker's claim), sent right after the server's acceptance, that also reads the send's
@@ -327,10 +368,11 @@ class _SentMarks:
             "attempts = attempts + 1 WHERE id = %s AND claim_token = %s AND status = %s "
             f"RETURNING (SELECT status FROM {quote(Send._meta.db_table)} WHERE id = %s)"
         )
-        # The same with libpq's numbered parameters, for the pipelined marks.
-        self.pg_sql = self.sql.replace("%s", "${}").format(*range(1, 7)).encode()
-        # Its parameters that are the same for every row of the batch, as libpq takes them.
-        self.pg_constants = tuple(str(v).encode() for v in (D.SENT, token, D.SENDING, send_id))
+        if self._pg is not None:
+            _mark_prepare(self._pg)
+            # The prepared statement's parameters that are the same for every row of the
+            # batch, as libpq takes them.
+            self.pg_constants = (token.encode(), str(send_id).encode())
 
     def sent(self, delivery: Delivery, now: dt.datetime) -> None:
         if self._pg is None:
@@ -347,36 +389,24 @@ class _SentMarks:
                 row = cursor.fetchone()
             self._outcome(delivery, row[0] if row else None, found=row is not None)
             return
-        sent, token, sending, send_id = self.pg_constants
-        params = [
-            sent,
-            now.isoformat().encode(),
-            str(delivery.pk).encode(),
-            token,
-            sending,
-            send_id,
-        ]
+        token, send_id = self.pg_constants
+        params = [now.isoformat().encode(), str(delivery.pk).encode(), token, send_id]
         pgconn = self._pg.pgconn
         with db_connection.wrap_database_errors:
-            pgconn.send_query_params(self.pg_sql, params)
+            pgconn.send_query_prepared(_MARK_STATEMENT, params)
             self._in_flight = delivery
-            self._pg.wait(pg_generators.send(pgconn))
+            if pgconn.flush():  # not all of it went out at once: wait until it has
+                self._pg.wait(pg_generators.send(pgconn))
         if db_connection.queries_logged:
-            db_connection.queries_log.append({"sql": self.pg_sql.decode(), "time": "0.000"})
+            db_connection.queries_log.append({"sql": _MARK_SQL, "time": "0.000"})
 
     def settle(self) -> None:
         """Read the answer to the UPDATE in flight, if any."""
         delivery, self._in_flight = self._in_flight, None
         if delivery is None:
             return
-        pgconn = self._pg.pgconn
         with db_connection.wrap_database_errors:
-            results = self._pg.wait(pg_generators.fetch_many(pgconn))
-            answer = results[-1] if results else None
-            if answer is None or answer.status != pq.ExecStatus.TUPLES_OK:
-                if answer is None:
-                    raise pg_errors.InternalError("no answer to a delivery's mark")
-                raise pg_errors.error_from_result(answer, encoding=self._pg.info.encoding)
+            answer = _results_last(self._pg)
             found = answer.ntuples > 0
             value = answer.get_value(0, 0) if found else None
         self._outcome(delivery, value.decode() if value is not None else None, found=found)
