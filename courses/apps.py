@@ -17,6 +17,10 @@ class CoursesConfig(AppConfig):
         from courses import teasers
 
         teasers.register()
+        # What the learner pages cache is dropped when a learner's progress changes.
+        from courses import signals
+
+        signals.connect()
 
     def demo_load(self):
         """Called by `manage.py load_demo_data` (which imports no feature app) after the core's

@@ -26,6 +26,7 @@ from lms import bounds
 from lms.competence.models import Competence, Evidence
 from lms.people.models import JobCategory, OrgUnit, Person
 from lms.site.blocks import RICH_TEXT_FEATURES
+from lms.site.selectors.routes import SiteCachedRouteMixin
 
 
 class CourseIndexPage(Page):
@@ -73,7 +74,7 @@ class CoursePageForm(WagtailAdminPageForm):
         )
 
 
-class CoursePage(Page):
+class CoursePage(SiteCachedRouteMixin, Page):
     summary = models.TextField(_("summary"), max_length=600)
     estimated_minutes = models.PositiveSmallIntegerField(
         _("estimated minutes"), validators=[MinValueValidator(1), MaxValueValidator(240)]
@@ -155,7 +156,7 @@ class CoursePage(Page):
         return self.serve(request)
 
 
-class LessonPage(Page):
+class LessonPage(SiteCachedRouteMixin, Page):
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
 
     content_panels = [*Page.content_panels, FieldPanel("body")]

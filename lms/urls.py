@@ -1,9 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from lms.site.views import pages as site_pages
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -32,4 +34,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # One URL per page in every language: the language is the person's choice (lms.middleware).
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's URLs, its page view in front of which the site cache routes the page types that ask
+# for it (lms.site.selectors.routes).
+urlpatterns += [
+    path("", include([p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"])),
+    re_path(wagtail_urls.serve_pattern, site_pages.serve, name="wagtail_serve"),
+]

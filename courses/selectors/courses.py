@@ -9,6 +9,7 @@ competence ledger's own few queries).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -37,6 +38,42 @@ from lms.site.selectors.site import SITE_CACHE_SECONDS, site_cache_version
 
 # A completion may be renewed from this many days before it runs out (recertification).
 RECERTIFY_WITHIN_DAYS = 60
+
+LEARNER_VERSION_KEY = "courses.learner.version:{person_id}"
+
+
+def learner_version(*, person_id: int) -> int:
+    """The version of what the learner pages cache of a person's learning (their enrolments,
+    lessons done, quiz attempts, completions): courses.signals calls learner_forget() whenever
+    any of those changes, so that the next view reads afresh."""
+    key = LEARNER_VERSION_KEY.format(person_id=person_id)
+    version = cache.get(key)
+    if version is None:
+        # Never set, or evicted: a number no entry was cached under (add: the first one wins).
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key, 0)
+    return version
+
+
+def learner_forget(*, person_id: int) -> None:
+    key = LEARNER_VERSION_KEY.format(person_id=person_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), None)
+
+
+def learner_cache_key(*, request, person: Person, what: str) -> str:
+    """The cache key of what a learner page reads of `person` for `what` (a course, a lesson):
+    under the site cache's version (any page's change: a course's audience, its lessons, its
+    state) and the person's learner version (their progress), with what decides whether they
+    may take a course (active, their unit's place in the tree, their job category: read with
+    the user on every request, so that a move or a new job counts at once)."""
+    return (
+        f"courses.learner:{site_cache_version(request=request)}:"
+        f"{learner_version(person_id=person.pk)}:{person.pk}:{int(person.active)}:"
+        f"{person.org_unit.path}:{person.job_category_id}:{what}"
+    )
 
 
 def course_lessons(course: CoursePage) -> list[LessonPage]:
@@ -134,6 +171,8 @@ def lesson_course(
     )
     course = (
         access.courses_for_person(person, CoursePage.objects.filter(path=course_path))
+        # The lesson shows the course's title and address, never its quiz (kept in the cache).
+        .defer("quiz")
         .annotate(lessons_done=done_count, lesson_done=Exists(progress.filter(lesson=lesson)))
         .first()
     )

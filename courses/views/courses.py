@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page, Site
@@ -108,14 +110,40 @@ def _course_urls(request, courses) -> dict[int, str | None]:
 _UNREAD = object()
 
 
-def _course_state(request, course: CoursePage, *, enrolment=_UNREAD) -> dict:
-    """What the course page and the quiz page say about where the person stands: the lessons with
-    what is done (one query), the enrolment (one, unless the caller read it), its latest
-    completion and its attempts (one each)."""
-    person = policy.person_of(request.user)
+def _course_reads(course: CoursePage, *, person, enrolment) -> dict:
+    """What the course page and the quiz page read of where the person stands: the lessons with
+    what is done (one query), the enrolment's latest completion and its attempts (one each, and
+    only when the enrolment has any: selectors.learner_course says so; True when not known)."""
     lessons, done_ids = selectors.course_lessons_done(course, person=person)
-    if enrolment is _UNREAD:
-        enrolment = selectors.enrolment_for(person=person, course=course)
+    completion = None
+    attempts = (None, course.attempts_allowed, None)
+    if enrolment is not None:
+        if getattr(enrolment, "has_completions", True):
+            completion = selectors.latest_completion(enrolment=enrolment)
+        if getattr(enrolment, "has_attempts", True):
+            attempts = quiz_selectors.attempts_state(
+                enrolment=enrolment, course=course, completion=completion
+            )
+    return {
+        "lessons": lessons,
+        "done_ids": done_ids,
+        "enrolment": enrolment,
+        "completion": completion,
+        "attempts": attempts,
+    }
+
+
+def _course_state(request, course: CoursePage, *, enrolment=_UNREAD, reads=None) -> dict:
+    """What the course page and the quiz page say about where the person stands, from
+    _course_reads (read here unless given; the enrolment too, unless the caller read it). What
+    depends on today (whether a completion may be renewed) is worked out here, never cached."""
+    person = policy.person_of(request.user)
+    if reads is None:
+        if enrolment is _UNREAD:
+            enrolment = selectors.enrolment_for(person=person, course=course)
+        reads = _course_reads(course, person=person, enrolment=enrolment)
+    lessons, done_ids = reads["lessons"], reads["done_ids"]
+    enrolment, completion = reads["enrolment"], reads["completion"]
     all_done = all(lesson.pk in done_ids for lesson in lessons)
     state = {
         "person": person,
@@ -133,16 +161,7 @@ def _course_state(request, course: CoursePage, *, enrolment=_UNREAD) -> dict:
         "last_attempt": None,
     }
     if enrolment is not None:
-        # Read only what there is (selectors.learner_course says so; True when not known): with
-        # no attempts, none is open, none was the last, and every attempt allowed is left.
-        completion = None
-        if getattr(enrolment, "has_completions", True):
-            completion = selectors.latest_completion(enrolment=enrolment)
-        open_attempt, remaining, last_attempt = None, course.attempts_allowed, None
-        if getattr(enrolment, "has_attempts", True):
-            open_attempt, remaining, last_attempt = quiz_selectors.attempts_state(
-                enrolment=enrolment, course=course, completion=completion
-            )
+        open_attempt, remaining, last_attempt = reads["attempts"]
         state.update(
             resume=selectors.resume_lesson(
                 lessons=lessons, done_ids=done_ids, last_lesson_id=enrolment.last_lesson_id
@@ -162,6 +181,29 @@ def _course_state(request, course: CoursePage, *, enrolment=_UNREAD) -> dict:
         and state["attempts_remaining"] != 0
     )
     return state
+
+
+def _learner_course_reads(request, page: CoursePage, person) -> dict | None:
+    """The course page's reads for `person` (None: they may not take it), from the cache under
+    the site's and the person's learner versions (selectors.learner_cache_key): an editor's
+    change or the person's progress is seen on the very next view."""
+    key = selectors.learner_cache_key(request=request, person=person, what=f"course:{page.pk}")
+    cached = cache.get(key)
+    if cached is None:
+        # access.may_take_course's answer, with the enrolment and the competence, in one query.
+        allowed, enrolment = selectors.learner_course(course=page, person=person)
+        reads = None
+        if allowed:
+            reads = _course_reads(page, person=person, enrolment=enrolment)
+            if page.competence_id is not None and CoursePage.competence.is_cached(page):
+                reads["competence"] = page.competence
+        cached = (reads,)
+        cache.set(key, cached, SITE_CACHE_SECONDS)
+    reads = cached[0]
+    if reads is not None and "competence" in reads and page.competence_id is not None:
+        if reads["competence"].pk == page.competence_id:
+            page.competence = reads["competence"]
+    return reads
 
 
 def course_index_page(request, page: CourseIndexPage):
@@ -194,16 +236,28 @@ def course_page(request, page: CoursePage):
     if person is None:
         # Not signed in, or an account outside the roster: the public summary only.
         return _page_response(request, page, {"public": True, "catalogue_url": catalogue_url})
-    # access.may_take_course's answer, with the enrolment, in one query.
-    allowed, enrolment = (
-        selectors.learner_course(course=page, person=person)
-        if request.user.is_active
-        else (False, None)
-    )
-    if not allowed:
+    reads = _learner_course_reads(request, page, person) if request.user.is_active else None
+    if reads is None:
         raise Http404
-    state = _course_state(request, page, enrolment=enrolment)
+    state = _course_state(request, page, reads=reads)
     return _page_response(request, page, {**state, "catalogue_url": catalogue_url})
+
+
+def _lesson_body(request, page: LessonPage) -> str:
+    """The lesson's body as the page shows it ({% include_block %} of each block), from the site
+    cache: any page's change gives it a new version, and so does a change of an image or a
+    document (courses.signals). Keyed by host (a link to a page is relative to the site serving
+    the request) and language (the blocks' own words)."""
+    key = (
+        f"courses.lesson_body:{site_cache_version(request=request)}:{request.get_host()}:"
+        f"{translation.get_language()}:{page.pk}"
+    )
+    html = cache.get(key)
+    if html is None:
+        context = {"request": request, "page": page, "self": page}
+        html = "".join(str(child.render_as_block(context=context)) for child in page.body)
+        cache.set(key, html, SITE_CACHE_SECONDS)
+    return mark_safe(html)
 
 
 def lesson_page(request, page: LessonPage):
@@ -212,9 +266,18 @@ def lesson_page(request, page: LessonPage):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     # The course, if live and the user may take it, with what the person has done of its live
-    # lessons, in one query; the lessons themselves from the site cache.
+    # lessons, in one query; the lessons themselves from the site cache. Both kept in the cache
+    # under the site's and the person's learner versions (an editor's change or the person's
+    # progress is seen on the very next view).
     person = policy.person_of(request.user) if request.user.is_active else None
-    course, lessons = selectors.lesson_course(lesson=page, person=person)
+    course, lessons = None, []
+    if person is not None:
+        key = selectors.learner_cache_key(request=request, person=person, what=f"lesson:{page.pk}")
+        cached = cache.get(key)
+        if cached is None:
+            cached = selectors.lesson_course(lesson=page, person=person)
+            cache.set(key, cached, SITE_CACHE_SECONDS)
+        course, lessons = cached
     if course is None:
         raise Http404
     ids = [lesson.pk for lesson in lessons]
@@ -230,6 +293,7 @@ def lesson_page(request, page: LessonPage):
             "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
             "done": page.pk in ids and course.lesson_done,
             "lessons_done": course.lessons_done,
+            "body_html": _lesson_body(request, page),
         },
     )
 

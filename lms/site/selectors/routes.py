@@ -1,0 +1,95 @@
+"""Wagtail's routing from the site cache, for the page types that ask for it.
+
+Serving a Wagtail page reads the site, the home page, the pages along the path, the page itself
+and then, for the view restrictions, the page's ancestors and their restrictions: six queries
+before the page's own work. A page type that sets `route_from_site_cache = True` (and mixes in
+SiteCachedRouteMixin) is served from one entry of the site cache instead: the site, the page as
+Wagtail's routing found it, and the view restrictions that apply to it. The site cache's version
+(lms.site.signals) changes whenever a site, any page (saved, published, unpublished, moved,
+deleted) or any view restriction changes, so an entry is never read after such a change.
+
+What is not cached: whether the request meets a restriction (Wagtail's check_view_restrictions
+asks each restriction, as always: the session for a password, the user's groups), and every
+later step of serving the page (Wagtail's hooks, the page's serve()).
+
+Only the pages of those types pay anything. A request for any other page costs one look-up in a
+set of this process (the paths it has seen served by such a page, a hint where to look, never
+an answer): no read of the cache's version or of an entry, no query. A path is only looked up
+in the cache once it is in the set, and an entry is only written under the version read before
+the routing, so a change committed meanwhile can never be stored under the new version.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.cache import cache
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.url_routing import RouteResult
+
+from lms.site.selectors.site import SITE_CACHE_SECONDS, site_cache_version
+
+# (host, port, path) of pages served here whose type is routed from the site cache.
+_HINTS: set[tuple[str, int | str, str]] = set()
+HINTS_MAX = 10_000
+
+
+class SiteCachedRouteMixin:
+    """For a Page subclass: routed from the site cache (route_prepare). The view restrictions
+    found with the route are answered without a query while this request serves the page;
+    anywhere else (the admin, a page read from the database) Wagtail's own query."""
+
+    route_from_site_cache = True
+
+    def get_view_restrictions(self):
+        restrictions = getattr(self, "_lms_view_restrictions", None)
+        if restrictions is None:
+            return super().get_view_restrictions()
+        # Evaluated already: iterating it (check_view_restrictions) reads nothing; a refined
+        # copy (order_by, exists) asks the database, as Wagtail's own does.
+        query = PageViewRestriction.objects.filter(pk__in=[r.pk for r in restrictions])
+        query._result_cache = list(restrictions)
+        query._prefetch_done = True
+        return query
+
+
+def _hint(request, path: str) -> tuple[str, int | str, str]:
+    return (request._get_raw_host(), request.get_port(), path)
+
+
+def route_prepare(request, path: str) -> None:
+    """Before Wagtail's serve(): the route of `path` (request._wagtail_route_for_request, which
+    Wagtail's serve reads) and the site (request._wagtail_site) from the site cache when the
+    path is a page routed from it; else Wagtail's own routing, done here once (Wagtail keeps its
+    answer on the request)."""
+    hint = _hint(request, path)
+    key = None
+    if hint in _HINTS:
+        key = f"lms.site.route:{site_cache_version(request=request)}:{hint[0]}:{hint[1]}:{path}"
+        entry = cache.get(key)
+        if entry is not None:
+            site, page, restrictions = entry
+            if not hasattr(request, "_wagtail_site"):
+                request._wagtail_site = site
+            page._lms_view_restrictions = restrictions
+            request._wagtail_route_for_request = RouteResult(page)
+            return
+    result = Page.route_for_request(request, path)
+    if result is None:
+        return
+    page, args, kwargs = result
+    if args or kwargs or not getattr(page, "route_from_site_cache", False) or not page.live:
+        return
+    if key is None:
+        # First seen: next time, look in the cache (the version must be read before routing).
+        if len(_HINTS) >= HINTS_MAX:
+            _HINTS.clear()
+        _HINTS.add(hint)
+        return
+    site = Site.find_for_request(request)
+    restrictions = list(Page.get_view_restrictions(page))
+    stored = copy.copy(page)
+    # Only the page: not the parent that routing left on it (read again if ever asked for).
+    stored.__dict__.pop("_cached_parent_obj", None)
+    cache.set(key, (site, stored, restrictions), SITE_CACHE_SECONDS)
+    page._lms_view_restrictions = restrictions
