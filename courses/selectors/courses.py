@@ -85,8 +85,10 @@ def course_lessons_done(
     course: CoursePage, *, person: Person | None
 ) -> tuple[list[LessonPage], set[int]]:
     """The live lessons of a course in page order and the ids of those `person` has done, in
-    one query (whether each is done is an EXISTS on the person's progress in this course)."""
-    lessons = LessonPage.objects.live().child_of(course).order_by("path")
+    one query (whether each is done is an EXISTS on the person's progress in this course).
+    Without their body: a list of lessons shows their titles and links (and the course page
+    keeps it in the learner cache)."""
+    lessons = LessonPage.objects.live().child_of(course).defer("body").order_by("path")
     if person is None:
         return list(lessons), set()
     lessons = list(
