@@ -63,17 +63,37 @@ def learner_forget(*, person_id: int) -> None:
         cache.set(key, time.time_ns(), None)
 
 
-def learner_cache_key(*, request, person: Person, what: str) -> str:
-    """The cache key of what a learner page reads of `person` for `what` (a course, a lesson):
-    under the site cache's version (any page's change: a course's audience, its lessons, its
-    state) and the person's learner version (their progress), with what decides whether they
-    may take a course (active, their unit's place in the tree, their job category: read with
-    the user on every request, so that a move or a new job counts at once)."""
-    return (
-        f"courses.learner:{site_cache_version(request=request)}:"
-        f"{learner_version(person_id=person.pk)}:{person.pk}:{int(person.active)}:"
-        f"{person.org_unit.path}:{person.job_category_id}:{what}"
-    )
+class LearnerCache:
+    """What a learner page caches of `person` for `what` (a course, a lesson), read in one round
+    trip with the person's learner version and any `also` keys (found in `.also`). `.value` is
+    what was stored (MISSING if nothing, or if it was stored under another version); store()
+    keeps a value read since, under the versions read here, before it.
+
+    Valid while neither the site cache's version (any page's change: a course's audience, its
+    lessons, its state) nor the person's learner version (their progress) has moved since it was
+    stored. The key names what decides whether the person may take a course (active, their
+    unit's place in the tree, their job category), read with the user on every request, so that
+    a move or a new job counts at once."""
+
+    MISSING = object()
+
+    def __init__(self, *, request, person: Person, what: str, also=()):
+        version_key = LEARNER_VERSION_KEY.format(person_id=person.pk)
+        self.key = (
+            f"courses.learner:{person.pk}:{int(person.active)}:{person.org_unit.path}:"
+            f"{person.job_category_id}:{what}"
+        )
+        site_version = site_cache_version(request=request)
+        self.also = cache.get_many([version_key, self.key, *also])
+        version = self.also.get(version_key)
+        if version is None:
+            version = learner_version(person_id=person.pk)
+        self.stamp = (site_version, version)
+        entry = self.also.get(self.key)
+        self.value = entry[1] if entry is not None and entry[0] == self.stamp else self.MISSING
+
+    def store(self, value) -> None:
+        cache.set(self.key, (self.stamp, value), SITE_CACHE_SECONDS)
 
 
 def course_lessons(course: CoursePage) -> list[LessonPage]:

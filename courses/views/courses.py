@@ -184,12 +184,12 @@ def _course_state(request, course: CoursePage, *, enrolment=_UNREAD, reads=None)
 
 
 def _learner_course_reads(request, page: CoursePage, person) -> dict | None:
-    """The course page's reads for `person` (None: they may not take it), from the cache under
-    the site's and the person's learner versions (selectors.learner_cache_key): an editor's
-    change or the person's progress is seen on the very next view."""
-    key = selectors.learner_cache_key(request=request, person=person, what=f"course:{page.pk}")
-    cached = cache.get(key)
-    if cached is None:
+    """The course page's reads for `person` (None: they may not take it), from the learner
+    cache (selectors.LearnerCache): an editor's change or the person's progress is seen on the
+    very next view."""
+    cached = selectors.LearnerCache(request=request, person=person, what=f"course:{page.pk}")
+    reads = cached.value
+    if reads is cached.MISSING:
         # access.may_take_course's answer, with the enrolment and the competence, in one query.
         allowed, enrolment = selectors.learner_course(course=page, person=person)
         reads = None
@@ -197,9 +197,7 @@ def _learner_course_reads(request, page: CoursePage, person) -> dict | None:
             reads = _course_reads(page, person=person, enrolment=enrolment)
             if page.competence_id is not None and CoursePage.competence.is_cached(page):
                 reads["competence"] = page.competence
-        cached = (reads,)
-        cache.set(key, cached, SITE_CACHE_SECONDS)
-    reads = cached[0]
+        cached.store(reads)
     if reads is not None and "competence" in reads and page.competence_id is not None:
         if reads["competence"].pk == page.competence_id:
             page.competence = reads["competence"]
@@ -243,16 +241,20 @@ def course_page(request, page: CoursePage):
     return _page_response(request, page, {**state, "catalogue_url": catalogue_url})
 
 
-def _lesson_body(request, page: LessonPage) -> str:
-    """The lesson's body as the page shows it ({% include_block %} of each block), from the site
-    cache: any page's change gives it a new version, and so does a change of an image or a
-    document (courses.signals). Keyed by host (a link to a page is relative to the site serving
-    the request) and language (the blocks' own words)."""
-    key = (
+def _lesson_body_key(request, page: LessonPage) -> str:
+    """The lesson's body as the page shows it is kept under the site cache's version: any page's
+    change gives it a new one, and so does a change of an image or a document (courses.signals).
+    Keyed by host (a link to a page is relative to the site serving the request) and language
+    (the blocks' own words)."""
+    return (
         f"courses.lesson_body:{site_cache_version(request=request)}:{request.get_host()}:"
         f"{translation.get_language()}:{page.pk}"
     )
-    html = cache.get(key)
+
+
+def _lesson_body(request, page: LessonPage, *, key: str, html: str | None) -> str:
+    """The lesson's body ({% include_block %} of each block): `html` if found in the cache, else
+    rendered and kept under `key`."""
     if html is None:
         context = {"request": request, "page": page, "self": page}
         html = "".join(str(child.render_as_block(context=context)) for child in page.body)
@@ -270,14 +272,16 @@ def lesson_page(request, page: LessonPage):
     # under the site's and the person's learner versions (an editor's change or the person's
     # progress is seen on the very next view).
     person = policy.person_of(request.user) if request.user.is_active else None
-    course, lessons = None, []
-    if person is not None:
-        key = selectors.learner_cache_key(request=request, person=person, what=f"lesson:{page.pk}")
-        cached = cache.get(key)
-        if cached is None:
-            cached = selectors.lesson_course(lesson=page, person=person)
-            cache.set(key, cached, SITE_CACHE_SECONDS)
-        course, lessons = cached
+    if person is None:
+        raise Http404
+    body_key = _lesson_body_key(request, page)
+    cached = selectors.LearnerCache(
+        request=request, person=person, what=f"lesson:{page.pk}", also=[body_key]
+    )
+    if cached.value is cached.MISSING:
+        cached.value = selectors.lesson_course(lesson=page, person=person)
+        cached.store(cached.value)
+    course, lessons = cached.value
     if course is None:
         raise Http404
     ids = [lesson.pk for lesson in lessons]
@@ -293,7 +297,7 @@ def lesson_page(request, page: LessonPage):
             "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
             "done": page.pk in ids and course.lesson_done,
             "lessons_done": course.lessons_done,
-            "body_html": _lesson_body(request, page),
+            "body_html": _lesson_body(request, page, key=body_key, html=cached.also.get(body_key)),
         },
     )
 

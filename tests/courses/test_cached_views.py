@@ -1,5 +1,5 @@
 """Course and lesson pages are routed from the site cache (lms.site.selectors.routes) and read
-what the learner has done from the learner cache (courses.selectors.courses.learner_cache_key):
+what the learner has done from the learner cache (courses.selectors.courses.LearnerCache):
 whatever an editor or the learner changes is seen on the very next view, and Wagtail's view
 restrictions, unpublishing and moves behave as Wagtail's own routing does. Each test warms the
 cache first (three views: the first marks the path as one routed from the cache, the second

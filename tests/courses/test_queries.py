@@ -46,7 +46,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")
 # - (issue 13) a course page and a lesson are routed from the site cache: the site, the home
 #   page, the pages along the path, the page and its view restrictions come with one cache
 #   entry (lms.site.selectors.routes): -6 each; what the learner may take and has done of the
-#   course comes from the learner cache (courses.selectors.courses.learner_cache_key, a new
+#   course comes from the learner cache (courses.selectors.courses.LearnerCache, a new
 #   version whenever their progress changes): -1 on a lesson, -2 on the course page. Left: the
 #   session and the user.
 CATALOGUE_QUERIES = 12

@@ -15,8 +15,9 @@ later step of serving the page (Wagtail's hooks, the page's serve()).
 Only the pages of those types pay anything. A request for any other page costs one look-up in a
 set of this process (the paths it has seen served by such a page, a hint where to look, never
 an answer): no read of the cache's version or of an entry, no query. A path is only looked up
-in the cache once it is in the set, and an entry is only written under the version read before
-the routing, so a change committed meanwhile can never be stored under the new version.
+in the cache once it is in the set, and an entry is only written with the version read before
+the routing (and read only while that is still the version), so a page read before a change
+committed meanwhile is never taken for the page after it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.core.cache import cache
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.url_routing import RouteResult
 
-from lms.site.selectors.site import SITE_CACHE_SECONDS, site_cache_version
+from lms.site.selectors.site import SITE_CACHE_SECONDS, SITE_CACHE_VERSION_KEY, site_cache_version
 
 # (host, port, path) of pages served here whose type is routed from the site cache.
 _HINTS: set[tuple[str, int | str, str]] = set()
@@ -63,12 +64,22 @@ def route_prepare(request, path: str) -> None:
     path is a page routed from it; else Wagtail's own routing, done here once (Wagtail keeps its
     answer on the request)."""
     hint = _hint(request, path)
-    key = None
+    key = version = None
     if hint in _HINTS:
-        key = f"lms.site.route:{site_cache_version(request=request)}:{hint[0]}:{hint[1]}:{path}"
-        entry = cache.get(key)
-        if entry is not None:
-            site, page, restrictions = entry
+        # The entry and the site cache's version in one round trip (the entry names the version
+        # it was stored under).
+        key = f"lms.site.route:{hint[0]}:{hint[1]}:{path}"
+        version = getattr(request, "_lms_site_cache_version", None)
+        found = cache.get_many([key] if version is not None else [SITE_CACHE_VERSION_KEY, key])
+        if version is None:
+            version = found.get(SITE_CACHE_VERSION_KEY)
+            if version is None:
+                version = site_cache_version(request=request)
+            # Read once per request (site_cache_version keeps it there).
+            request._lms_site_cache_version = version
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            _, site, page, restrictions = entry
             if not hasattr(request, "_wagtail_site"):
                 request._wagtail_site = site
             page._lms_view_restrictions = restrictions
@@ -91,5 +102,5 @@ def route_prepare(request, path: str) -> None:
     stored = copy.copy(page)
     # Only the page: not the parent that routing left on it (read again if ever asked for).
     stored.__dict__.pop("_cached_parent_obj", None)
-    cache.set(key, (site, stored, restrictions), SITE_CACHE_SECONDS)
+    cache.set(key, (version, site, stored, restrictions), SITE_CACHE_SECONDS)
     page._lms_view_restrictions = restrictions
