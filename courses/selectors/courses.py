@@ -79,6 +79,60 @@ def _live_lesson_ids_by_course_path() -> dict[str, list[int]]:
     return result
 
 
+@dataclass(frozen=True)
+class _LiveCourse:
+    course: CoursePage
+    unit_ids: frozenset[int]
+    category_ids: frozenset[int]
+
+
+def _live_courses_cached() -> list[_LiveCourse]:
+    """Every live course in page order with its audience (unit and job category ids), from the
+    site cache: a course's change (published, unpublished, moved, deleted, its audience) gives
+    the cache a new version (lms.site.signals; an audience row deleted with its unit or job
+    category: courses.apps). Three queries when the cache is cold."""
+    key = f"courses.live:{site_cache_version()}"
+    result = cache.get(key)
+    if result is None:
+        courses = list(CoursePage.objects.live().order_by("path"))
+        ids = [course.pk for course in courses]
+        units: dict[int, set[int]] = {}
+        categories: dict[int, set[int]] = {}
+        for course_id, unit_id in CoursePage.audience_units.through.objects.filter(
+            coursepage_id__in=ids
+        ).values_list("coursepage_id", "orgunit_id"):
+            units.setdefault(course_id, set()).add(unit_id)
+        for course_id, category_id in CoursePage.job_categories.through.objects.filter(
+            coursepage_id__in=ids
+        ).values_list("coursepage_id", "jobcategory_id"):
+            categories.setdefault(course_id, set()).add(category_id)
+        result = [
+            _LiveCourse(
+                course,
+                frozenset(units.get(course.pk, ())),
+                frozenset(categories.get(course.pk, ())),
+            )
+            for course in courses
+        ]
+        cache.set(key, result, SITE_CACHE_SECONDS)
+    return result
+
+
+def _courses_in_audience(person: Person, live: list[_LiveCourse]) -> list[CoursePage]:
+    """The courses of `live` whose audience holds `person` (access.audience_holds): one query
+    for the person's units, none for the courses."""
+    if not person.active:
+        return []
+    person_units = access.person_unit_ids(person)
+    return [
+        row.course
+        for row in live
+        if access.audience_holds(
+            person, person_units=person_units, unit_ids=row.unit_ids, category_ids=row.category_ids
+        )
+    ]
+
+
 def _lesson_ids_by_course(courses: list[CoursePage]) -> dict[int, list[int]]:
     """course id -> its live lesson ids in page order, for many courses (from the site cache)."""
     if not courses:
@@ -339,10 +393,17 @@ def catalogue_for(
     by title. Without a person (a visitor who is not signed in): every live course, no progress.
     """
     today = today or timezone.localdate()
-    courses = CoursePage.objects.live().child_of(index)
+    # The index's live children, from the site cache with their audience.
+    live = [
+        row
+        for row in _live_courses_cached()
+        if row.course.depth == index.depth + 1 and row.course.path.startswith(index.path)
+    ]
     if person is not None:
-        courses = access.courses_for_person(person, courses)
-    return sorted(_entries(person, list(courses.order_by("path")), today), key=_sort_key)
+        courses = _courses_in_audience(person, live)
+    else:
+        courses = [row.course for row in live]
+    return sorted(_entries(person, courses, today), key=_sort_key)
 
 
 @dataclass(frozen=True)
@@ -379,15 +440,18 @@ def my_learning(
         .select_related("enrolment__course")
         .order_by("-completed_on", "-pk")
     )
-    audience = access.courses_for_person(person, CoursePage.objects.all())
-    courses = list(
-        CoursePage.objects.live()
-        .filter(Q(enrolments__person=person) | Q(pk__in=audience.values("pk")))
-        .annotate(in_audience=Exists(audience.filter(pk=OuterRef("pk"))))
-        .distinct()
-        .order_by("path")
-    )
-    entries = _entries(person, courses, today, statuses=statuses, completions=completions)
+    # Every live course (the site cache), of their audience or enrolled in: _entries reads the
+    # enrolments of all of them, and what is neither is left out.
+    rows = _live_courses_cached()
+    live = [row.course for row in rows]
+    in_audience = {course.pk for course in _courses_in_audience(person, rows)}
+    for course in live:
+        course.in_audience = course.pk in in_audience
+    entries = [
+        entry
+        for entry in _entries(person, live, today, statuses=statuses, completions=completions)
+        if entry.course.in_audience or entry.enrolment is not None
+    ]
     # A course they have started and not completed is in progress, required or not (with its
     # deadline shown there); "due" is what they have still to start. Only courses of their
     # audience are due: one they enrolled in before moving unit is not.
