@@ -338,10 +338,10 @@ def _entries(
     statuses: list[CompetenceStatus] | None = None,
     completions: list[Completion] | None = None,
 ) -> list[CourseEntry]:
-    """The entries of `courses` for `person`: the live lessons of all in one query, the person's
-    enrolments with their count of live lessons done in one, their completions in one (none
-    when `completions`, every completion of the person newest first, is given) and their
-    competence status (read here unless `statuses` is given)."""
+    """The entries of `courses` for `person`: the live lessons of all from the site cache, the
+    person's enrolments with their count of live lessons done and (unless `completions`, every
+    completion of the person newest first, is given) each one's latest completion's dates in one
+    query, and their competence status (read here unless `statuses` is given)."""
     lessons = _lesson_ids_by_course(courses)
     entries = {
         c.pk: CourseEntry(course=c, lessons_total=len(lessons.get(c.pk, [])), today=today)
@@ -356,17 +356,31 @@ def _entries(
         lessons_done__lesson__depth=F("course__depth") + 1,
         lessons_done__lesson__path__startswith=F("course__path"),
     )
-    for enrolment in Enrolment.objects.filter(person=person, course__in=list(entries)).annotate(
+    enrolments = Enrolment.objects.filter(person=person, course__in=list(entries)).annotate(
         live_lessons_done=Count("lessons_done", filter=live_lesson_done)
-    ):
+    )
+    if completions is None:
+        # Each enrolment's latest completion (Completion's own order), in the same query: what
+        # an entry shows of it is its two dates.
+        latest = Completion.objects.filter(enrolment=OuterRef("pk")).order_by(
+            "-completed_on", "-pk"
+        )
+        enrolments = enrolments.annotate(
+            latest_completion_pk=Subquery(latest.values("pk")[:1]),
+            latest_completed_on=Subquery(latest.values("completed_on")[:1]),
+            latest_valid_until=Subquery(latest.values("valid_until")[:1]),
+        )
+        completions = []
+    for enrolment in enrolments:
         entry = entries[enrolment.course_id]
         entry.enrolment, entry.lessons_done = enrolment, enrolment.live_lessons_done
-    if completions is None:
-        completions = list(
-            Completion.objects.filter(
-                enrolment__person=person, enrolment__course__in=list(entries)
-            ).select_related("enrolment")
-        )
+        if getattr(enrolment, "latest_completion_pk", None) is not None:
+            entry.completion = Completion(
+                pk=enrolment.latest_completion_pk,
+                enrolment=enrolment,
+                completed_on=enrolment.latest_completed_on,
+                valid_until=enrolment.latest_valid_until,
+            )
     for completion in completions:  # newest first
         entry = entries.get(completion.enrolment.course_id)
         if entry is not None and entry.completion is None:
