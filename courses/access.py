@@ -34,6 +34,30 @@ def courses_for_person(person: Person | None, courses: QuerySet) -> QuerySet:
     return courses.filter(_course_audience_q(courses.model, person), live=True)
 
 
+def person_unit_ids(person: Person) -> frozenset[int]:
+    """The ids of the person's unit and of every unit above it (one query): the units whose
+    audience holds them, for audience_holds()."""
+    paths = OrgUnit.ancestor_paths(person.org_unit.path)
+    return frozenset(OrgUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
+
+
+def audience_holds(
+    person: Person,
+    *,
+    person_units: frozenset[int],
+    unit_ids: frozenset[int],
+    category_ids: frozenset[int],
+) -> bool:
+    """_course_audience_q's rule for a course whose audience is known already (the catalogue's
+    cached courses): no units or one of the person's (person_unit_ids()), and no job categories
+    or the person's. The person must be active, as in courses_for_person()."""
+    if not person.active:
+        return False
+    if unit_ids and not unit_ids & person_units:
+        return False
+    return not category_ids or person.job_category_id in category_ids
+
+
 def person_may_take_course(person: Person | None, course) -> bool:
     """One query: the course is live and `person` is active and in its audience."""
     if person is None or not course.live:

@@ -5,8 +5,8 @@ learner version (courses.selectors.courses.learner_version) when any of them is 
 deleted: now, for the rest of the transaction, and again once it is committed, so that what a
 request cached from the old rows in between is dropped too (as lms.site.signals does for the
 site cache). What a course page or a lesson shows besides the pages themselves (the competence
-it earns, a unit or job category of its audience deleted, the images and documents of a lesson)
-moves the site cache's version.
+it earns, the images and documents of a lesson) moves the site cache's version; an audience
+changed without its page being saved moves it through courses.apps.connect_audience_signals.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from wagtail.images import get_image_model
 from courses.models import Completion, Enrolment, LessonProgress, QuizAttempt
 from courses.selectors.courses import learner_forget
 from lms.competence.models import Competence
-from lms.people.models import JobCategory, OrgUnit
 from lms.site.selectors.site import site_cache_forget
 
 
@@ -62,7 +61,3 @@ def connect() -> None:
                 sender=model,
                 dispatch_uid=f"courses.shown.{model.__name__}.{signal is post_save}",
             )
-    for model in (OrgUnit, JobCategory):
-        post_delete.connect(
-            on_shown_changed, sender=model, dispatch_uid=f"courses.audience.{model.__name__}"
-        )

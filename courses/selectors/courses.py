@@ -138,6 +138,60 @@ def _live_lesson_ids_by_course_path() -> dict[str, list[int]]:
     return result
 
 
+@dataclass(frozen=True)
+class _LiveCourse:
+    course: CoursePage
+    unit_ids: frozenset[int]
+    category_ids: frozenset[int]
+
+
+def _live_courses_cached() -> list[_LiveCourse]:
+    """Every live course in page order with its audience (unit and job category ids), from the
+    site cache: a course's change (published, unpublished, moved, deleted, its audience) gives
+    the cache a new version (lms.site.signals; an audience row deleted with its unit or job
+    category: courses.apps). Three queries when the cache is cold."""
+    key = f"courses.live:{site_cache_version()}"
+    result = cache.get(key)
+    if result is None:
+        courses = list(CoursePage.objects.live().order_by("path"))
+        ids = [course.pk for course in courses]
+        units: dict[int, set[int]] = {}
+        categories: dict[int, set[int]] = {}
+        for course_id, unit_id in CoursePage.audience_units.through.objects.filter(
+            coursepage_id__in=ids
+        ).values_list("coursepage_id", "orgunit_id"):
+            units.setdefault(course_id, set()).add(unit_id)
+        for course_id, category_id in CoursePage.job_categories.through.objects.filter(
+            coursepage_id__in=ids
+        ).values_list("coursepage_id", "jobcategory_id"):
+            categories.setdefault(course_id, set()).add(category_id)
+        result = [
+            _LiveCourse(
+                course,
+                frozenset(units.get(course.pk, ())),
+                frozenset(categories.get(course.pk, ())),
+            )
+            for course in courses
+        ]
+        cache.set(key, result, SITE_CACHE_SECONDS)
+    return result
+
+
+def _courses_in_audience(person: Person, live: list[_LiveCourse]) -> list[CoursePage]:
+    """The courses of `live` whose audience holds `person` (access.audience_holds): one query
+    for the person's units, none for the courses."""
+    if not person.active:
+        return []
+    person_units = access.person_unit_ids(person)
+    return [
+        row.course
+        for row in live
+        if access.audience_holds(
+            person, person_units=person_units, unit_ids=row.unit_ids, category_ids=row.category_ids
+        )
+    ]
+
+
 def _lesson_ids_by_course(courses: list[CoursePage]) -> dict[int, list[int]]:
     """course id -> its live lesson ids in page order, for many courses (from the site cache)."""
     if not courses:
@@ -345,10 +399,10 @@ def _entries(
     statuses: list[CompetenceStatus] | None = None,
     completions: list[Completion] | None = None,
 ) -> list[CourseEntry]:
-    """The entries of `courses` for `person`: the live lessons of all in one query, the person's
-    enrolments with their count of live lessons done in one, their completions in one (none
-    when `completions`, every completion of the person newest first, is given) and their
-    competence status (read here unless `statuses` is given)."""
+    """The entries of `courses` for `person`: the live lessons of all from the site cache, the
+    person's enrolments with their count of live lessons done and (unless `completions`, every
+    completion of the person newest first, is given) each one's latest completion's dates in one
+    query, and their competence status (read here unless `statuses` is given)."""
     lessons = _lesson_ids_by_course(courses)
     entries = {
         c.pk: CourseEntry(course=c, lessons_total=len(lessons.get(c.pk, [])), today=today)
@@ -363,17 +417,31 @@ def _entries(
         lessons_done__lesson__depth=F("course__depth") + 1,
         lessons_done__lesson__path__startswith=F("course__path"),
     )
-    for enrolment in Enrolment.objects.filter(person=person, course__in=list(entries)).annotate(
+    enrolments = Enrolment.objects.filter(person=person, course__in=list(entries)).annotate(
         live_lessons_done=Count("lessons_done", filter=live_lesson_done)
-    ):
+    )
+    if completions is None:
+        # Each enrolment's latest completion (Completion's own order), in the same query: what
+        # an entry shows of it is its two dates.
+        latest = Completion.objects.filter(enrolment=OuterRef("pk")).order_by(
+            "-completed_on", "-pk"
+        )
+        enrolments = enrolments.annotate(
+            latest_completion_pk=Subquery(latest.values("pk")[:1]),
+            latest_completed_on=Subquery(latest.values("completed_on")[:1]),
+            latest_valid_until=Subquery(latest.values("valid_until")[:1]),
+        )
+        completions = []
+    for enrolment in enrolments:
         entry = entries[enrolment.course_id]
         entry.enrolment, entry.lessons_done = enrolment, enrolment.live_lessons_done
-    if completions is None:
-        completions = list(
-            Completion.objects.filter(
-                enrolment__person=person, enrolment__course__in=list(entries)
-            ).select_related("enrolment")
-        )
+        if getattr(enrolment, "latest_completion_pk", None) is not None:
+            entry.completion = Completion(
+                pk=enrolment.latest_completion_pk,
+                enrolment=enrolment,
+                completed_on=enrolment.latest_completed_on,
+                valid_until=enrolment.latest_valid_until,
+            )
     for completion in completions:  # newest first
         entry = entries.get(completion.enrolment.course_id)
         if entry is not None and entry.completion is None:
@@ -400,10 +468,17 @@ def catalogue_for(
     by title. Without a person (a visitor who is not signed in): every live course, no progress.
     """
     today = today or timezone.localdate()
-    courses = CoursePage.objects.live().child_of(index)
+    # The index's live children, from the site cache with their audience.
+    live = [
+        row
+        for row in _live_courses_cached()
+        if row.course.depth == index.depth + 1 and row.course.path.startswith(index.path)
+    ]
     if person is not None:
-        courses = access.courses_for_person(person, courses)
-    return sorted(_entries(person, list(courses.order_by("path")), today), key=_sort_key)
+        courses = _courses_in_audience(person, live)
+    else:
+        courses = [row.course for row in live]
+    return sorted(_entries(person, courses, today), key=_sort_key)
 
 
 @dataclass(frozen=True)
@@ -440,15 +515,18 @@ def my_learning(
         .select_related("enrolment__course")
         .order_by("-completed_on", "-pk")
     )
-    audience = access.courses_for_person(person, CoursePage.objects.all())
-    courses = list(
-        CoursePage.objects.live()
-        .filter(Q(enrolments__person=person) | Q(pk__in=audience.values("pk")))
-        .annotate(in_audience=Exists(audience.filter(pk=OuterRef("pk"))))
-        .distinct()
-        .order_by("path")
-    )
-    entries = _entries(person, courses, today, statuses=statuses, completions=completions)
+    # Every live course (the site cache), of their audience or enrolled in: _entries reads the
+    # enrolments of all of them, and what is neither is left out.
+    rows = _live_courses_cached()
+    live = [row.course for row in rows]
+    in_audience = {course.pk for course in _courses_in_audience(person, rows)}
+    for course in live:
+        course.in_audience = course.pk in in_audience
+    entries = [
+        entry
+        for entry in _entries(person, live, today, statuses=statuses, completions=completions)
+        if entry.course.in_audience or entry.enrolment is not None
+    ]
     # A course they have started and not completed is in progress, required or not (with its
     # deadline shown there); "due" is what they have still to start. Only courses of their
     # audience are due: one they enrolled in before moving unit is not.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -67,7 +68,8 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         from lms.site.selectors.site import menu_pages
 
-        context["menu_pages"] = menu_pages(home=self, request=request)
+        # Read only when the template renders the menu (not when its fragment is cached).
+        context["menu_pages"] = SimpleLazyObject(lambda: menu_pages(home=self, request=request))
         return context
 
     def route(self, request, path_components):

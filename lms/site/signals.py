@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -51,8 +52,9 @@ def on_page_changed(sender, instance=None, **kwargs) -> None:
 
 
 def connect() -> None:
-    # A view restriction decides whether a page is public (the home page's menu).
-    for model in (Site, InfohusSettings, InfohusContact, PageViewRestriction):
+    # A view restriction decides whether a page is public (the home page's menu); a document's
+    # address is in the rich text of a page's cached fragment (site_fragment).
+    for model in (Site, InfohusSettings, InfohusContact, PageViewRestriction, get_document_model()):
         for signal in (post_save, post_delete):
             signal.connect(
                 on_site_changed,

@@ -38,6 +38,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")
 #   latest completion and the quiz attempts only when there are any (the learner here has taken
 #   no quiz yet): -2; Min læring's links to the courses come from the site cache (no read of the
 #   site for {% pageurl %}): -1.
+# - (issue 13) the catalogue's live courses with their audiences come from the site cache (one
+#   query for the person's units instead of the courses with their audience subqueries: the
+#   same count), and each enrolment's latest completion comes with the enrolments: -1.
 # Min side, with a requirement and courses (its sections: meetings, required courses, competence
 # status, team, concerns): the competence status is read once for both sections that show it.
 # - (issue 13) the user's roster entry and whether they hold a role come with the user
@@ -49,7 +52,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")
 #   course comes from the learner cache (courses.selectors.courses.LearnerCache, a new
 #   version whenever their progress changes): -1 on a lesson, -2 on the course page. Left: the
 #   session and the user.
-CATALOGUE_QUERIES = 12
+CATALOGUE_QUERIES = 11
 LESSON_QUERIES = 2
 MY_LEARNING_QUERIES = 6
 COURSE_QUERIES = 2

@@ -8,6 +8,8 @@ import pytest
 
 from courses.selectors import courses as selectors
 from courses.services import courses as services
+from lms.people.models import OrgUnit
+from tests.factories import JobCategoryFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue_module")]
 
@@ -86,3 +88,48 @@ def test_the_catalogue_and_my_learning_link_to_a_course_after_a_new_slug(
     for url in ("/kurser/", reverse("courses:my_learning")):
         html = client.get(url).content.decode()
         assert f'href="{course.url}"' in html and f'href="{old}"' not in html
+
+
+def test_an_audience_changed_is_seen_in_the_catalogue_and_my_learning_at_once(
+    client, make_course, make_learner, tree
+):
+    # The catalogue keeps each live course with its audience in the site cache.
+    course = make_course(title="Publikum", required=True, audience_units=[tree["HJ"]])
+    client.force_login(make_learner("HJ-SKOLE"))
+    assert "Publikum" in client.get("/kurser/").content.decode()
+    assert "Publikum" in client.get("/laering/").content.decode()
+
+    course.audience_units.set([tree["FR"]])
+    course.save_revision().publish()
+    assert "Publikum" not in client.get("/kurser/").content.decode()
+    assert "Publikum" not in client.get("/laering/").content.decode()
+
+    course.audience_units.set([])
+    course.save_revision().publish()
+    assert "Publikum" in client.get("/kurser/").content.decode()
+    assert "Publikum" in client.get("/laering/").content.decode()
+
+
+def test_a_unit_of_an_audience_deleted_is_seen_in_the_catalogue_at_once(
+    client, make_course, make_learner, tree
+):
+    # A unit without people, the only one of the course's audience.
+    empty = OrgUnit.objects.get(pk=tree["FR"].pk).add_child(code="FR-TOM", name="FR Tom")
+    make_course(title="Tomt publikum", audience_units=[empty])
+    client.force_login(make_learner("HJ-SKOLE"))
+    assert "Tomt publikum" not in client.get("/kurser/").content.decode()
+
+    # Its audience rows go with it: a course with no units is for everyone.
+    OrgUnit.objects.get(pk=empty.pk).delete()
+    assert "Tomt publikum" in client.get("/kurser/").content.decode()
+
+
+def test_a_job_category_of_an_audience_is_kept_with_the_cached_course(
+    client, make_course, make_learner, teacher
+):
+    other = JobCategoryFactory(code="NURSE", name="Sygeplejerske")
+    make_course(title="Kun lærere", job_categories=[teacher])
+    make_course(title="Kun sygeplejersker", job_categories=[other])
+    client.force_login(make_learner("HJ-SKOLE"))
+    html = client.get("/kurser/").content.decode()
+    assert "Kun lærere" in html and "Kun sygeplejersker" not in html

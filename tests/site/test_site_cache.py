@@ -161,3 +161,36 @@ def test_the_home_page_reads_what_a_bare_page_reads(client, seeded_site, assert_
 
 
 HOME_QUERIES = 4
+
+
+def test_the_home_page_edited_shows_at_once(client, seeded_site):
+    # The home page's content is rendered once per version of the site (site_fragment).
+    client.get("/")
+    home = HomePage.objects.get(pk=seeded_site.home.pk)
+    home.intro = "<p>Et nyt velkommen.</p>"
+    home.save_revision().publish()
+    assert "Et nyt velkommen." in client.get("/").content.decode()
+
+
+def test_the_cached_header_follows_who_is_signed_in_and_where(client, seeded_site):
+    from tests.factories import UserFactory
+
+    anonymous = client.get("/").content.decode()
+    assert 'href="/konto/login/"' in anonymous and "/konto/logout/" not in anonymous
+
+    client.force_login(UserFactory())
+    html = client.get("/").content.decode()
+    assert "/konto/logout/" in html and 'href="/konto/login/"' not in html
+    assert "csrfmiddlewaretoken" in html and ">Administration<" not in html
+
+    # Someone who may use the administration sees its link; the page where the header's
+    # concern link leads marks it as the current page, the others do not.
+    client.force_login(UserFactory(is_superuser=True))
+    assert ">Administration<" in client.get("/").content.decode()
+    concern = client.get("/bekymring/").content.decode()
+    assert 'class="concern-link" href="/bekymring/" aria-current="page"' in concern
+    assert 'aria-current="page">Er du bekymret?' not in client.get("/").content.decode()
+
+    client.logout()
+    anonymous_again = client.get("/").content.decode()
+    assert 'href="/konto/login/"' in anonymous_again and "/konto/logout/" not in anonymous_again

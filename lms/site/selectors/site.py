@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
@@ -11,6 +13,8 @@ from wagtail.models import Page, Site
 
 from lms.concerns.links import intake_url_for
 from lms.site.models import InfohusContact, InfohusSettings, InformationPage
+
+T = TypeVar("T")
 
 # Slugs the seeded pages use; also the fallback when the settings do not name a page.
 CONCERN_SLUG = "er-du-bekymret"
@@ -179,6 +183,39 @@ def site_cache_forget() -> None:
     except ValueError:
         # Not there (first change, or evicted): a fresh number that no cached entry used.
         cache.set(SITE_CACHE_VERSION_KEY, time.time_ns(), None)
+
+
+# Per process, under the site cache's version: what a page renders of a site that depends only on
+# the site (its settings, contacts, links) and on a few values the caller names (the language,
+# signed in or not), such as base.html's header and footer. A new version (site_cache_forget())
+# leaves the old entries unread; the version is in every key, so a request that read the old
+# version cannot store under the new one. Bounded: full, it starts again.
+_local: dict[tuple, object] = {}
+LOCAL_MAX_ENTRIES = 512
+
+
+def site_local(*, request, key: tuple, compute: Callable[[], T]) -> T:
+    """compute()'s answer for `key` on the site serving `request`, kept in this process under the
+    site cache's version (so: only what depends on nothing else than the site and `key`). Not
+    kept when the site's settings could not be read (an error page while the database is down):
+    what it rendered then is not what the site shows."""
+    version = site_cache_version(request=request)
+    try:
+        host = (request.get_host(), request.get_port())
+    except DisallowedHost:
+        host = None
+    if not version or host is None or site_info(request=request).settings is None:
+        return compute()
+    full_key = (version, *host, *key)
+    try:
+        return _local[full_key]
+    except KeyError:
+        pass
+    value = compute()
+    if len(_local) >= LOCAL_MAX_ENTRIES:
+        _local.clear()
+    _local[full_key] = value
+    return value
 
 
 NAME_CACHE_SECONDS = 300
