@@ -168,6 +168,27 @@ def person_in_meeting_audience(person: Person, meeting) -> bool:
         return cursor.fetchone() is not None
 
 
+def own_sign_up_audience_only(user, *, meeting, person: Person) -> bool:
+    """True when may_register_person(user, meeting=meeting, person=person) asks nothing more than
+    person_in_meeting_audience(person, meeting): an active user signs up their own active roster
+    entry for a meeting open for sign-up now. A caller that writes the sign-up in one statement
+    may then ask the audience inside it (audience_condition_sql()) instead of in a query of its
+    own; when that says no, may_register_person would have said no."""
+    return (
+        getattr(user, "is_active", False)
+        and person.user_id == user.pk
+        and person.active
+        and meeting_open_for_sign_up(meeting)
+    )
+
+
+@cache
+def audience_condition_sql() -> str:
+    """person_in_meeting_audience as an SQL condition on the parameters %(meeting)s and
+    %(person)s, for a statement of a caller's (the sign-up's): the same rule, the same SQL."""
+    return f"EXISTS ({_audience_sql()})"
+
+
 @cache
 def _audience_sql() -> str:
     """The rule of _meeting_audience_q in SQL: an audience unit or the institution is the person's

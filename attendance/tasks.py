@@ -4,8 +4,11 @@ requests).
 They take ids and are enqueued after commit by attendance.notifications (meetings, requests). Each
 mail function re-reads the rows and sends nothing when the mail no longer applies, and reminders
 are claimed in the database before sending, so a task that runs twice (acks_late) does no harm
-where it matters. Meeting-wide mails fan out into one task per registration, so that one bad
-address does not stop the rest and a retry repeats only what failed.
+where it matters. The mails of a registration keep no result (nobody reads it): enqueueing one
+then skips the result backend (with Redis, a subscription per task: about a fifth of the CPU of
+`delay()` in the web process that signs someone up), and the worker stores no result.
+Meeting-wide mails fan out into one task per registration, so that one bad address does not stop
+the rest and a retry repeats only what failed.
 """
 
 from celery import shared_task
@@ -15,22 +18,22 @@ from attendance.emails import meetings as emails
 from attendance.selectors import reminders as reminder_selectors
 
 
-@shared_task(name="attendance.send_confirmation")
+@shared_task(name="attendance.send_confirmation", ignore_result=True)
 def send_confirmation(registration_id: int) -> bool:
     return emails.confirmation_send(registration_id=registration_id)
 
 
-@shared_task(name="attendance.send_waitlisted")
+@shared_task(name="attendance.send_waitlisted", ignore_result=True)
 def send_waitlisted(registration_id: int) -> bool:
     return emails.waitlisted_send(registration_id=registration_id)
 
 
-@shared_task(name="attendance.send_promotion")
+@shared_task(name="attendance.send_promotion", ignore_result=True)
 def send_promotion(registration_id: int) -> bool:
     return emails.promotion_send(registration_id=registration_id)
 
 
-@shared_task(name="attendance.send_cancellation")
+@shared_task(name="attendance.send_cancellation", ignore_result=True)
 def send_cancellation(registration_id: int) -> bool:
     return emails.cancellation_send(registration_id=registration_id)
 

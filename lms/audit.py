@@ -127,6 +127,76 @@ def _log_trusted(
     return True
 
 
+# The stand-in for the logged row's id in the entries log_sql() builds, which its SQL replaces by
+# the id: one per process, so that the SQL of a kind of entry is the same text every time (built
+# once, and prepared by the database once) and no data can hold it by chance.
+_PK_MARKER = f"<pk {uuid_module.uuid4().hex}>"
+
+
+class _SqlShape:
+    """The SQL log_sql() returns for one kind of entry, and how each field's value becomes its
+    parameter: built once per (log model, pk, source, data_sql, prefix), since the casts and the
+    text cost more CPU than the rest of a sign-up's Python (django's cast_db_type() per field)."""
+
+    def __init__(self, log_model, row, *, pk: str, source: str, data_sql, prefix: str):
+        quote = connection.ops.quote_name
+        columns, values = [], []
+        self.fields: list[tuple[Any, bool]] = []  # (field, its value holds the marker)
+        self.constants: dict[str, Any] = {}
+        self.prefix = prefix
+        count = 0
+
+        def param(cast: str, value: Any = None, *, constant: bool = False) -> str:
+            nonlocal count
+            name = f"{prefix}{count}"
+            count += 1
+            if constant:
+                self.constants[name] = value
+            return f"%({name})s::{cast}"
+
+        for field in log_model._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            value = field.get_db_prep_save(getattr(row, field.attname), connection)
+            cast = field.cast_db_type(connection)
+            marked = isinstance(value, str) and _PK_MARKER in value
+            self.fields.append((field, marked))
+            if marked:
+                marker = param("text", _PK_MARKER, constant=True)
+                sql = f"replace({param('text')}, {marker}, ({pk})::text)"
+            else:
+                sql = param(cast)
+            if field.attname == "data" and data_sql:
+                pairs = ", ".join(
+                    f"{param('text', key, constant=True)}, {expr}" for key, expr in data_sql.items()
+                )
+                sql = f"{sql} || jsonb_build_object({pairs})"
+            columns.append(quote(field.column))
+            values.append(sql)
+        table = quote(log_model._meta.db_table)
+        self.sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
+        )
+        # The names of the fields' own parameters, in the order param() gave them out.
+        taken = sorted(int(name[len(prefix) :]) for name in self.constants)
+        names = (f"{prefix}{n}" for n in range(count) if n not in taken)
+        self.names = list(names)
+
+    def params(self, row) -> dict[str, Any] | None:
+        """The parameters of `row`; None if a value holds the marker where the shape has none
+        (or not where it has one): then the shape does not fit, and the caller builds anew."""
+        params = dict(self.constants)
+        for name, (field, marked) in zip(self.names, self.fields, strict=True):
+            value = field.get_db_prep_save(getattr(row, field.attname), connection)
+            if (isinstance(value, str) and _PK_MARKER in value) != marked:
+                return None
+            params[name] = value
+        return params
+
+
+_sql_shapes: dict[tuple, _SqlShape] = {}
+
+
 def log_sql(
     model: type[Model],
     action: str,
@@ -147,47 +217,32 @@ def log_sql(
     to SQL of `source` whose value they take (a status the statement decides). The entry is
     built by the same code as log()'s (_row), with a marker for the id that the SQL replaces:
     label and object id are log()'s. The params are named (%(<prefix>...)s) so that the caller's
-    named params can go with them. PostgreSQL only (jsonb)."""
+    named params can go with them. The SQL is the same text for every entry of a kind (so a
+    statement that holds it can be prepared once); only the params change. PostgreSQL only
+    (jsonb)."""
     log_model = _checked_log_model(model, action)
     if log_model is None or not any(f.name == "object_id" for f in log_model._meta.concrete_fields):
         raise ValueError(f"{model.__name__} is not logged by id")
     context = log_actions.get_active_log_context()
-    marker = f"<pk {uuid_module.uuid4().hex}>"
     row = _row(
         log_model,
         model,
-        marker,
+        _PK_MARKER,
         action,
         user=by or context.user,
         data=data,
         uuid=context.uuid,
         timestamp=timezone.now(),
     )
-    quote = connection.ops.quote_name
-    columns, values, params = [], [], {}
-
-    def param(value: Any, cast: str) -> str:
-        name = f"{prefix}{len(params)}"
-        params[name] = value
-        return f"%({name})s::{cast}"
-
-    for field in log_model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        value = field.get_db_prep_save(getattr(row, field.attname), connection)
-        cast = field.cast_db_type(connection)
-        if isinstance(value, str) and marker in value:
-            sql = f"replace({param(value, 'text')}, {param(marker, 'text')}, ({pk})::text)"
-        else:
-            sql = param(value, cast)
-        if field.attname == "data" and data_sql:
-            pairs = ", ".join(f"{param(key, 'text')}, {expr}" for key, expr in data_sql.items())
-            sql = f"{sql} || jsonb_build_object({pairs})"
-        columns.append(quote(field.column))
-        values.append(sql)
-    table = quote(log_model._meta.db_table)
-    insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
-    return insert, params
+    key = (log_model, pk, source, tuple((data_sql or {}).items()), prefix)
+    shape = _sql_shapes.get(key)
+    params = shape.params(row) if shape is not None else None
+    if params is None:
+        shape = _SqlShape(log_model, row, pk=pk, source=source, data_sql=data_sql, prefix=prefix)
+        params = shape.params(row)
+        if len(_sql_shapes) < 100:  # a few kinds of entries; never grows without end
+            _sql_shapes[key] = shape
+    return shape.sql, params
 
 
 def log_many(

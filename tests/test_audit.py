@@ -116,6 +116,17 @@ def test_log_sql_writes_the_row_log_writes_once_per_row_of_its_source(db):
             data={"fields": ["name"]},
             data_sql={"how": "src.how"},
         )
+        # The same text for every entry of the kind (a statement holding it can be prepared).
+        again, again_params = audit.log_sql(
+            Person,
+            "lms.person.update",
+            pk="src.id",
+            source="src",
+            by=None,
+            data={"fields": ["email"]},
+            data_sql={"how": "src.how"},
+        )
+        assert again == sql and again_params != params and again_params.keys() == params.keys()
         statement = "WITH src AS ({}), logged AS ({}) SELECT 1"
         with connection.cursor() as cursor:
             row = "SELECT %(pk)s::int AS id, 'import'::text AS how"

@@ -391,6 +391,12 @@ def meeting_close(*, meeting: Meeting, by: User | None = None) -> Meeting:
     return meeting
 
 
+def _not_in_audience() -> ValidationError:
+    return ValidationError(
+        _("You are not in the audience for this meeting."), code="not_in_audience"
+    )
+
+
 def _sign_up_error(meeting: Meeting, now: datetime) -> ValidationError | None:
     if meeting.status == S.CANCELLED:
         return ValidationError(_("This meeting has been cancelled."), code="cancelled")
@@ -410,20 +416,24 @@ def _booking_code_free(meeting: Meeting) -> str:
             return code
 
 
-# One statement, on PostgreSQL and in autocommit, for the whole write of a sign-up: lock the meeting
-# row (FOR UPDATE returns its newest values once the lock is granted), insert the registration as
-# confirmed while confirmed_count < capacity, else as waiting, move the counter only when a
-# confirmed row went in, and write the registration's audit entry (lms.audit.log_sql: the row
-# lms.audit.log would write) only when a registration went in. The lock is held while PostgreSQL
-# runs this statement and commits it, no round trip longer. Nothing in it grows with the meeting:
-# the seats are the counter, and a second live registration of the person is refused by the
-# unique index (ON CONFLICT DO NOTHING). created_at is the database's clock_timestamp() taken
-# under the lock (unless the caller names the moment), so that (created_at, pk), the waiting
-# list's order, is the order the lock was granted in.
+# One statement, on PostgreSQL and in autocommit, for the whole write of a sign-up: ask whether the
+# person is in the meeting's audience when the caller left that to it (attendance.access's own
+# SQL, before any lock: a refusal locks and writes nothing), lock the meeting row (FOR UPDATE
+# returns its newest values once the lock is granted), insert the registration as confirmed while
+# confirmed_count < capacity, else as waiting, move the counter only when a confirmed row went in,
+# and write the registration's audit entry (lms.audit.log_sql: the row lms.audit.log would write)
+# only when a registration went in. The lock is held while PostgreSQL runs this statement and
+# commits it, no round trip longer. Nothing in it grows with the meeting: the seats are the
+# counter, and a second live registration of the person is refused by the unique index (ON
+# CONFLICT DO NOTHING). created_at is the database's clock_timestamp() taken under the lock
+# (unless the caller names the moment), so that (created_at, pk), the waiting list's order, is the
+# order the lock was granted in.
 _SIGN_UP_SQL = """
-WITH m AS (
+WITH allowed AS (
+    SELECT {audience} AS ok
+), m AS (
     SELECT id, status, starts_at, capacity, confirmed_count
-    FROM attendance_meeting WHERE id = %(meeting)s FOR UPDATE
+    FROM attendance_meeting WHERE id = %(meeting)s AND (SELECT ok FROM allowed) FOR UPDATE
 ), moment AS (
     SELECT COALESCE(%(now)s::timestamptz, clock_timestamp()) AS at
 ), ins AS (
@@ -443,10 +453,10 @@ WITH m AS (
 ), logged AS (
     {audit}
 )
-SELECT m.status, m.starts_at, m.capacity,
+SELECT allowed.ok, m.id, m.status, m.starts_at, m.capacity,
     COALESCE((SELECT confirmed_count FROM seat), m.confirmed_count),
     ins.id, ins.status, ins.created_at
-FROM m LEFT JOIN ins ON TRUE
+FROM allowed LEFT JOIN m ON TRUE LEFT JOIN ins ON TRUE
 """
 
 
@@ -458,14 +468,67 @@ def _registration_row(**fields: Any) -> Registration:
     return registration
 
 
+def _prepared_cursor():
+    """A cursor (Django's wrapper: logged, its errors Django's) whose statements PostgreSQL
+    parses and plans once per connection and then runs from that plan: the sign-up's statement
+    is long and the same text every time, and parsing and planning it cost about as much of the
+    server's CPU as running it. psycopg 3 keeps the connection's prepared statements (Django
+    turns psycopg's automatic preparing off, for connection poolers; this cursor prepares on
+    purpose, as newsletters.services.deliveries does for its mark). With psycopg 2: a plain
+    cursor."""
+    global _PreparingCursor
+    if _PreparingCursor is None:
+        try:
+            from django.db.backends.postgresql.base import ServerBindingCursor
+        except ImportError:  # psycopg 2
+            _PreparingCursor = False
+        else:
+
+            class _PreparingCursor(ServerBindingCursor):
+                def execute(self, query, params=None, **kwargs):
+                    # psycopg prepares nothing while the connection's threshold is None
+                    # (Django's default): lift it for this statement only, never so low that
+                    # psycopg would prepare other statements of its own accord.
+                    raw = self.connection
+                    threshold = raw.prepare_threshold
+                    if threshold is None:
+                        raw.prepare_threshold = 2**31
+                    try:
+                        return super().execute(query, params, prepare=True)
+                    finally:
+                        raw.prepare_threshold = threshold
+
+                def _send_query_prepared(self, name, pgq, **kwargs):
+                    self._query = pgq  # as psycopg's unprepared path: what Django logs
+                    return super()._send_query_prepared(name, pgq, **kwargs)
+
+    if _PreparingCursor is False:
+        return connection.cursor()
+    connection.ensure_connection()
+    cursor = _PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+_PreparingCursor = None
+
+
 def _sign_up_postgresql(
-    meeting: Meeting, *, person: Person, by: User | None, now: datetime | None
+    meeting: Meeting,
+    *,
+    person: Person,
+    by: User | None,
+    now: datetime | None,
+    audience: bool = False,
 ) -> tuple[Registration, bool]:
     """(registration, created): _SIGN_UP_SQL, one round trip, which commits on its own outside a
-    transaction (inside the caller's, the lock lasts until that commits). When it inserts nothing
-    on an open meeting the person already holds a live registration (read again in a new
-    statement, which sees what committed while we waited), or, once in some hundred million
-    sign-ups, the random booking code was taken: then try again with another."""
+    transaction (inside the caller's, the lock lasts until that commits). `audience`: the
+    statement first asks whether the person is in the meeting's audience, and refuses (raises
+    "not_in_audience") without locking when not. When it inserts nothing on an open meeting the
+    person already holds a live registration (read again in a new statement, which sees what
+    committed while we waited), or, once in some hundred million sign-ups, the random booking
+    code was taken: then try again with another."""
     # The entry registration_create logs on SQLite, its status as the statement decides it.
     logged, params = audit.log_sql(
         Registration,
@@ -476,7 +539,9 @@ def _sign_up_postgresql(
         data={"meeting_id": meeting.pk, "person_id": person.pk},
         data_sql={"status": "ins.status"},
     )
-    sql = _SIGN_UP_SQL.replace("{audit}", logged)
+    sql = _SIGN_UP_SQL.replace("{audit}", logged).replace(
+        "{audience}", access.audience_condition_sql() if audience else "TRUE"
+    )
     params.update(
         meeting=meeting.pk,
         person=person.pk,
@@ -488,12 +553,14 @@ def _sign_up_postgresql(
     )
     for _attempt in range(5):
         params["code"] = booking_code_new()
-        with connection.cursor() as cursor:
+        with _prepared_cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-        if row is None:
+        allowed, found, status, starts_at, capacity, confirmed_count, pk, taken, taken_at = row
+        if not allowed:
+            raise _not_in_audience()
+        if found is None:
             raise Meeting.DoesNotExist("the meeting has been deleted")
-        status, starts_at, capacity, confirmed_count, pk, registration_status, created_at = row
         meeting.status, meeting.starts_at = status, starts_at
         meeting.capacity, meeting.confirmed_count = capacity, confirmed_count
         if pk is not None:
@@ -501,8 +568,8 @@ def _sign_up_postgresql(
                 pk=pk,
                 meeting=meeting,
                 person=person,
-                status=registration_status,
-                created_at=created_at,
+                status=taken,
+                created_at=taken_at,
                 created_by=by,
                 booking_code=params["code"],
             )
@@ -564,9 +631,9 @@ def registration_create(
     signing themselves up must find the meeting open for sign-up at the current time too.
 
     On PostgreSQL the meeting's lock is held for one autocommit statement (lock, seat, insert,
-    audit entry; tests/attendance/test_signup_round_trips.py pins it); called inside a
-    transaction, until that commits. On SQLite: the ORM in an IMMEDIATE transaction. The person
-    is told after commit.
+    audit entry; tests/attendance/test_signup_round_trips.py pins it), which also asks the
+    audience when a person signs themselves up; called inside a transaction, until that
+    commits. On SQLite: the ORM in an IMMEDIATE transaction. The person is told after commit.
     """
     given = now
     now = _clock(now)
@@ -576,16 +643,24 @@ def registration_create(
         raise error
     if not person.active:
         raise ValidationError(_("This person is no longer active."), code="inactive")
-    if by is not None and not access.may_register_person(by, meeting=meeting, person=person):
-        own = person if person.user_id == by.pk else policy.person_of(by)
-        if own is not None and own.pk == person.pk:
-            raise ValidationError(
-                _("You are not in the audience for this meeting."), code="not_in_audience"
-            )
-        _deny()
+    postgresql = connection.vendor == "postgresql"
+    # Signing oneself up, on PostgreSQL: the audience is asked by the sign-up's own statement.
+    audience = (
+        postgresql
+        and by is not None
+        and access.own_sign_up_audience_only(by, meeting=meeting, person=person)
+    )
+    if by is not None and not audience:
+        if not access.may_register_person(by, meeting=meeting, person=person):
+            own = person if person.user_id == by.pk else policy.person_of(by)
+            if own is not None and own.pk == person.pk:
+                raise _not_in_audience()
+            _deny()
     # Lock late, lock once; re-check everything that another transaction may have changed.
-    if connection.vendor == "postgresql":
-        registration, created = _sign_up_postgresql(meeting, person=person, by=by, now=given)
+    if postgresql:
+        registration, created = _sign_up_postgresql(
+            meeting, person=person, by=by, now=given, audience=audience
+        )
     else:
         with transaction.atomic():
             registration, created = _sign_up_locked(

@@ -8,11 +8,12 @@ outcomes are tested here too.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
@@ -20,6 +21,7 @@ from attendance import services
 from attendance.models import Meeting, Registration
 from attendance.notifications import meetings as notifications
 from lms import audit
+from lms.people.models import OrgUnit
 from tests.attendance.test_concurrency import (
     assert_consistent,
     postgres_only,
@@ -27,6 +29,7 @@ from tests.attendance.test_concurrency import (
     setup_meeting,
     sign_up,
 )
+from tests.factories import PersonFactory, UserFactory, org_unit
 from tests.queries import caches_warm
 
 R = Registration.Status
@@ -70,10 +73,10 @@ def test_one_autocommit_statement_holds_the_lock_on_postgresql(full):
         lambda: services.registration_create(meeting=meeting, person=person, by=person.user)
     )
     assert registration.status == (R.WAITING if full else R.CONFIRMED)
-    # The audience check (unlocked), then the one statement; no BEGIN, no COMMIT round trip.
-    assert len(statements) == 2, statements
-    audience, locked = statements
-    assert "FOR UPDATE" not in audience and "FOR UPDATE" in locked
+    # One statement, which asks the audience before it locks; no BEGIN, no COMMIT round trip.
+    assert len(statements) == 1, statements
+    (locked,) = statements
+    assert "FOR UPDATE" in locked and "attendance_meeting_audience_units" in locked
     for part in ("INSERT INTO attendance_registration", "wagtailcore_modellogentry"):
         assert part in locked
     assert not any(s.strip().upper() in ("BEGIN", "COMMIT") for s in statements)
@@ -118,8 +121,9 @@ def test_no_registration_no_audit_entry_and_no_mail():
     first = sign_up(persons[0], meeting=meeting)
     again, statements = captured_statements(lambda: sign_up(persons[0], meeting=meeting))
     assert again.pk == first.pk
-    # The meeting read of sign_up, the audience check, the statement, the live registration.
-    assert len(statements) == 4, statements
+    # The meeting read of sign_up, the statement (the audience asked in it), the live
+    # registration.
+    assert len(statements) == 3, statements
     assert ModelLogEntry.objects.filter(action="lms.registration.create").count() == 1
     sent = []
     original = notifications.enqueue
@@ -212,3 +216,51 @@ def test_no_sign_up_for_a_meeting_cancelled_meanwhile():
     assert getattr(raised.value, "code", None) == "cancelled"
     assert not Registration.objects.filter(meeting=meeting).exists()
     assert assert_consistent(meeting) == 0
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_the_audience_refused_by_the_statement_without_waiting_for_the_lock():
+    """Signing oneself up, the statement asks the audience before it locks: someone outside the
+    audience is refused while another transaction holds the meeting's lock, and nothing is
+    written; the one statement is also prepared (parsed and planned once per connection)."""
+    meeting, persons = setup_meeting(capacity=1, people=1)
+    elsewhere = org_unit(code="ANDEN", name="Anden Kommune", kind=OrgUnit.Kind.MUNICIPALITY)
+    user = UserFactory(email="outside@example.dk")
+    outsider = PersonFactory(org_unit=elsewhere, user=user, email=user.email)
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                Meeting.objects.select_for_update().get(pk=meeting.pk)
+                holding.set()
+                done.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        with pytest.raises(ValidationError) as refused:
+            _, statements = captured_statements(lambda: sign_up(outsider, meeting=meeting))
+        assert refused.value.code == "not_in_audience"
+    finally:
+        done.set()
+        holder.join(30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert not Registration.objects.filter(person=outsider).exists()
+    assert not ModelLogEntry.objects.filter(action="lms.registration.create").exists()
+    sign_up(persons[0], meeting=meeting)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%INSERT INTO attendance_registration%"],
+        )
+        assert cursor.fetchone()[0] == 1
+    assert assert_consistent(meeting) == 1

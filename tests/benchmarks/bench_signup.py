@@ -7,8 +7,9 @@ Run it on demand (it is excluded from the normal test run):
     .venv/bin/python -m tests.benchmarks.bench_signup                    # SQLite, a file DB
 
 Options: --clients N (default 20), --signups N (default 2000), --capacity N (default half of the
-sign-ups, so that both confirmations and the waiting list are exercised), --mail inline|worker|both
-(default both).
+sign-ups, so that both confirmations and the waiting list are exercised), --mail
+inline|worker|after|both|all (default both: inline and worker; all: the three), --no-before
+(leave out the pre-issue-13 service).
 
 Every client is a process with its own database connection. It times:
   - baseline: the same number of plain Registration inserts (autocommit, no lock, no checks, no
@@ -21,8 +22,13 @@ Every client is a process with its own database connection. It times:
     (registration_create_before) so that both are measured in the same run;
 each with the notification mails either rendered and sent in the client processes (inline: the
 test settings run Celery tasks eagerly) or enqueued on commit and sent by a worker process
-(worker), and prints sign-ups per second, the ratio to the baseline and after/before, and the
-CPU the client processes used per sign-up (Python and the driver; not the database's own CPU).
+(worker), or enqueued and sent by that worker only once the clients have ended (after: a queue that
+absorbs the burst, as Celery's does; the worker of `worker` shares the machine's cores with the
+clients and the database during the measurement, which the baseline's inserts do not), and prints
+sign-ups per second, the ratio to the baseline and after/before, and the
+CPU the client processes used per sign-up (Python and the driver) and, on PostgreSQL, the CPU
+their server processes used (from /proc, so the server must run on this machine); for the worker,
+its CPU per mail.
 With 20 clients on a few cores the CPU a sign-up costs, not the lock, bounds the rate. Timings are
 printed, never asserted: they depend on the machine.
 """
@@ -40,6 +46,24 @@ import time
 CLIENTS = 20
 SIGNUPS = 2000
 client_cpu = 0.0  # seconds of CPU the client processes of the last in_clients() used
+server_cpu = None  # seconds of CPU their PostgreSQL backends used (None: not measured)
+
+
+def backend_cpu() -> float | None:
+    """Seconds of CPU this process's PostgreSQL backend has used so far, from /proc (the server
+    on this machine; None on SQLite or when the server's processes cannot be read)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def setup(signups: int, capacity: int):
@@ -98,12 +122,16 @@ def in_clients(clients: int, people, work) -> float:
     chunks = [people[i::clients] for i in range(clients)]
     barrier = fork.Barrier(clients + 1)
     errors = fork.Queue()
+    servers = fork.Queue()
 
     def client(chunk):
         try:
+            started = backend_cpu()  # connects before the start
             barrier.wait()
             for person in chunk:
                 work(person)
+            ended = backend_cpu()
+            servers.put(None if started is None or ended is None else ended - started)
         except BaseException as error:
             errors.put(repr(error))
         finally:
@@ -119,10 +147,12 @@ def in_clients(clients: int, people, work) -> float:
         process.join()
     seconds = time.perf_counter() - started
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    global client_cpu  # read by report(): the CPU the clients just used
+    global client_cpu, server_cpu  # read by report(): the CPU the clients just used
     client_cpu = (used.ru_utime + used.ru_stime) - (cpu.ru_utime + cpu.ru_stime)
     if not errors.empty():
         raise RuntimeError(errors.get())
+    backends = [servers.get() for _ in processes]
+    server_cpu = None if None in backends else sum(backends)
     return seconds
 
 
@@ -134,6 +164,8 @@ def report(
     if before:
         ratio += f"  {rate / before:5.2f} x before"
     cpu = f"  client CPU {1000 * client_cpu / count:5.2f} ms each"
+    if server_cpu is not None:
+        cpu += f", PostgreSQL {1000 * server_cpu / count:5.2f}"
     print(f"{label:<52} {seconds:8.2f} s {rate:8,.0f} /s{ratio}{cpu}")  # noqa: T201
     return rate
 
@@ -197,9 +229,10 @@ class MailWorker:
     queue that one worker process drains by running the tasks, instead of Celery's eager mode
     rendering and sending every mail inside the client that signed up."""
 
-    def __init__(self):
+    def __init__(self, *, after: bool = False):
         import multiprocessing
 
+        self.after = after
         from attendance.notifications import meetings as notifications
 
         self.fork = multiprocessing.get_context("fork")
@@ -217,31 +250,41 @@ class MailWorker:
             queue.put((task.name, args))
 
         connections.close_all()
-        self.process = self.fork.Process(target=self._drain, args=(queue,))
+        self.process = self.fork.Process(target=self._drain, args=(queue, self.after))
         self.process.start()
         self.notifications.enqueue = enqueue
         return self
 
     @staticmethod
-    def _drain(queue):
+    def _drain(queue, after):
         from celery import current_app
         from django.db import connections
 
         sent = 0
-        while (item := queue.get()) is not None:
-            name, args = item
+        server = backend_cpu()
+        if after:  # hold every mail until the clients have ended, then send them
+            backlog = []
+            while (item := queue.get()) is not None:
+                backlog.append(item)
+            items = iter(backlog)
+        else:
+            items = iter(queue.get, None)
+        for name, args in items:
             current_app.tasks[name].run(*args)
             sent += 1
+        server = None if server is None else backend_cpu() - server
         connections.close_all()
-        queue.put(sent)
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        queue.put((sent, used.ru_utime + used.ru_stime, server))
 
     def finish(self) -> tuple[int, float]:
         """Wait for the worker to send what is queued: (mails, seconds it took after the
-        clients ended)."""
+        clients ended); self.cpu: the CPU the worker used (its PostgreSQL backend's apart)."""
         started = time.perf_counter()
         self.queue.put(None)
         self.process.join()
-        return self.queue.get(), time.perf_counter() - started
+        sent, self.cpu, self.server_cpu = self.queue.get()
+        return sent, time.perf_counter() - started
 
     def __exit__(self, *exc):
         self.notifications.enqueue = self.original
@@ -250,7 +293,11 @@ class MailWorker:
 
 
 def run(
-    clients: int = CLIENTS, signups: int = SIGNUPS, capacity: int | None = None, mail="both"
+    clients: int = CLIENTS,
+    signups: int = SIGNUPS,
+    capacity: int | None = None,
+    mail="both",
+    before: bool = True,
 ) -> None:
     from django.db import connection
     from django.utils import timezone
@@ -259,7 +306,9 @@ def run(
     from attendance.models import Registration
 
     capacity = capacity or max(signups // 2, 1)
-    modes = ("inline", "worker") if mail == "both" else (mail,)
+    modes = ("inline", "worker", "after") if mail == "all" else (mail,)
+    if mail == "both":
+        modes = ("inline", "worker")
     people, new_meeting = setup(signups, capacity)
     print(  # noqa: T201
         f"{signups:,} sign-ups from {clients} clients on {connection.vendor}, {capacity:,} seats"
@@ -289,6 +338,8 @@ def run(
         "before": registration_create_before,
         "registration_create": services.registration_create,
     }
+    if not before:
+        del services_by_name["before"]
     for mode in modes:
         rates = {}
         for name, service in services_by_name.items():
@@ -298,13 +349,19 @@ def run(
                 service(meeting=meeting, person=person, by=person.user)
 
             label = f"{name} (one meeting, mail {mode})"
-            if mode == "worker":
-                with MailWorker() as worker:
+            if mode in ("worker", "after"):
+                with MailWorker(after=mode == "after") as worker:
                     seconds = in_clients(clients, people, sign_up)
                     mails, drained = worker.finish()
                 rates[name] = report(label, signups, seconds, base, rates.get("before"))
+                server = (
+                    ""
+                    if worker.server_cpu is None
+                    else f", PostgreSQL {1000 * worker.server_cpu / max(mails, 1):.2f}"
+                )
                 print(  # noqa: T201
-                    f"{'':<4}worker: {mails:,} mails, done {drained:.2f} s after the clients"
+                    f"{'':<4}worker: {mails:,} mails, done {drained:.2f} s after the clients,"
+                    f" CPU {1000 * worker.cpu / max(mails, 1):.2f} ms a mail{server}"
                 )
             else:
                 seconds = in_clients(clients, people, sign_up)
@@ -318,7 +375,14 @@ def main(argv=None) -> None:
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--signups", type=int, default=SIGNUPS)
     parser.add_argument("--capacity", type=int, default=None)
-    parser.add_argument("--mail", choices=("inline", "worker", "both"), default="both")
+    parser.add_argument(
+        "--mail", choices=("inline", "worker", "after", "both", "all"), default="both"
+    )
+    parser.add_argument(
+        "--no-before",
+        action="store_true",
+        help="leave out the service as it was before issue 13 (slow: 8 round trips locked)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
     import django
@@ -338,7 +402,7 @@ def main(argv=None) -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        run(args.clients, args.signups, args.capacity, args.mail)
+        run(args.clients, args.signups, args.capacity, args.mail, before=not args.no_before)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
