@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from courses.models import Completion, Enrolment, LessonProgress, QuizAttempt
@@ -54,7 +53,8 @@ def connect() -> None:
                 sender=model,
                 dispatch_uid=f"courses.learner.{model.__name__}.{signal is post_save}",
             )
-    for model in (Competence, get_image_model(), get_document_model()):
+    # Documents move it for every page (lms.site.signals).
+    for model in (Competence, get_image_model()):
         for signal in (post_save, post_delete):
             signal.connect(
                 on_shown_changed,
