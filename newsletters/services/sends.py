@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -357,33 +357,56 @@ def send_test(*, send: Send, addresses: Sequence[str], by: User | None) -> int:
     return sent or 0
 
 
-def send_counters_refresh(*, send: Send) -> Send:
-    """Recompute the counters from the ledger (one aggregate query and one update)."""
-    counts = dict(
-        Delivery.objects.filter(send_id=send.pk)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+_COUNTERS = (
+    "recipients_count",
+    "pending_count",
+    "sent_count",
+    "failed_count",
+    "skipped_count",
+    "duplicate_risk_count",
+)
+# The counters recomputed from the ledger and written in one statement (one read of the send's
+# ledger, through the unique (send, person) index); a batch's end also records the send's
+# progress. Names from the models; every value is a bound parameter.
+_COUNTERS_SQL = (
+    "UPDATE {send} SET {progress}({counters}) = (SELECT COUNT(*), "
+    "COUNT(CASE WHEN status IN (%s, %s) THEN 1 END), COUNT(CASE WHEN status = %s THEN 1 END), "
+    "COUNT(CASE WHEN status = %s THEN 1 END), COUNT(CASE WHEN status = %s THEN 1 END), "
+    "COUNT(CASE WHEN possibly_duplicated THEN 1 END) FROM {delivery} WHERE send_id = %s) "
+    "WHERE id = %s"
+)
+
+
+def _counters_write(send_id: int, *, progress_at: dt.datetime | None = None) -> None:
+    quote = connection.ops.quote_name
+    sql = _COUNTERS_SQL.format(
+        send=quote(Send._meta.db_table),
+        delivery=quote(Delivery._meta.db_table),
+        progress=f"{quote('progress_at')} = %s, " if progress_at is not None else "",
+        counters=", ".join(quote(name) for name in _COUNTERS),
     )
-    duplicated = Delivery.objects.filter(send_id=send.pk, possibly_duplicated=True).count()
-    fields = {
-        "recipients_count": sum(counts.values()),
-        "pending_count": counts.get(D.PENDING, 0) + counts.get(D.SENDING, 0),
-        "sent_count": counts.get(D.SENT, 0),
-        "failed_count": counts.get(D.FAILED, 0),
-        "skipped_count": counts.get(D.SKIPPED, 0),
-        "duplicate_risk_count": duplicated,
-    }
-    Send.objects.filter(pk=send.pk).update(**fields)
-    for name, value in fields.items():
+    params = [D.PENDING, D.SENDING, D.SENT, D.FAILED, D.SKIPPED, send_id, send_id]
+    if progress_at is not None:
+        params.insert(0, connection.ops.adapt_datetimefield_value(progress_at))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def send_counters_refresh(*, send: Send) -> Send:
+    """Recompute the counters from the ledger (one statement), and read them back."""
+    _counters_write(send.pk)
+    values = Send.objects.filter(pk=send.pk).values_list(*_COUNTERS).get()
+    for name, value in zip(_COUNTERS, values, strict=True):
         setattr(send, name, value)
     return send
 
 
-def send_finish_if_done(*, send_id: int, now: dt.datetime | None = None) -> bool:
+def send_finish_if_done(
+    *, send_id: int, now: dt.datetime | None = None, progress: bool = False
+) -> bool:
     """sending → sent once no row is pending or held by a worker. One conditional UPDATE, so
-    that two batches ending together finish the send once."""
+    that two batches ending together finish the send once; then the counters, in one statement
+    (which also records the send's progress at `now` with `progress`, as a batch's end does)."""
     now = now or timezone.now()
     open_rows = Delivery.objects.filter(send_id=OuterRef("pk"), status__in=(D.PENDING, D.SENDING))
     finished = (
@@ -391,9 +414,10 @@ def send_finish_if_done(*, send_id: int, now: dt.datetime | None = None) -> bool
         .exclude(Exists(open_rows))
         .update(status=S.SENT, finished_at=now)
     )
-    send = Send.objects.get(pk=send_id)
-    send_counters_refresh(send=send)
+    _counters_write(send_id, progress_at=now if progress else None)
     if finished:
+        # The send's mail (rendered) is not needed here.
+        send = Send.objects.defer("rendered").get(pk=send_id)
         audit.log(
             send,
             "lms.newsletter_send.finish",
