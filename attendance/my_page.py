@@ -3,11 +3,9 @@ meeting requests of those who may ask for meetings. Registered in AttendanceConf
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from attendance import access
 from attendance.models import MeetingRequest
-from attendance.selectors.meetings import meetings_upcoming_for
+from attendance.selectors.meetings import meetings_upcoming_summary
 from attendance.selectors.requests import requests_for
 from lms.people import policy
 from lms.site.my_page import Section
@@ -18,16 +16,15 @@ SHOWN = 5
 def meetings_context(request) -> dict | None:
     if policy.person_of(request.user) is None:
         return None
-    upcoming = meetings_upcoming_for(user=request.user)
-    mine = upcoming.filter(own_registration_id__isnull=False)
-    # Both counts in one aggregate over the upcoming meetings.
-    counts = upcoming.order_by().aggregate(
-        total=Count("pk"), mine=Count("pk", filter=Q(own_registration_id__isnull=False))
-    )
+    # The first few of the person's own, and both counts, in one query.
+    upcoming = meetings_upcoming_summary(user=request.user, shown=SHOWN)
     return {
-        "mine": list(mine[:SHOWN]),
-        "mine_count": counts["mine"],
-        "open_count": counts["total"] - counts["mine"],
+        "mine": [
+            {"pk": pk, "title": title, "starts_at": starts_at, "own_status": status}
+            for pk, title, starts_at, status in upcoming.mine
+        ],
+        "mine_count": upcoming.mine_count,
+        "open_count": upcoming.open_count,
     }
 
 

@@ -6,7 +6,24 @@ person's own registration and waiting-list place come as subquery annotations, n
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from attendance import access
@@ -92,3 +109,45 @@ def registration_counts(*, meeting: Meeting) -> dict[str, int]:
         cancelled=Count("pk", filter=Q(status=R.CANCELLED), output_field=IntegerField()),
     )
     return counts
+
+
+@dataclass(frozen=True)
+class UpcomingSummary:
+    """What a start page says of a person's upcoming meetings."""
+
+    # The first of the meetings they are signed up for (confirmed or waiting), soonest first:
+    # (id, title, starts_at, own registration's status) each.
+    mine: list[tuple[int, str, dt.datetime, str]]
+    mine_count: int
+    # The upcoming meetings they may see and are not signed up for.
+    open_count: int
+
+
+def meetings_upcoming_summary(*, user, shown: int) -> UpcomingSummary:
+    """meetings_upcoming_for(user=user): the first `shown` that the user's own roster entry is
+    signed up for, and how many there are of those and of the others, in one query (the counts
+    are window counts over every upcoming meeting the user may see, the rows the first of them,
+    the user's own first)."""
+    person = policy.person_of(user)
+    meetings = Meeting.objects.filter(status=Meeting.Status.PUBLISHED, starts_at__gt=timezone.now())
+    meetings = access.meetings_visible_to(user, meetings)
+    if person is None:
+        meetings = meetings.annotate(own_status=Value(None, output_field=CharField()))
+    else:
+        own = Registration.objects.filter(
+            meeting=OuterRef("pk"), person=person, status__in=Registration.LIVE
+        )
+        meetings = meetings.annotate(own_status=Subquery(own.values("status")[:1]))
+    rows = list(
+        meetings.annotate(total=Window(Count("pk")), mine=Window(Count("own_status")))
+        .order_by(IsNull(F("own_status"), True), "starts_at", "pk")
+        .values_list("pk", "title", "starts_at", "own_status", "total", "mine")[:shown]
+    )
+    if not rows:
+        return UpcomingSummary(mine=[], mine_count=0, open_count=0)
+    total, mine = rows[0][4], rows[0][5]
+    return UpcomingSummary(
+        mine=[row[:4] for row in rows if row[3] is not None],
+        mine_count=mine,
+        open_count=total - mine,
+    )

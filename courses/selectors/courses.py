@@ -13,7 +13,17 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -550,3 +560,159 @@ def my_learning(
     for completion in completions:
         completion.expired = completion.valid_until is not None and completion.valid_until < today
     return MyLearning(due=due, in_progress=in_progress, completions=completions)
+
+
+@dataclass(frozen=True)
+class RequiredCourse:
+    """One required course still to complete, as a start page lists it."""
+
+    pk: int
+    title: str
+    url_path: str
+    due_on: dt.date | None
+    overdue: bool
+    in_progress: bool
+    percent: int
+
+
+@dataclass(frozen=True)
+class RequiredCourses:
+    # MyLearning.required's courses in its order, with what a start page shows of each.
+    required: list[RequiredCourse]
+    # How many courses are in progress (len(MyLearning.in_progress)).
+    in_progress_count: int
+
+
+# A completion that never expires, in the read below (NULL there means no completion).
+_NEVER = dt.date(9999, 12, 31)
+# What a start page shows of a course.
+_COURSE_FIELDS = ("pk", "title", "url_path", "path", "required", "competence_id")
+
+
+def _audience_courses(person: Person) -> list[tuple]:
+    """The live courses whose audience holds `person` (access.courses_for_person), in page
+    order, as _COURSE_FIELDS tuples, from the site cache. Shared by everyone of the same unit
+    and job category; the key holds all the answer depends on besides the pages: any page's
+    change (a course published, its audience or title changed, moved, deleted) gives the cache a
+    new version (lms.site.signals), and so does the deletion of a unit or a job category (which
+    takes their rows out of the courses' audiences). One query when the cache is cold."""
+    key = (
+        f"courses.audience:{site_cache_version()}:{int(person.active)}:{person.org_unit_id}"
+        f":{person.org_unit.path}:{person.job_category_id}"
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(
+            access.courses_for_person(person, CoursePage.objects.all())
+            .order_by("path")
+            .values_list(*_COURSE_FIELDS)
+        )
+        cache.set(key, rows, SITE_CACHE_SECONDS)
+    return rows
+
+
+def required_courses(
+    *,
+    person: Person,
+    statuses: list[CompetenceStatus],
+    today: dt.date | None = None,
+) -> RequiredCourses:
+    """my_learning(...).required and the number of courses in progress, as Min side shows them
+    (the same answer as my_learning's three queries): the live courses of the person's audience
+    from the site cache (_audience_courses), and in one query the person's enrolments in live
+    courses, each with how many of the course's live lessons they have done and their latest
+    completion's last valid day, as tuples. The lessons of each course come from the site cache
+    (_live_lesson_ids_by_course_path), and `statuses` is the person's competence status
+    (competence_status_for_request)."""
+    today = today or timezone.localdate()
+    progress = LessonProgress.objects.filter(
+        enrolment=OuterRef("pk"),
+        # As _entries counts them: the course's live lessons only.
+        lesson__live=True,
+        lesson__depth=OuterRef("course__depth") + 1,
+        lesson__path__startswith=OuterRef("course__path"),
+    )
+    latest = Completion.objects.filter(enrolment=OuterRef("pk")).order_by("-completed_on", "-pk")
+    enrolled = (
+        Enrolment.objects.filter(person=person, course__live=True)
+        .annotate(
+            done=Coalesce(
+                Subquery(
+                    progress.order_by().values("enrolment").annotate(n=Count("pk")).values("n")
+                ),
+                0,
+            ),
+            completion_until=Subquery(
+                latest.annotate(
+                    until=Coalesce("valid_until", Value(_NEVER, output_field=DateField()))
+                ).values("until")[:1]
+            ),
+        )
+        .order_by()
+        .values_list(
+            *(f"course__{name}" for name in _COURSE_FIELDS),
+            "started_at",
+            "done",
+            "completion_until",
+        )
+    )
+    audience = _audience_courses(person)
+    in_audience = {row[0] for row in audience}
+    # course id -> (its fields, in its audience, started at, lessons done, completion's end)
+    courses = {row[0]: (row, True, None, 0, None) for row in audience}
+    size = len(_COURSE_FIELDS)
+    for row in enrolled:
+        courses[row[0]] = (row[:size], row[0] in in_audience, *row[size:])
+    rows = sorted(courses.values(), key=lambda item: item[0][3])  # page order (path)
+    by_competence = {s.competence.pk: s for s in statuses}
+    lessons = _live_lesson_ids_by_course_path()
+    due: list[RequiredCourse] = []
+    # The required ones of the courses in progress, with when each was started.
+    started: list[tuple[dt.datetime, RequiredCourse]] = []
+    in_progress_count = 0
+    for (
+        (pk, title, url_path, path, required, competence_id),
+        is_in_audience,
+        started_at,
+        done,
+        completion_until,
+    ) in rows:
+        # As CourseEntry's in_progress, completed, required, due_on and overdue.
+        in_progress = started_at is not None and completion_until is None
+        in_progress_count += in_progress
+        status = by_competence.get(competence_id)
+        if not is_in_audience or not (required or status is not None):
+            continue
+        if completion_until is not None and completion_until >= today:
+            continue
+        if status is None:
+            due_on = None
+        elif status.status == Status.MISSING:
+            due_on = status.due_on or today
+        else:
+            due_on = status.valid_until
+        total = len(lessons.get(path, ()))
+        entry = RequiredCourse(
+            pk=pk,
+            title=title,
+            url_path=url_path,
+            due_on=due_on,
+            overdue=status is not None and status.status == Status.EXPIRED,
+            in_progress=in_progress,
+            percent=round(100 * done / total) if in_progress and total else 0,
+        )
+        if in_progress:
+            started.append((started_at, entry))
+        else:
+            due.append(entry)
+
+    def key(entry: RequiredCourse):
+        return (entry.due_on is None, entry.due_on or today, entry.title.lower())
+
+    # my_learning's order: what is due by deadline, then what is started newest first, all of
+    # it sorted by deadline (a stable sort keeps those orders among equal deadlines).
+    started.sort(key=lambda item: item[0], reverse=True)
+    return RequiredCourses(
+        required=sorted([*sorted(due, key=key), *(entry for _, entry in started)], key=key),
+        in_progress_count=in_progress_count,
+    )

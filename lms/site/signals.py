@@ -9,6 +9,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from lms.people.models import JobCategory, OrgUnit
 from lms.people.signals import roles_changed
 from lms.site.models import HomePage, InfohusContact, InfohusSettings
 from lms.site.selectors.site import site_cache_forget
@@ -61,6 +62,12 @@ def connect() -> None:
                 sender=model,
                 dispatch_uid=f"lms.site.cache.{model.__name__}.{signal is post_save}",
             )
+    # A unit or a job category taken out of the pages' audiences with its deletion (their
+    # many-to-many rows go without a page's signal): the courses' audiences are cached per site.
+    for model in (OrgUnit, JobCategory):
+        post_delete.connect(
+            on_site_changed, sender=model, dispatch_uid=f"lms.site.cache.{model.__name__}.delete"
+        )
     for signal in (post_save, post_delete):
         signal.connect(on_page_changed, dispatch_uid=f"lms.site.cache.page.{signal is post_save}")
     for name, signal in (

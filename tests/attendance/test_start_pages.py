@@ -81,6 +81,47 @@ def test_my_page_counts_the_meetings_still_open_to_me(client, cast, meetings):
     assert "1 kommende møde mere er åbent for dig." in mine
 
 
+def test_my_page_shows_my_first_meetings_soonest_first_and_counts_the_rest(
+    client, cast, make_meeting, make_employee
+):
+    """More of the person's own meetings than Min side shows, one on the waiting list, and
+    others open to them: the same as meetings_upcoming_for, in one query."""
+    from attendance.my_page import SHOWN
+    from attendance.selectors.meetings import meetings_upcoming_for, meetings_upcoming_summary
+
+    gym = cast.units["HJ-GYM"]
+    employee = cast.employee.person
+    made = [
+        make_meeting(
+            cast.units["HJ"],
+            audience=[gym],
+            title=f"Møde {n}",
+            capacity=1,
+            starts_in=dt.timedelta(days=20 - n),
+        )
+        for n in range(9)
+    ]
+    services.registration_create(meeting=made[8], person=make_employee(gym), by=None)
+    for meeting in made[1:]:
+        services.registration_create(meeting=meeting, person=employee, by=None)
+
+    summary = meetings_upcoming_summary(user=cast.employee, shown=SHOWN)
+    upcoming = list(meetings_upcoming_for(user=cast.employee))
+    mine = [m for m in upcoming if m.own_registration_id is not None]
+    assert [(pk, status) for pk, _title, _starts, status in summary.mine] == [
+        (m.pk, m.own_status) for m in mine[:SHOWN]
+    ]
+    assert (summary.mine_count, summary.open_count) == (8, len(upcoming) - 8)
+    assert summary.mine[0][0] == made[8].pk and summary.mine[0][3] == "waiting"
+
+    client.force_login(cast.employee)
+    listed = section(client.get(MY_PAGE).content.decode(), "my-page-meetings")
+    assert listed.count("<li>") == SHOWN
+    assert listed.index("Møde 8") < listed.index("Møde 7")
+    assert "Du er på venteliste" in listed
+    assert "Møde 1<" not in listed
+
+
 def test_my_page_shows_requests_to_those_who_may_ask_for_meetings(client, cast, make_request):
     own = make_request(by=cast.institution)
     make_request(by=cast.other_institution, unit=cast.units["HJ-EUC"])
@@ -208,10 +249,13 @@ def _add_meetings(cast, make_meeting, make_request, count):
 # Min side: 17 until the site settings, contacts and the catalogue's address came from the site
 # cache (lms.site.selectors.site), 12 since; 11 since the meetings section counts its meetings
 # and those the person is signed up for in one aggregate; 9 since the employee's roster entry and
-# whether they hold a role come with the user (policy.users_for_request). The coordinator's admin
+# whether they hold a role come with the user (policy.users_for_request); 7 since the meetings
+# section reads its meetings and both counts in one query (window counts), and the required
+# courses are the person's enrolments in one query with the courses of their audience from the
+# site cache (issue 13). The coordinator's admin
 # home: 30 since the overdue concerns head it (lms.concerns.panels: the count and the first
 # cases, 2).
-@pytest.mark.parametrize("who,url,queries", [("employee", MY_PAGE, 9), ("coordinator", ADMIN, 30)])
+@pytest.mark.parametrize("who,url,queries", [("employee", MY_PAGE, 7), ("coordinator", ADMIN, 30)])
 def test_start_pages_read_a_fixed_number_of_queries(
     client, cast, make_meeting, make_request, assert_queries, who, url, queries
 ):
