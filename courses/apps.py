@@ -35,12 +35,10 @@ def connect_audience_signals() -> None:
     """The catalogue caches each live course with its audience under the site cache's version
     (courses.selectors.courses): a page's change gives it a new version (lms.site.signals), and
     so must an audience that changes without its page being saved: its rows set through the
-    relation, or deleted with their unit or job category (Django sends no signal for the rows of
-    an automatic through table)."""
-    from django.db.models.signals import m2m_changed, post_delete
+    relation (a unit or a job category deleted with its rows: lms.site.signals)."""
+    from django.db.models.signals import m2m_changed
 
     from courses.models import CoursePage
-    from lms.people.models import JobCategory, OrgUnit
     from lms.site.signals import on_site_changed
 
     for field in (CoursePage.audience_units, CoursePage.job_categories):
@@ -48,10 +46,6 @@ def connect_audience_signals() -> None:
             on_site_changed,
             sender=field.through,
             dispatch_uid=f"courses.audience.m2m.{field.through.__name__}",
-        )
-    for model in (OrgUnit, JobCategory):
-        post_delete.connect(
-            on_site_changed, sender=model, dispatch_uid=f"courses.audience.{model.__name__}"
         )
 
 

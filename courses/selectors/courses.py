@@ -590,23 +590,23 @@ _COURSE_FIELDS = ("pk", "title", "url_path", "path", "required", "competence_id"
 
 
 def _audience_courses(person: Person) -> list[tuple]:
-    """The live courses whose audience holds `person` (access.courses_for_person), in page
-    order, as _COURSE_FIELDS tuples, from the site cache. Shared by everyone of the same unit
-    and job category; the key holds all the answer depends on besides the pages: any page's
-    change (a course published, its audience or title changed, moved, deleted) gives the cache a
-    new version (lms.site.signals), and so does the deletion of a unit or a job category (which
-    takes their rows out of the courses' audiences). One query when the cache is cold."""
+    """The live courses whose audience holds `person` (_courses_in_audience, on the catalogue's
+    cached courses), in page order, as _COURSE_FIELDS tuples, from the site cache. Shared by
+    everyone of the same unit and job category; the key holds all the answer depends on besides
+    the pages: any page's change (a course published, its audience or title changed, moved,
+    deleted) gives the cache a new version (lms.site.signals), and so does the deletion of a unit
+    or a job category (which takes their rows out of the courses' audiences). One query (the
+    person's units) when the cache is cold."""
     key = (
         f"courses.audience:{site_cache_version()}:{int(person.active)}:{person.org_unit_id}"
         f":{person.org_unit.path}:{person.job_category_id}"
     )
     rows = cache.get(key)
     if rows is None:
-        rows = list(
-            access.courses_for_person(person, CoursePage.objects.all())
-            .order_by("path")
-            .values_list(*_COURSE_FIELDS)
-        )
+        rows = [
+            tuple(getattr(course, name) for name in _COURSE_FIELDS)
+            for course in _courses_in_audience(person, _live_courses_cached())
+        ]
         cache.set(key, rows, SITE_CACHE_SECONDS)
     return rows
 
