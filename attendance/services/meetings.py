@@ -468,52 +468,6 @@ def _registration_row(**fields: Any) -> Registration:
     return registration
 
 
-def _prepared_cursor():
-    """A cursor (Django's wrapper: logged, its errors Django's) whose statements PostgreSQL
-    parses and plans once per connection and then runs from that plan: the sign-up's statement
-    is long and the same text every time, and parsing and planning it cost about as much of the
-    server's CPU as running it. psycopg 3 keeps the connection's prepared statements (Django
-    turns psycopg's automatic preparing off, for connection poolers; this cursor prepares on
-    purpose, as newsletters.services.deliveries does for its mark). With psycopg 2: a plain
-    cursor."""
-    global _PreparingCursor
-    if _PreparingCursor is None:
-        try:
-            from django.db.backends.postgresql.base import ServerBindingCursor
-        except ImportError:  # psycopg 2
-            _PreparingCursor = False
-        else:
-
-            class _PreparingCursor(ServerBindingCursor):
-                def execute(self, query, params=None, **kwargs):
-                    # psycopg prepares nothing while the connection's threshold is None
-                    # (Django's default): lift it for this statement only, never so low that
-                    # psycopg would prepare other statements of its own accord.
-                    raw = self.connection
-                    threshold = raw.prepare_threshold
-                    if threshold is None:
-                        raw.prepare_threshold = 2**31
-                    try:
-                        return super().execute(query, params, prepare=True)
-                    finally:
-                        raw.prepare_threshold = threshold
-
-                def _send_query_prepared(self, name, pgq, **kwargs):
-                    self._query = pgq  # as psycopg's unprepared path: what Django logs
-                    return super()._send_query_prepared(name, pgq, **kwargs)
-
-    if _PreparingCursor is False:
-        return connection.cursor()
-    connection.ensure_connection()
-    cursor = _PreparingCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
-
-
-_PreparingCursor = None
-
-
 def _sign_up_postgresql(
     meeting: Meeting,
     *,
@@ -553,7 +507,7 @@ def _sign_up_postgresql(
     )
     for _attempt in range(5):
         params["code"] = booking_code_new()
-        with _prepared_cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         allowed, found, status, starts_at, capacity, confirmed_count, pk, taken, taken_at = row
