@@ -26,11 +26,12 @@ from lms import bounds
 from lms.competence.models import Competence, Evidence
 from lms.people.models import JobCategory, OrgUnit, Person
 from lms.site.blocks import RICH_TEXT_FEATURES
-from lms.site.selectors.routes import SiteCachedRouteMixin
+from lms.site.models import SiteCachedRouteMixin
 
 
-class CourseIndexPage(Page):
-    """The course catalogue: what each person sees is filtered for their audience."""
+class CourseIndexPage(SiteCachedRouteMixin, Page):
+    """The course catalogue: what each person sees is filtered for their audience. Routed from the
+    site cache (lms.site.selectors.routes)."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
 

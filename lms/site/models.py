@@ -11,15 +11,42 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PagePermissionTester, get_page_models
+from wagtail.models import (
+    Orderable,
+    Page,
+    PagePermissionTester,
+    PageViewRestriction,
+    get_page_models,
+)
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from lms.site.blocks import RICH_TEXT_FEATURES, BodyBlock
 
 
-class HomePage(Page):
-    """The root page of a municipality's site."""
+class SiteCachedRouteMixin:
+    """For a Page subclass: routed from the site cache (lms.site.selectors.routes.route_prepare).
+    The view restrictions found with the route are answered without a query while this request
+    serves the page; anywhere else (the admin, a page read from the database) Wagtail's own
+    query."""
+
+    route_from_site_cache = True
+
+    def get_view_restrictions(self):
+        restrictions = getattr(self, "_lms_view_restrictions", None)
+        if restrictions is None:
+            return super().get_view_restrictions()
+        # Evaluated already: iterating it (check_view_restrictions) reads nothing; a refined
+        # copy (order_by, exists) asks the database, as Wagtail's own does.
+        query = PageViewRestriction.objects.filter(pk__in=[r.pk for r in restrictions])
+        query._result_cache = list(restrictions)
+        query._prefetch_done = True
+        return query
+
+
+class HomePage(SiteCachedRouteMixin, Page):
+    """The root page of a municipality's site. Routed from the site cache when it is the page
+    asked for (lms.site.selectors.routes)."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))

@@ -3,10 +3,11 @@
 Serving a Wagtail page reads the site, the home page, the pages along the path, the page itself
 and then, for the view restrictions, the page's ancestors and their restrictions: six queries
 before the page's own work. A page type that sets `route_from_site_cache = True` (and mixes in
-SiteCachedRouteMixin) is served from one entry of the site cache instead: the site, the page as
-Wagtail's routing found it, and the view restrictions that apply to it. The site cache's version
-(lms.site.signals) changes whenever a site, any page (saved, published, unpublished, moved,
-deleted) or any view restriction changes, so an entry is never read after such a change.
+lms.site.models.SiteCachedRouteMixin: the catalogue, a course, a lesson, the home page) is
+served from one entry of the site cache instead: the site, the page as Wagtail's routing found
+it, and the view restrictions that apply to it. The site cache's version (lms.site.signals)
+changes whenever a site, any page (saved, published, unpublished, moved, deleted) or any view
+restriction changes, so an entry is never read after such a change.
 
 What is not cached: whether the request meets a restriction (Wagtail's check_view_restrictions
 asks each restriction, as always: the session for a password, the user's groups), and every
@@ -25,7 +26,7 @@ from __future__ import annotations
 import copy
 
 from django.core.cache import cache
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
 from lms.site.selectors.site import SITE_CACHE_SECONDS, SITE_CACHE_VERSION_KEY, site_cache_version
@@ -33,25 +34,6 @@ from lms.site.selectors.site import SITE_CACHE_SECONDS, SITE_CACHE_VERSION_KEY, 
 # (host, port, path) of pages served here whose type is routed from the site cache.
 _HINTS: set[tuple[str, int | str, str]] = set()
 HINTS_MAX = 10_000
-
-
-class SiteCachedRouteMixin:
-    """For a Page subclass: routed from the site cache (route_prepare). The view restrictions
-    found with the route are answered without a query while this request serves the page;
-    anywhere else (the admin, a page read from the database) Wagtail's own query."""
-
-    route_from_site_cache = True
-
-    def get_view_restrictions(self):
-        restrictions = getattr(self, "_lms_view_restrictions", None)
-        if restrictions is None:
-            return super().get_view_restrictions()
-        # Evaluated already: iterating it (check_view_restrictions) reads nothing; a refined
-        # copy (order_by, exists) asks the database, as Wagtail's own does.
-        query = PageViewRestriction.objects.filter(pk__in=[r.pk for r in restrictions])
-        query._result_cache = list(restrictions)
-        query._prefetch_done = True
-        return query
 
 
 def _hint(request, path: str) -> tuple[str, int | str, str]:
