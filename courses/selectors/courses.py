@@ -9,7 +9,6 @@ competence ledger's own few queries).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -37,6 +36,7 @@ from courses.models import (
     LessonProgress,
     QuizAttempt,
 )
+from lms.cacheversion import version_get, version_move
 from lms.competence.models import Competence
 from lms.competence.selectors.status import (
     CompetenceStatus,
@@ -56,21 +56,11 @@ def learner_version(*, person_id: int) -> int:
     """The version of what the learner pages cache of a person's learning (their enrolments,
     lessons done, quiz attempts, completions): courses.signals calls learner_forget() whenever
     any of those changes, so that the next view reads afresh."""
-    key = LEARNER_VERSION_KEY.format(person_id=person_id)
-    version = cache.get(key)
-    if version is None:
-        # Never set, or evicted: a number no entry was cached under (add: the first one wins).
-        cache.add(key, time.time_ns(), None)
-        version = cache.get(key, 0)
-    return version
+    return version_get(LEARNER_VERSION_KEY.format(person_id=person_id))
 
 
 def learner_forget(*, person_id: int) -> None:
-    key = LEARNER_VERSION_KEY.format(person_id=person_id)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, time.time_ns(), None)
+    version_move(LEARNER_VERSION_KEY.format(person_id=person_id))
 
 
 class LearnerCache:

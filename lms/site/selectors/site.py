@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -11,6 +10,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from wagtail.models import Page, Site
 
+from lms.cacheversion import version_get, version_move
 from lms.concerns.links import intake_url_for
 from lms.site.models import InfohusContact, InfohusSettings, InformationPage
 
@@ -157,18 +157,11 @@ SITE_CACHE_SECONDS = 3600
 
 def site_cache_version(*, request=None) -> int:
     """The site cache's current version (read once per request)."""
-    from django.core.cache import cache
-
     if request is not None:
         version = getattr(request, "_lms_site_cache_version", None)
         if version is not None:
             return version
-    version = cache.get(SITE_CACHE_VERSION_KEY)
-    if version is None:
-        # Never set, or evicted: a number no entry was cached under, so that an old entry
-        # (made under 0, say) is never read again. add(): the first process to get here wins.
-        cache.add(SITE_CACHE_VERSION_KEY, time.time_ns(), None)
-        version = cache.get(SITE_CACHE_VERSION_KEY, 0)
+    version = version_get(SITE_CACHE_VERSION_KEY)
     if request is not None:
         request._lms_site_cache_version = version
     return version
@@ -176,13 +169,7 @@ def site_cache_version(*, request=None) -> int:
 
 def site_cache_forget() -> None:
     """Drop everything cached of every site: the next request reads it afresh."""
-    from django.core.cache import cache
-
-    try:
-        cache.incr(SITE_CACHE_VERSION_KEY)
-    except ValueError:
-        # Not there (first change, or evicted): a fresh number that no cached entry used.
-        cache.set(SITE_CACHE_VERSION_KEY, time.time_ns(), None)
+    version_move(SITE_CACHE_VERSION_KEY)
 
 
 # Per process, under the site cache's version: what a page renders of a site that depends only on
